@@ -1,0 +1,43 @@
+"""The registry of cells: every kind the engine can build, load and step."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .base import Cell, Gate, Record, StateVar, WeightsError
+from .lstm import LSTMCell, LSTMRecord
+
+CELLS: dict[str, type[Cell]] = {cls.kind: cls for cls in (LSTMCell,)}
+
+
+def cell_class(kind: str) -> type[Cell]:
+    try:
+        return CELLS[kind]
+    except KeyError:
+        raise ValueError(f"unknown cell {kind!r}; choose from {', '.join(CELLS)}") from None
+
+
+def detect_kind(params: Mapping[str, Any]) -> type[Cell]:
+    """The cell whose weight keys are exactly these; else the closest, to name what differs."""
+    keys = set(params)
+
+    def overlap(cls: type[Cell]) -> tuple[int, int]:
+        expected = set(cls.param_shapes(1, 1))
+        return len(expected & keys) - len(expected ^ keys), -len(expected)
+
+    return max(CELLS.values(), key=overlap)
+
+
+__all__ = [
+    "CELLS",
+    "Cell",
+    "Gate",
+    "LSTMCell",
+    "LSTMRecord",
+    "Record",
+    "StateVar",
+    "WeightsError",
+    "cell_class",
+    "detect_kind",
+]

@@ -1,0 +1,230 @@
+"""A session: one cell, one input sequence, and the history of every step taken.
+
+The history keeps, per step, only the flat pre-activations and the new state, in one
+preallocated float64 array that grows geometrically. Any step's full record is
+rebuilt on demand by running the cell's ``pointwise`` again on those numbers, which
+gives the very same bits as when the step was first taken.
+
+``t`` is a cursor: stepping back moves it, and stepping forward again reuses what was
+already computed. Changing the inputs or the weights recomputes the history up to the
+current ``t``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from .cells import Cell
+from .cells.base import Array, Record
+from .inputs import check_inputs
+
+
+class SessionError(ValueError):
+    """A request the session cannot carry out; nothing was changed."""
+
+
+class Rows:
+    """A 2-D float64 array of fixed width whose length grows geometrically."""
+
+    def __init__(self, width: int, capacity: int = 64) -> None:
+        self._data = np.empty((capacity, width))
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    def append(self) -> Array:
+        """Room for one more row; returns it to be written."""
+        if self._n == len(self._data):
+            grown = np.empty((2 * len(self._data), self._data.shape[1]))
+            grown[: self._n] = self._data[: self._n]
+            self._data = grown
+        self._n += 1
+        return self._data[self._n - 1]
+
+    def truncate(self, n: int) -> None:
+        self._n = min(self._n, n)
+
+    @property
+    def rows(self) -> Array:
+        return self._data[: self._n]
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+
+class Session:
+    """Step a cell through an input sequence, forwards and back."""
+
+    def __init__(self, cell: Cell, inputs: npt.ArrayLike, origin: str = "") -> None:
+        self._cell = cell
+        self._inputs = self._checked(inputs, cell)
+        self.origin = origin  #: how the cell was made ("seed 42", a file name), for display
+        self._t = 0
+        self._layout()
+
+    # -- what it holds ----------------------------------------------------------
+    @property
+    def cell(self) -> Cell:
+        return self._cell
+
+    @property
+    def inputs(self) -> Array:
+        """The input sequence, (T, I), read-only."""
+        return self._inputs
+
+    @property
+    def t(self) -> int:
+        """Steps taken: 0 before the first step, ``length`` at the end."""
+        return self._t
+
+    @property
+    def length(self) -> int:
+        return len(self._inputs)
+
+    @property
+    def at_end(self) -> bool:
+        return self._t == self.length
+
+    @property
+    def computed(self) -> int:
+        """Steps held in the history (can be more than ``t`` after stepping back)."""
+        return len(self._rows)
+
+    @property
+    def history_bytes(self) -> int:
+        return self._rows.nbytes
+
+    # -- moving ------------------------------------------------------------------
+    def step(self) -> Record:
+        """Take the next step and return its record."""
+        if self.at_end:
+            raise SessionError(f"already at the end of the sequence (step {self.length})")
+        self._compute_to(self._t + 1)
+        self._t += 1
+        return self.record(self._t)
+
+    def back(self) -> Record | None:
+        """Undo the last step exactly; returns the record now current (None at t = 0)."""
+        if self._t == 0:
+            raise SessionError("already at the start (t = 0)")
+        self._t -= 1
+        return self.current
+
+    def reset(self) -> None:
+        self._t = 0
+
+    def seek(self, t: int) -> Record | None:
+        if not 0 <= t <= self.length:
+            raise SessionError(f"step {t} is outside 0..{self.length}")
+        self._compute_to(t)
+        self._t = t
+        return self.current
+
+    def run_to_end(self) -> Record | None:
+        return self.seek(self.length)
+
+    # -- reading -----------------------------------------------------------------
+    @property
+    def current(self) -> Record | None:
+        return self.record(self._t) if self._t else None
+
+    def record(self, t: int) -> Record:
+        """The full record of step ``t`` (1-based), rebuilt from the history."""
+        if not 1 <= t <= len(self._rows):
+            raise SessionError(f"step {t} has not been computed (computed: {len(self._rows)})")
+        row = self._rows.rows[t - 1]
+        pre = row[: self._n_pre].copy()
+        return self._cell.pointwise(t, self._inputs[t - 1].copy(), pre, self.state_at(t - 1))
+
+    def state_at(self, t: int) -> dict[str, Array]:
+        """The state after step ``t`` (the initial zeros for t = 0), as fresh arrays."""
+        if t == 0:
+            return self._cell.initial_state()
+        row = self._rows.rows[t - 1]
+        return {name: row[sl].reshape(shape).copy() for name, sl, shape in self._state_slices}
+
+    @property
+    def state(self) -> dict[str, Array]:
+        return self.state_at(self._t)
+
+    def series(self, name: str, upto: int | None = None) -> Array:
+        """A state over steps 1..upto (default: ``t``) as an array (steps, *shape), read-only."""
+        end = self._t if upto is None else upto
+        for state_name, sl, shape in self._state_slices:
+            if state_name == name:
+                view = self._rows.rows[:end, sl].reshape((end, *shape))
+                view.flags.writeable = False
+                return view
+        raise KeyError(f"{self._cell.kind} has no state {name!r}")
+
+    # -- changing ----------------------------------------------------------------
+    def set_inputs(self, inputs: npt.ArrayLike) -> None:
+        """Replace the sequence; the history is kept where it is unchanged, and recomputed
+        to the current ``t`` (clamped to the new length)."""
+        new = self._checked(inputs, self._cell)
+        same = min(len(new), len(self._inputs))
+        differs = np.flatnonzero(np.any(new[:same] != self._inputs[:same], axis=1))
+        keep = int(differs[0]) if len(differs) else same
+        target = min(self._t, len(new))
+        self._inputs = new
+        self._rows.truncate(keep)
+        self._t = 0
+        self.seek(target)
+
+    def append_input(self, x: npt.ArrayLike) -> None:
+        """Add one step to the end of the sequence (live input)."""
+        row = check_inputs([list(np.atleast_1d(np.asarray(x, dtype=float)))], self._cell.input_size)
+        self.set_inputs(np.vstack([self._inputs, row]))
+
+    def set_cell(self, cell: Cell) -> None:
+        """Replace the cell (new weights, or another kind); the history is recomputed to ``t``."""
+        self._checked(self._inputs, cell)
+        target = self._t
+        self._cell = cell
+        self._layout()
+        self._t = 0
+        self.seek(target)
+
+    def set_weight(self, key: str, value: npt.ArrayLike) -> None:
+        """Replace one weight array of the cell (validated)."""
+        self.set_cell(self._cell.with_params(**{key: value}))
+
+    # -- inside --------------------------------------------------------------------
+    @staticmethod
+    def _checked(inputs: npt.ArrayLike, cell: Cell) -> Array:
+        try:
+            array = check_inputs(inputs, cell.input_size)
+        except ValueError as exc:
+            raise SessionError(str(exc)) from None
+        array.flags.writeable = False
+        return array
+
+    def _layout(self) -> None:
+        cell = self._cell
+        self._n_pre = cell.n_pre
+        slices = []
+        start = self._n_pre
+        for var in cell.states:
+            shape = var.shape(cell.hidden_size)
+            size = int(np.prod(shape))
+            slices.append((var.name, slice(start, start + size), shape))
+            start += size
+        self._state_slices = slices
+        self._rows = Rows(start)
+
+    def _compute_to(self, t: int) -> None:
+        cell = self._cell
+        state = self.state_at(len(self._rows))
+        while len(self._rows) < t:
+            n = len(self._rows)
+            x = self._inputs[n]
+            pre = cell.preactivate(x, state)
+            record = cell.pointwise(n + 1, x, pre, state)
+            state = cell.state_of(record)
+            row = self._rows.append()
+            row[: self._n_pre] = pre
+            for name, sl, _ in self._state_slices:
+                row[sl] = state[name].ravel()
