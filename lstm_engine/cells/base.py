@@ -50,6 +50,11 @@ class Gate:
     high: float  #: upper end
     activation: str = "sigmoid"  #: the function applied to the pre-activation
     scalar: bool = False  #: one value shared by all units (the mLSTM's i and f)
+    notation: str = ""  #: how the symbol is written when it differs ("c_bar" for g)
+
+    @property
+    def shown(self) -> str:
+        return self.notation or self.symbol
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ class StateVar:
     """One recurrent state: the record holds the new value as ``name``, the old as ``name_prev``."""
 
     name: str  #: "c"
-    label: str  #: "Cell state"
+    label: str  #: "Cell", as in the original's "Cell (c)"
     kind: Literal["unit", "scalar", "matrix"] = "unit"
 
     def shape(self, hidden_size: int) -> tuple[int, ...]:
@@ -107,6 +112,8 @@ class Cell(ABC):
     states: ClassVar[tuple[StateVar, ...]]
     #: Record fields written to JSON traces beside the states and gates (the mLSTM's q, k, v).
     trace_extras: ClassVar[tuple[str, ...]] = ()
+    #: Rows of the text printout, as record fields; empty: states, then gates, in pairs.
+    printout: ClassVar[tuple[tuple[str, ...], ...]] = ()
 
     def __init__(self, params: Mapping[str, npt.ArrayLike]) -> None:
         arrays = self.validate(params)

@@ -50,10 +50,10 @@ class LSTMRecord(Record):
 LSTM_GATES = (
     Gate("forget", "f", "z_f", "Forget gate", 0.0, 1.0),
     Gate("input", "i", "z_i", "Input gate", 0.0, 1.0),
-    Gate("candidate", "g", "z_g", "Candidate (c_bar)", -1.0, 1.0, activation="tanh"),
+    Gate("candidate", "g", "z_g", "Candidate", -1.0, 1.0, activation="tanh", notation="c_bar"),
     Gate("output", "o", "z_o", "Output gate", 0.0, 1.0),
 )
-LSTM_STATES = (StateVar("h", "Hidden state"), StateVar("c", "Cell state"))
+LSTM_STATES = (StateVar("h", "Hidden"), StateVar("c", "Cell"))
 
 
 class LSTMCell(Cell):
@@ -61,6 +61,7 @@ class LSTMCell(Cell):
     title = "LSTM"
     gates = LSTM_GATES
     states = LSTM_STATES
+    printout = (("h", "c"), ("f", "i"), ("o", "g"))  # the original Lstm.py's lines
 
     def __init__(self, params: Mapping[str, npt.ArrayLike]) -> None:
         super().__init__(params)
