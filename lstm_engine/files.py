@@ -35,12 +35,19 @@ def load(path: str | os.PathLike[str], kind: str | None = None) -> Cell:
     Raises WeightsError with one line naming the problem. Never unpickles.
     """
     try:
+        if os.path.getsize(path) == 0:
+            raise WeightsError(f"{path}: the file is empty, not an .npz weight file")
+    except OSError:
+        pass  # np.load below says what is wrong
+    try:
         archive = np.load(path, allow_pickle=False)
     except FileNotFoundError:
         raise WeightsError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise WeightsError(f"{path}: is a directory, not a weight file") from None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+    except ValueError:
+        raise WeightsError(f"{path}: not an .npz weight file") from None
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:
         raise WeightsError(f"{path}: not a readable .npz weight file ({exc})") from None
     if not isinstance(archive, np.lib.npyio.NpzFile):
         raise WeightsError(f"{path}: a single .npy array, not an .npz weight file")

@@ -55,6 +55,11 @@ def parse_inputs(text: str, input_size: int | None = None) -> Array:
         rows = [[_number(v, f"step {n}")] for n, v in enumerate(body.split(","), start=1)]
     else:
         rows = [[_number(v, "step 1") for v in body.split(",")]]
+        if len(rows[0]) != input_size:
+            raise InputError(
+                f"each step needs {input_size} values (the input size), got {len(rows[0])}; "
+                "separate steps with ';', as in \"1,2;3,4\""
+            )
     return check_inputs(rows, input_size)
 
 
@@ -67,7 +72,7 @@ def check_inputs(rows: npt.ArrayLike, input_size: int | None = None) -> Array:
             lengths = [len(r) if isinstance(r, list | tuple) else 1 for r in rows]
             first = next(n for n, w in enumerate(lengths, 1) if w != lengths[0])
             raise InputError(
-                f"step {first} has {lengths[first - 1]} values but step 1 has {lengths[0]}"
+                f"step {first} has {lengths[first - 1]} value(s) but step 1 has {lengths[0]}"
             )
     try:
         array = np.array(rows, dtype=np.float64)

@@ -51,6 +51,8 @@ class Gate:
     activation: str = "sigmoid"  #: the function applied to the pre-activation
     scalar: bool = False  #: one value shared by all units (the mLSTM's i and f)
     notation: str = ""  #: how the symbol is written when it differs ("c_bar" for g)
+    #: The value is rescaled by the xLSTM stabiliser, exp(-m): not ``activation(pre)``.
+    stabilised: bool = False
 
     @property
     def shown(self) -> str:
@@ -82,18 +84,21 @@ class Record:
     x: Array
 
     def __post_init__(self) -> None:
-        for field in dataclasses.fields(self):
-            value = getattr(self, field.name)
-            if isinstance(value, np.ndarray):
-                value.flags.writeable = False
+        for name in self.array_fields():
+            getattr(self, name).flags.writeable = False
+
+    @classmethod
+    def array_fields(cls) -> tuple[str, ...]:
+        """Names of the array fields, in declaration order (every field but ``t``)."""
+        names = cls.__dict__.get("_array_fields")
+        if names is None:
+            names = tuple(f.name for f in dataclasses.fields(cls) if f.name != "t")
+            cls._array_fields = names  # type: ignore[attr-defined]
+        return names
 
     def arrays(self) -> dict[str, Array]:
         """Every array field by name, in declaration order."""
-        return {
-            f.name: getattr(self, f.name)
-            for f in dataclasses.fields(self)
-            if isinstance(getattr(self, f.name), np.ndarray)
-        }
+        return {name: getattr(self, name) for name in self.array_fields()}
 
 
 def read_only(array: npt.ArrayLike) -> Array:
@@ -167,11 +172,29 @@ class Cell(ABC):
         return {s.name: np.zeros(lead + s.shape(self.hidden_size)) for s in self.states}
 
     # -- many steps ---------------------------------------------------------------
-    @abstractmethod
     def forward(
         self, inputs: npt.ArrayLike, state: State | None = None
     ) -> tuple[Array, dict[str, Array]]:
-        """Run a batch: inputs (T, B, I) -> hidden states (T, B, H) and the final state."""
+        """Run a batch: inputs (T, B, I) -> hidden states (T, B, H) and the final state.
+
+        By default this is the step path itself, ``preactivate`` then ``pointwise``, run on
+        the whole batch at once, so both must accept a leading batch axis (B, ...). A cell
+        overrides it when a faster path is worth its own code (the LSTM).
+        """
+        X = np.asarray(inputs, dtype=np.float64)
+        if X.ndim != 3 or X.shape[2] != self.input_size:
+            raise ValueError(f"inputs have shape {X.shape}, expected (T, B, {self.input_size})")
+        steps, batch, _ = X.shape
+        start = self.initial_state(batch) if state is None else state
+        prev = {}
+        for var in self.states:
+            shape = (batch, *var.shape(self.hidden_size))
+            prev[var.name] = np.array(np.broadcast_to(start[var.name], shape), dtype=np.float64)
+        hs = np.empty((steps, batch, self.hidden_size))
+        for t in range(steps):
+            prev = self.state_of(self.pointwise(t + 1, X[t], self.preactivate(X[t], prev), prev))
+            hs[t] = prev["h"]
+        return hs, {name: np.array(value) for name, value in prev.items()}
 
     # -- weights ----------------------------------------------------------------
     @classmethod
@@ -189,13 +212,14 @@ class Cell(ABC):
             input_size, hidden_size = cls.sizes_from(arrays)
         except (KeyError, IndexError, ValueError) as exc:
             raise WeightsError(cls._key_problem(arrays) or f"cannot read sizes: {exc}") from None
+        problem = cls._key_problem(arrays)
+        if problem:
+            raise WeightsError(problem)
+        input_size, hidden_size = cls._likeliest_sizes(arrays, (input_size, hidden_size))
         for name, size in (("input size", input_size), ("hidden size", hidden_size)):
             if not 1 <= size <= MAX_SIZE:
                 raise WeightsError(f"{name} {size} is outside 1..{MAX_SIZE}")
         expected = cls.param_shapes(input_size, hidden_size)
-        problem = cls._key_problem(arrays)
-        if problem:
-            raise WeightsError(problem)
         for key, shape in expected.items():
             if arrays[key].shape != shape:
                 raise WeightsError(
@@ -205,6 +229,24 @@ class Cell(ABC):
             if not np.all(np.isfinite(arrays[key])):
                 raise WeightsError(f"{key}: contains NaN or infinite values")
         return arrays
+
+    @classmethod
+    def _likeliest_sizes(
+        cls, arrays: Mapping[str, Array], guess: tuple[int, int]
+    ) -> tuple[int, int]:
+        """The (input, hidden) sizes that most of the arrays agree on, so that an error names
+        the one odd array rather than the ones the sizes were read from."""
+
+        def misfits(sizes: tuple[int, int]) -> int:
+            shapes = cls.param_shapes(*sizes)
+            return sum(arrays[k].shape != shape for k, shape in shapes.items())
+
+        if misfits(guess) == 0:
+            return guess
+        dims = {d for a in arrays.values() for d in a.shape}
+        dims |= {d // 4 for d in dims if d % 4 == 0}
+        candidates = [(i, h) for i in sorted(dims) for h in sorted(dims) if i > 0 and h > 0]
+        return min([guess, *candidates], key=misfits)
 
     @classmethod
     def _key_problem(cls, arrays: Mapping[str, Any]) -> str | None:

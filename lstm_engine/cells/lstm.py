@@ -118,7 +118,8 @@ class LSTMCell(Cell):
     def pointwise(self, t: int, x: Array, pre: Array, prev: State) -> LSTMRecord:
         z_i, z_f, z_g, z_o = pre.reshape(4, self.hidden_size)
         c_prev = prev["c"]
-        i, f, g, o = sigmoid(z_i), sigmoid(z_f), np.tanh(z_g), sigmoid(z_o)
+        i, f, _, o = sigmoid(pre).reshape(4, self.hidden_size)  # one call for the three gates
+        g = np.tanh(z_g)
         c = f * c_prev + i * g
         tanh_c = np.tanh(c)
         h = o * tanh_c

@@ -1,0 +1,232 @@
+"""The headless command line: ``lstm-engine trace`` runs a cell over a sequence and
+prints every step, as the original ``Lstm.py`` did, or writes it as JSON or CSV.
+
+The model and input options (``add_model_options`` / ``session_from_options``) are
+shared with the dashboard, so both read a model the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+import numpy as np
+
+from . import plot, trace
+from .cells import CELLS, cell_class
+from .cells.base import MAX_SIZE, Array, WeightsError
+from .files import load, write_atomic
+from .inputs import InputError, parse_inputs, read_inputs_file
+from .session import Session, SessionError
+
+PROG = "lstm-engine"
+EXIT_USAGE = 2
+
+
+@dataclass(frozen=True)
+class Preset:
+    about: str
+    cell: str
+    seed: int
+    input_size: int
+    hidden_size: int
+    inputs: str
+
+
+PRESETS = {
+    "seed": Preset(
+        "the original Lstm.py: ExtendedLSTM(1, 1, seed=42) on 5, 1.9, 2",
+        cell="lstm",
+        seed=42,
+        input_size=1,
+        hidden_size=1,
+        inputs="5,1.9,2",
+    ),
+}
+DEFAULT_PRESET = "seed"
+#: Steps of the seeded default sequence when the preset's inputs do not fit the input size.
+DEFAULT_STEPS = 10
+
+
+class UsageError(ValueError):
+    """Options that cannot be used together or read; exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line, raised instead of printed."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _size(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= MAX_SIZE:
+        raise argparse.ArgumentTypeError(f"{value} is outside 1..{MAX_SIZE}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"{value} is outside 0..{2**32 - 1}")
+    return value
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    """The options that say which cell, which weights and which inputs."""
+    model = parser.add_argument_group("model")
+    model.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        help=f"start from a preset (default {DEFAULT_PRESET!r}: {PRESETS[DEFAULT_PRESET].about})",
+    )
+    model.add_argument("--cell", choices=list(CELLS), help="cell kind (default: lstm)")
+    model.add_argument("--seed", type=_seed, help="seed of the initial weights (default 42)")
+    model.add_argument("--input-size", type=_size, metavar="I", help="inputs per step")
+    model.add_argument("--hidden-size", type=_size, metavar="H", help="hidden units")
+    model.add_argument("--weights", metavar="FILE.npz", help="load the weights from a file")
+    data = parser.add_argument_group("inputs").add_mutually_exclusive_group()
+    data.add_argument(
+        "--inputs",
+        metavar="SEQ",
+        help='the sequence: "5,1.9,2" (one value per step) or "1,2;3,4" (steps by ;)',
+    )
+    data.add_argument(
+        "--inputs-file", metavar="FILE", help=".csv (one step per row) or .npy of shape (T, I)"
+    )
+
+
+def session_from_options(args: argparse.Namespace) -> Session:
+    """Build the session the options describe; raises ValueError naming the problem."""
+    preset = PRESETS[args.preset or DEFAULT_PRESET]
+    inputs: Array | None = None
+    if args.weights is not None:
+        if args.seed is not None:
+            raise UsageError("--seed and --weights exclude each other: the file fixes the weights")
+        cell = load(args.weights, kind=args.cell)
+        for option, given, actual in (
+            ("--input-size", args.input_size, cell.input_size),
+            ("--hidden-size", args.hidden_size, cell.hidden_size),
+        ):
+            if given is not None and given != actual:
+                raise UsageError(f"{option} {given} does not match the weights file ({actual})")
+        origin = f"weights {Path(args.weights).name}"
+    else:
+        seed = preset.seed if args.seed is None else args.seed
+        inputs = _read_inputs(args, args.input_size)
+        input_size = args.input_size or (inputs.shape[1] if inputs is not None else None)
+        cell = cell_class(args.cell or preset.cell).init(
+            input_size or preset.input_size, args.hidden_size or preset.hidden_size, seed
+        )
+        origin = f"seed {seed}"
+    if inputs is None:
+        inputs = _read_inputs(args, cell.input_size)
+    if inputs is None:
+        inputs = default_inputs(preset, cell.input_size, args.seed)
+    return Session(cell, inputs, origin=origin)
+
+
+def default_inputs(preset: Preset, input_size: int, seed: int | None) -> Array:
+    """The preset's sequence; for another input size, DEFAULT_STEPS seeded N(0, 1) values."""
+    if input_size == preset.input_size:
+        return parse_inputs(preset.inputs, input_size)
+    rng = np.random.RandomState(preset.seed if seed is None else seed)
+    return np.round(rng.randn(DEFAULT_STEPS, input_size), 2)
+
+
+def _read_inputs(args: argparse.Namespace, input_size: int | None) -> Array | None:
+    if args.inputs is not None:
+        return parse_inputs(args.inputs, input_size)
+    if args.inputs_file is not None:
+        return read_inputs_file(args.inputs_file, input_size)
+    return None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Step LSTM-family cells headlessly.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    tracer = commands.add_parser(
+        "trace",
+        help="run a cell over a sequence and print every step",
+        description="Run a cell over the whole sequence and print or write every step.",
+    )
+    add_model_options(tracer)
+    out = tracer.add_argument_group("output")
+    out.add_argument("--format", choices=trace.FORMATS, default="table", help="default: table")
+    out.add_argument("--output", metavar="FILE", help="write to FILE (atomically) not stdout")
+    out.add_argument(
+        "--plot", action="store_true", help="draw h and c over time in the terminal (plotext)"
+    )
+    return parser
+
+
+def run_trace(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    session = session_from_options(args)
+    session.run_to_end()
+    records = [session.record(t) for t in range(1, session.t + 1)]
+    text = trace.render(args.format, session.cell, session.inputs, records)
+    if args.output:
+        try:
+            write_atomic(args.output, lambda handle: handle.write(text.encode("utf-8")))
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    else:
+        stdout.write(text)
+    if args.plot:
+        # The plot follows a table; it must not corrupt JSON or CSV on stdout.
+        stream = stdout if args.output or args.format == "table" else stderr
+        stream.write(terminal_plot(session, stream) + "\n")
+    return 0
+
+
+def terminal_plot(session: Session, stream: TextIO) -> str:
+    import plotext
+
+    columns, lines = shutil.get_terminal_size((100, 30))
+    steps = np.arange(1, session.t + 1, dtype=float)
+    series = {name: session.series(name) for name in ("h", "c") if _has_state(session, name)}
+    colour = stream.isatty() and not os.environ.get("NO_COLOR")
+    plotext.plotsize(min(columns, 100), max(15, min(lines - 2, 30)))
+    plot.draw(plotext, steps, plot.state_curves(series), max_points=columns, colour=colour)
+    if len(steps) <= 20:
+        plotext.xticks(steps.tolist())
+    text: str = plotext.build()
+    return text if colour else plotext.uncolorize(text)
+
+
+def _has_state(session: Session, name: str) -> bool:
+    return any(s.name == name for s in session.cell.states)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command != "trace":
+            raise UsageError("choose a command: trace (see lstm-engine --help)")
+        return run_trace(args, sys.stdout, sys.stderr)
+    except (UsageError, InputError, WeightsError, SessionError, ValueError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (| head): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,86 @@
+"""Trajectories of a run drawn with plotext, as the original drew h and c with matplotlib.
+
+``draw`` takes a plotext figure (the ``plotext`` module itself, or a dashboard
+widget's ``plt``) so the CLI and the dashboard draw the same picture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .cells.base import Array
+
+TITLE = "Hidden and Cell States Over Time"
+X_LABEL = "Time Step"
+Y_LABEL = "State Value"
+#: Marker characters per state, so curves are told apart without colour.
+MARKERS = {"h": "o", "c": "x", "n": "+", "m": "*"}
+COLORS = {"h": "blue", "c": "red", "n": "green", "m": "magenta"}
+NAMES = {"h": "Hidden State", "c": "Cell State", "n": "Normaliser", "m": "Stabiliser"}
+
+
+@dataclass(frozen=True)
+class Curve:
+    label: str
+    values: Array
+    marker: str
+    color: str
+
+
+def state_curves(series: dict[str, Array], units: Sequence[int] | None = None) -> list[Curve]:
+    """One curve per state and unit; ``series`` maps a state name to its (steps, H) values."""
+    curves = []
+    for name, values in series.items():
+        columns = values.reshape(len(values), -1)
+        chosen = range(columns.shape[1]) if units is None else units
+        for unit in chosen:
+            suffix = f"[{unit}]" if columns.shape[1] > 1 else ""
+            curves.append(
+                Curve(
+                    f"{NAMES.get(name, name)} ({name}{suffix})",
+                    columns[:, unit],
+                    MARKERS.get(name, "."),
+                    COLORS.get(name, "white"),
+                )
+            )
+    return curves
+
+
+def thin(steps: Array, values: Array, width: int) -> tuple[Array, Array]:
+    """At most about ``width`` points: every k-th step, always keeping the last."""
+    if width <= 0 or len(steps) <= width:
+        return steps, values
+    stride = -(-len(steps) // width)
+    keep = np.arange(len(steps) - 1, -1, -stride)[::-1]
+    return steps[keep], values[keep]
+
+
+def draw(
+    plt: Any,
+    steps: Array,
+    curves: Sequence[Curve],
+    *,
+    title: str = TITLE,
+    current: float | None = None,
+    max_points: int = 0,
+    colour: bool = True,
+) -> None:
+    """Draw curves against steps on a plotext figure (cleared first)."""
+    plt.clear_data()
+    plt.clear_figure()
+    plt.title(title)
+    plt.xlabel(X_LABEL)
+    plt.ylabel(Y_LABEL)
+    plt.grid(True, True)
+    for curve in curves:
+        xs, ys = thin(steps, curve.values, max_points)
+        kwargs = {"color": curve.color} if colour else {}
+        plt.plot(xs.tolist(), ys.tolist(), label=curve.label, marker=curve.marker, **kwargs)
+    if current is not None:
+        plt.vline(current, "gray" if colour else None)
+    if not colour:
+        plt.theme("clear")

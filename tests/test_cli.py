@@ -1,0 +1,185 @@
+"""The headless CLI: formats, files, the plot, and one-line errors with exit status 2."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lstm_engine.cli import main
+
+from reference import cases, expected, max_difference, weights
+
+ORIGINAL_BLOCK_1 = """\
+Step 1 | Input: 5
+  Hidden (h): 0.1151 | Cell (c): 0.2494
+  Forget gate (f): 0.4827 | Input gate (i): 0.6817
+  Output gate (o): 0.4708 | Candidate (c_bar): 0.3659
+"""
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_default_is_the_original_printout(capsys) -> None:
+    code, out, err = run(capsys, "trace")
+    assert code == 0 and err == ""
+    assert out.startswith(ORIGINAL_BLOCK_1 + "-" * 80 + "\n")
+    assert "Step 2 | Input: 1.9\n  Hidden (h): 0.1042 | Cell (c): 0.2167" in out
+    assert out.endswith("Output gate (o): 0.4877 | Candidate (c_bar): 0.1683\n")
+    assert run(capsys, "trace", "--preset", "seed")[1] == out
+
+
+def test_the_code_sequence_of_the_original(capsys) -> None:
+    out = run(capsys, "trace", "--inputs", "5,1,9,2")[1]
+    assert "Step 3 | Input: 9\n  Hidden (h): 0.2294 | Cell (c): 0.5670" in out
+    assert "Step 4 | Input: 2\n  Hidden (h): 0.1808 | Cell (c): 0.3898" in out
+
+
+def test_one_block_per_unit(capsys) -> None:
+    out = run(capsys, "trace", "--hidden-size", "3", "--inputs", "1;2")[1]
+    assert out.count("  Unit ") == 6
+    assert out.splitlines()[1:3] == ["  Unit 0", out.splitlines()[2]]
+    assert out.splitlines()[2].startswith("    Hidden (h): ")
+
+
+@pytest.mark.parametrize("name", cases("lstm"))
+def test_json_matches_the_reference_key_by_key(tmp_path: Path, capsys, name: str) -> None:
+    want = expected(name)
+    inputs = tmp_path / "inputs.csv"
+    inputs.write_text("\n".join(",".join(repr(v) for v in row) for row in want["inputs"]))
+    code, out, _ = run(
+        capsys, "trace", "--weights", str(weights(name)), "--inputs-file", str(inputs),
+        "--format", "json",
+    )  # fmt: skip
+    assert code == 0
+    got = json.loads(out)
+    assert set(got) == set(want)
+    assert (got["cell"], got["input_size"], got["hidden_size"]) == (
+        want["cell"], want["input_size"], want["hidden_size"],
+    )  # fmt: skip
+    difference, where = max_difference(got["steps"], want["steps"])
+    assert difference <= 1e-12, where
+    assert got["inputs"] == want["inputs"]
+
+
+def test_csv_has_a_column_per_number(capsys) -> None:
+    out = run(capsys, "trace", "--format", "csv", "--hidden-size", "2", "--inputs", "1,2;3,4")[1]
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0][:5] == ["t", "x[0]", "x[1]", "h[0]", "h[1]"]
+    assert "candidate[1]" in rows[0] and len(rows) == 3
+    json_out = json.loads(
+        run(capsys, "trace", "--format", "json", "--hidden-size", "2", "--inputs", "1,2;3,4")[1]
+    )
+    assert float(rows[2][rows[0].index("c[1]")]) == json_out["steps"][1]["c"][1]
+
+
+def test_output_file_is_written_whole(tmp_path: Path, capsys) -> None:
+    target = tmp_path / "trace.json"
+    target.write_text("old")
+    code, out, _ = run(capsys, "trace", "--format", "json", "--output", str(target))
+    assert code == 0 and out == ""
+    assert json.loads(target.read_text())["steps"][2]["t"] == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["trace.json"]
+
+
+def test_output_into_a_missing_directory_fails_cleanly(tmp_path: Path, capsys) -> None:
+    code, out, err = run(capsys, "trace", "--output", str(tmp_path / "no" / "t.txt"))
+    assert code == 2 and out == "" and err.startswith("lstm-engine: error: cannot write")
+
+
+def test_plot_draws_h_and_c_like_the_original(capsys) -> None:
+    code, out, _ = run(capsys, "trace", "--plot")
+    assert code == 0
+    plot = out.split("Candidate (c_bar): 0.1683\n", 1)[1]
+    for text in (
+        "Hidden and Cell States Over Time", "Time Step", "State Value",
+        "Hidden State (h)", "Cell State (c)",
+    ):  # fmt: skip
+        assert text in plot
+    assert "\x1b[" not in plot  # not a terminal: no colour codes
+    assert "oo Hidden State (h)" in plot and "xx Cell State (c)" in plot  # distinct markers
+
+
+def test_plot_keeps_json_on_stdout_clean(capsys) -> None:
+    code, out, err = run(capsys, "trace", "--format", "json", "--plot")
+    assert code == 0 and json.loads(out)["cell"] == "lstm"
+    assert "Hidden and Cell States Over Time" in err
+
+
+def test_inputs_from_npy_and_seeded_sizes(tmp_path: Path, capsys) -> None:
+    np.save(tmp_path / "x.npy", np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))
+    out = run(capsys, "trace", "--inputs-file", str(tmp_path / "x.npy"), "--format", "json")[1]
+    got = json.loads(out)
+    assert (got["input_size"], got["hidden_size"], len(got["steps"])) == (2, 1, 3)
+
+
+def test_weights_fix_the_sizes(capsys) -> None:
+    path = str(weights("lstm_i2_h3_t10"))
+    code, _, err = run(capsys, "trace", "--weights", path, "--hidden-size", "4", "--inputs", "1,2")
+    assert code == 2 and "--hidden-size 4 does not match the weights file (3)" in err
+    code, _, err = run(capsys, "trace", "--weights", path, "--seed", "1")
+    assert code == 2 and "exclude each other" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--inputs", "abc"], "'abc' is not a number"),
+        (["--inputs", ""], "empty"),
+        (["--inputs", "nan"], "not a finite number"),
+        (["--inputs", "inf"], "not a finite number"),
+        (["--inputs", "1e400"], "not a finite number"),
+        (["--input-size", "2", "--inputs", "1,2,3"], "needs 2 values"),
+        (["--inputs", "1,2;3"], "step 2 has 1 value"),
+        (["--inputs-file", "/nonexistent/x.csv"], "no such file"),
+        (["--weights", "/nonexistent/w.npz"], "no such file"),
+        (["--seed", "x"], "--seed: 'x' is not a whole number"),
+        (["--seed", "-1"], "--seed: -1 is outside"),
+        (["--hidden-size", "0"], "--hidden-size: 0 is outside"),
+        (["--format", "xml"], "invalid choice"),
+        (["--cell", "gru"], "invalid choice"),
+        (["--inputs", "1", "--inputs-file", "x.csv"], "not allowed with"),
+    ],
+)
+def test_bad_input_is_one_line_and_status_2(capsys, argv: list[str], message: str) -> None:
+    code, out, err = run(capsys, "trace", *argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("lstm-engine: error: ")
+    assert message in err
+
+
+@pytest.mark.parametrize("contents", ["1\nabc\n", "", "1,2\n3\n", "1\nnan\n"])
+def test_bad_input_files(tmp_path: Path, capsys, contents: str) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text(contents)
+    code, out, err = run(capsys, "trace", "--inputs-file", str(path))
+    assert code == 2 and out == "" and err.count("\n") == 1
+
+
+def test_malformed_weight_files(tmp_path: Path, capsys) -> None:
+    (tmp_path / "w.npz").write_bytes(b"PK\x03\x04garbage")
+    code, _, err = run(capsys, "trace", "--weights", str(tmp_path / "w.npz"))
+    assert code == 2 and err.count("\n") == 1 and "w.npz" in err
+
+
+def test_module_entry_point_exit_status_and_no_traceback() -> None:
+    ok = subprocess.run(
+        [sys.executable, "-m", "lstm_engine", "trace"], capture_output=True, text=True, check=False
+    )
+    assert ok.returncode == 0 and ok.stdout.startswith("Step 1 | Input: 5")
+    bad = subprocess.run(
+        [sys.executable, "-m", "lstm_engine", "trace", "--inputs", "1,x"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert bad.stderr == "lstm-engine: error: step 2: 'x' is not a number\n"

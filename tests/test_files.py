@@ -1,0 +1,102 @@
+"""Weight files: exact round trips, and one clear error for every kind of bad file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import lstm_engine
+from lstm_engine import LSTMCell, WeightsError
+
+
+@pytest.fixture
+def cell() -> LSTMCell:
+    return LSTMCell.init(3, 2, seed=11).with_params(bias_hh=np.arange(8) / 7)
+
+
+def write(path: Path, **arrays: object) -> Path:
+    np.savez(path, **arrays)
+    return path
+
+
+def test_round_trip_is_exact(tmp_path: Path, cell: LSTMCell) -> None:
+    lstm_engine.save(cell, tmp_path / "w.npz")
+    loaded = lstm_engine.load(tmp_path / "w.npz")
+    assert isinstance(loaded, LSTMCell) and loaded == cell
+    for key, value in cell.params.items():
+        assert loaded.params[key].tobytes() == value.tobytes()
+
+
+def test_save_replaces_the_file_whole(tmp_path: Path, cell: LSTMCell) -> None:
+    target = tmp_path / "w.npz"
+    target.write_text("old contents")
+    lstm_engine.save(cell, target)
+    assert lstm_engine.load(target) == cell
+    assert [p.name for p in tmp_path.iterdir()] == ["w.npz"]  # no temporary left behind
+
+
+def test_weights_are_read_only(cell: LSTMCell) -> None:
+    with pytest.raises(ValueError):
+        cell.params["weight_ih"][0, 0] = 1.0
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda p: p.pop("bias_hh"), r"missing bias_hh"),
+        (lambda p: p.update(extra=np.zeros(2)), r"unexpected extra"),
+        (lambda p: p.update(bias_ih=np.zeros(7)), r"bias_ih: expected shape \(8,\)"),
+        (lambda p: p.update(weight_hh=np.zeros((8, 3))), r"weight_hh: expected shape \(8, 2\)"),
+        (lambda p: p.update(weight_ih=np.full((8, 3), np.nan)), r"weight_ih: contains NaN"),
+        (lambda p: p.update(bias_ih=np.full(8, np.inf)), r"bias_ih: contains NaN or infinite"),
+        (lambda p: p.update(bias_ih=np.array(["a"] * 8)), r"bias_ih: expected real numbers"),
+        (lambda p: p.update(bias_ih=np.zeros(8, dtype=complex)), r"bias_ih: expected real"),
+    ],
+)
+def test_bad_weights_name_the_key(tmp_path: Path, cell: LSTMCell, change, message) -> None:
+    params = dict(cell.params)
+    change(params)
+    path = write(tmp_path / "bad.npz", **params)
+    with pytest.raises(WeightsError, match=message):
+        lstm_engine.load(path)
+
+
+def test_object_arrays_are_refused_without_unpickling(tmp_path: Path, cell: LSTMCell) -> None:
+    params = dict(cell.params)
+    params["bias_ih"] = np.array([{"evil": 1}] * 8, dtype=object)
+    path = write(tmp_path / "pickled.npz", **params)
+    with pytest.raises(WeightsError, match="bias_ih: object arrays are not accepted"):
+        lstm_engine.load(path)
+
+
+@pytest.mark.parametrize(
+    ("contents", "message"),
+    [
+        (b"", "not an .npz"),
+        (b"PK\x03\x04 broken zip", "not a readable .npz"),
+        (b"hello, world", "not an .npz"),
+    ],
+)
+def test_unreadable_files(tmp_path: Path, contents: bytes, message: str) -> None:
+    path = tmp_path / "w.npz"
+    path.write_bytes(contents)
+    with pytest.raises(WeightsError, match=message):
+        lstm_engine.load(path)
+
+
+def test_missing_file_directory_and_npy(tmp_path: Path) -> None:
+    with pytest.raises(WeightsError, match="no such file"):
+        lstm_engine.load(tmp_path / "absent.npz")
+    with pytest.raises(WeightsError, match="directory"):
+        lstm_engine.load(tmp_path)
+    np.save(tmp_path / "one.npy", np.zeros(3))
+    with pytest.raises(WeightsError, match="single .npy array"):
+        lstm_engine.load(tmp_path / "one.npy")
+
+
+def test_integer_weights_are_accepted_as_float(tmp_path: Path, cell: LSTMCell) -> None:
+    params = {k: np.rint(v * 10).astype(np.int64) for k, v in cell.params.items()}
+    loaded = lstm_engine.load(write(tmp_path / "int.npz", **params))
+    assert loaded.params["weight_ih"].dtype == np.float64
