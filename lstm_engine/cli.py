@@ -199,8 +199,9 @@ def terminal_plot(session: Session, stream: TextIO) -> str:
     steps = np.arange(1, session.t + 1, dtype=float)
     series = {name: session.series(name) for name in ("h", "c") if _has_state(session, name)}
     colour = stream.isatty() and not os.environ.get("NO_COLOR")
-    plotext.plotsize(min(columns, 100), max(15, min(lines - 2, 30)))
-    plot.draw(plotext, steps, plot.state_curves(series), max_points=columns, colour=colour)
+    size = (min(columns, 100), max(15, min(lines - 2, 30)))
+    curves = plot.state_curves(series)
+    plot.draw(plotext, steps, curves, size=size, max_points=columns, colour=colour)
     if len(steps) <= 20:
         plotext.xticks(steps.tolist())
     text: str = plotext.build()

@@ -35,7 +35,7 @@ def state_curves(series: dict[str, Array], units: Sequence[int] | None = None) -
     """One curve per state and unit; ``series`` maps a state name to its (steps, H) values."""
     curves = []
     for name, values in series.items():
-        columns = values.reshape(len(values), -1)
+        columns = values.reshape(len(values), int(np.prod(values.shape[1:])))
         chosen = range(columns.shape[1]) if units is None else units
         for unit in chosen:
             suffix = f"[{unit}]" if columns.shape[1] > 1 else ""
@@ -66,21 +66,28 @@ def draw(
     *,
     title: str = TITLE,
     current: float | None = None,
+    size: tuple[int, int] | None = None,
     max_points: int = 0,
     colour: bool = True,
+    theme: str | None = None,
 ) -> None:
-    """Draw curves against steps on a plotext figure (cleared first)."""
+    """Draw curves against steps on a plotext figure (cleared first), ``size`` = (width,
+    height) in characters; ``theme`` is a plotext theme, "clear" without colour."""
     plt.clear_data()
-    plt.clear_figure()
+    plt.clear_figure()  # resets size and theme too, so they are set after it
+    if size is not None:
+        plt.plotsize(*size)
+    if theme is not None or not colour:
+        plt.theme(theme if colour else "clear")
     plt.title(title)
     plt.xlabel(X_LABEL)
     plt.ylabel(Y_LABEL)
     plt.grid(True, True)
     for curve in curves:
+        if not len(curve.values):
+            continue
         xs, ys = thin(steps, curve.values, max_points)
         kwargs = {"color": curve.color} if colour else {}
         plt.plot(xs.tolist(), ys.tolist(), label=curve.label, marker=curve.marker, **kwargs)
     if current is not None:
         plt.vline(current, "gray" if colour else None)
-    if not colour:
-        plt.theme("clear")

@@ -119,6 +119,8 @@ class Cell(ABC):
     trace_extras: ClassVar[tuple[str, ...]] = ()
     #: Rows of the text printout, as record fields; empty: states, then gates, in pairs.
     printout: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    #: Record fields shown beside the states, with their labels (the LSTM's tanh(c)).
+    shown_extras: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     def __init__(self, params: Mapping[str, npt.ArrayLike]) -> None:
         arrays = self.validate(params)
@@ -162,6 +164,28 @@ class Cell(ABC):
             raise ValueError(f"x has shape {x_arr.shape}, expected ({self.input_size},)")
         prev = self.initial_state() if state is None else state
         return self.pointwise(t, x_arr, self.preactivate(x_arr, prev), prev)
+
+    def equations(self, record: Record, unit: int) -> list[str]:
+        """The equations of one step for one unit, with the record's numbers filled in.
+
+        This default names each gate's activation of its pre-activation; cells override
+        it to write their own equations out term by term.
+        """
+        lines = []
+        for gate in self.gates:
+            k = 0 if gate.scalar else unit
+            pre = float(np.ravel(getattr(record, gate.pre))[k])
+            value = float(np.ravel(getattr(record, gate.symbol))[k])
+            lines.append(f"{gate.shown} = {gate.activation}({pre:.4f}) = {value:.4f}")
+        for var in self.states:
+            if var.kind != "matrix":
+                values = np.ravel(getattr(record, var.name))
+                lines.append(f"{var.name} = {values[0 if var.kind == 'scalar' else unit]:.4f}")
+        return lines
+
+    def param_label(self, key: str, index: tuple[int, ...]) -> str:
+        """What one weight is, for the weights view: "weight_ih[0,1]" unless a cell says more."""
+        return f"{key}[{','.join(map(str, index))}]"
 
     def state_of(self, record: Record) -> dict[str, Array]:
         """The state a record leaves behind."""

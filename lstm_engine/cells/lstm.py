@@ -62,6 +62,7 @@ class LSTMCell(Cell):
     gates = LSTM_GATES
     states = LSTM_STATES
     printout = (("h", "c"), ("f", "i"), ("o", "g"))  # the original Lstm.py's lines
+    shown_extras = (("tanh_c", "tanh(c)"),)
 
     def __init__(self, params: Mapping[str, npt.ArrayLike]) -> None:
         super().__init__(params)
@@ -125,6 +126,51 @@ class LSTMCell(Cell):
         h = o * tanh_c
         return LSTMRecord(t, x, prev["h"], c_prev, z_i, z_f, z_g, z_o, i, f, g, o, c, tanh_c, h)
 
+    def affine_terms(self, record: Record, block: int, unit: int) -> str:
+        """``W [h_prev, x] + b`` of one gate row with the numbers in: every term when there are
+        few, else the two sums."""
+        H, row = self.hidden_size, block * self.hidden_size + unit
+        w_h, w_x = self.params["weight_hh"][row], self.params["weight_ih"][row]
+        h_prev, x = record.h_prev, record.x  # type: ignore[attr-defined]
+        if H + self.input_size <= 3:
+            terms = [f"{w:.4f}*{name}" for w, name in zip(w_h, _names("h_prev", H), strict=True)]
+            terms += [f"{w:.4f}*{name}" for w, name in zip(w_x, _names("x", len(x)), strict=True)]
+        else:
+            terms = [f"W_h.h_prev {w_h @ h_prev:.4f}", f"W_x.x {w_x @ x:.4f}"]
+        return " + ".join([*terms, f"{self._bias[row]:.4f}"])
+
+    def equations(self, record: Record, unit: int) -> list[str]:
+        r = record
+        assert isinstance(r, LSTMRecord)
+        k = unit
+
+        def gate(symbol: str, shown: str, fn: str) -> str:
+            block = ROW_ORDER.index(symbol)
+            z, value = getattr(r, "z_" + symbol)[k], getattr(r, symbol)[k]
+            return f"{shown} = {fn}({self.affine_terms(r, block, k)}) = {fn}({z:.4f}) = {value:.4f}"
+
+        return [
+            gate("f", "f", "sigmoid"),
+            gate("i", "i", "sigmoid"),
+            gate("g", "c_bar", "tanh"),
+            f"c = f*c_prev + i*c_bar = {r.f[k]:.4f}*{r.c_prev[k]:.4f} + {r.i[k]:.4f}*{r.g[k]:.4f}"
+            f" = {r.c[k]:.4f}",
+            gate("o", "o", "sigmoid"),
+            f"h = o*tanh(c) = {r.o[k]:.4f}*tanh({r.c[k]:.4f}) = {r.o[k]:.4f}*{r.tanh_c[k]:.4f}"
+            f" = {r.h[k]:.4f}",
+        ]
+
+    def param_label(self, key: str, index: tuple[int, ...]) -> str:
+        H = self.hidden_size
+        row = index[0]
+        gate = {"i": "input", "f": "forget", "g": "candidate", "o": "output"}[ROW_ORDER[row // H]]
+        where = f"{gate} gate, unit {row % H}"
+        if key == "weight_ih":
+            where += f", from x[{index[1]}]"
+        elif key == "weight_hh":
+            where += f", from h_prev[{index[1]}]"
+        return f"{super().param_label(key, index)}  {where}"
+
     def forward(
         self, inputs: npt.ArrayLike, state: State | None = None
     ) -> tuple[Array, dict[str, Array]]:
@@ -184,6 +230,10 @@ class LSTMCell(Cell):
                 self._bias[rows] * scale,
             )
         return self._fused
+
+
+def _names(symbol: str, n: int) -> list[str]:
+    return [symbol] if n == 1 else [f"{symbol}[{k}]" for k in range(n)]
 
 
 def batch_inputs(inputs: npt.ArrayLike, input_size: int) -> Array:

@@ -1,0 +1,1 @@
+"""tui: the Textual dashboard, a view over an ``lstm_engine`` session."""

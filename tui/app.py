@@ -1,0 +1,326 @@
+"""lstm-stepper: step an LSTM-family cell one keypress at a time.
+
+The app's state is one engine ``Session``. Every key maps to a session action; after
+each change the app publishes a new ``View`` and the panels, bound to it, re-render.
+No LSTM maths happens here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterable, Sequence
+
+from textual import on
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from lstm_engine import Session, SessionError, WeightsError
+from lstm_engine.cli import UsageError, add_model_options, session_from_options
+from lstm_engine.inputs import InputError
+
+from .screens import ExportDialog, HelpScreen, InputEditor, LiveInput, WeightsScreen
+from .view import View
+from .widgets import (
+    EquationsPanel,
+    GatePanel,
+    GateWidget,
+    HeaderBar,
+    InputStrip,
+    StatePanel,
+    TrajectoryPlot,
+)
+
+#: Steps per second of automatic play, slowest to fastest.
+SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+#: Keys that start a live input at the end of the sequence.
+NUMBER_START = set("0123456789.-")
+
+
+class MainScreen(Screen[None]):
+    """The dashboard screen: every panel, and the keys that drive the session."""
+
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("space,right", "step", "Step", key_display="space/→"),
+        Binding("left,backspace", "back", "Back", key_display="←"),
+        Binding("home,r", "reset", "Reset", key_display="r"),
+        Binding("end", "run_to_end", "End"),
+        Binding("p", "play", "Play"),
+        Binding("plus,equals_sign", "faster", "Faster", key_display="+"),
+        Binding("minus", "slower", "Slower", key_display="-"),
+        Binding("down,tab", "next_unit", "Unit", key_display="↓"),
+        Binding("up,shift+tab", "previous_unit", "Previous unit", show=False),
+        Binding("a", "all_units", "All units", show=False),
+        Binding("e", "edit_inputs", "Inputs"),
+        Binding("w", "weights", "Weights"),
+        Binding("x", "export", "Export"),
+        Binding("s", "screenshot", "Shot"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    view: reactive[View | None] = reactive(None, always_update=True)
+    speed: reactive[int] = reactive(2)  # index into SPEEDS
+    playing: reactive[bool] = reactive(False)
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.unit = 0
+        self.edits = 0
+        self._timer: Timer | None = None
+
+    # -- layout -------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(id="header").data_bind(MainScreen.view)
+        yield InputStrip(id="strip").data_bind(MainScreen.view)
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                cell = self.session.cell
+                yield GatePanel(cell.gates, cell.hidden_size, id="gates")
+                yield StatePanel(id="states").data_bind(MainScreen.view)
+            yield TrajectoryPlot(id="plot").data_bind(MainScreen.view)
+        yield EquationsPanel(id="equations").data_bind(MainScreen.view)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        for gate in self.query(GateWidget):
+            gate.data_bind(MainScreen.view)
+        self.publish()
+
+    def on_resize(self) -> None:
+        size = self.size
+        self.set_class(size.width < 100 or size.height < 32, "-compact")
+        self.set_class(size.height < 20, "-tiny")
+
+    # -- the one place the view is made ---------------------------------------------
+    def publish(self, status: str = "") -> None:
+        session = self.session
+        self.unit = min(self.unit, session.cell.hidden_size - 1)
+        self.view = View(session, session.current, self.unit, self.edits)
+        header = self.query_one(HeaderBar)
+        header.status = status or self._play_status()
+
+    def _play_status(self) -> str:
+        if self.playing:
+            return f"▶ playing {SPEEDS[self.speed]:g}/s"
+        if self.session.at_end:
+            return "end · type a number to add a step"
+        return ""
+
+    # -- actions --------------------------------------------------------------------
+    def action_step(self) -> None:
+        if self.session.at_end:
+            self.notify_end()
+            return
+        self.session.step()
+        self.publish()
+
+    def notify_end(self) -> None:
+        self.notify(
+            "End of the sequence. Type a number and Enter to add a step, or e to edit.",
+            title="End",
+            timeout=3,
+        )
+
+    def action_back(self) -> None:
+        if self.session.t == 0:
+            self.notify("Already at the start (t = 0).", timeout=2)
+            return
+        self.session.back()
+        self.publish()
+
+    def action_reset(self) -> None:
+        self.session.reset()
+        self.publish()
+
+    def action_run_to_end(self) -> None:
+        self.session.run_to_end()
+        self.publish()
+
+    def action_play(self) -> None:
+        self.playing = not self.playing
+
+    def watch_playing(self, playing: bool) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if playing:
+            if self.session.at_end:
+                self.session.reset()
+            self._timer = self.set_interval(1 / SPEEDS[self.speed], self._tick)
+        if self.view is not None:
+            self.publish()
+
+    def _tick(self) -> None:
+        if self.session.at_end:
+            self.playing = False
+            return
+        self.session.step()
+        self.publish()
+
+    def action_faster(self) -> None:
+        self.speed = min(self.speed + 1, len(SPEEDS) - 1)
+
+    def action_slower(self) -> None:
+        self.speed = max(self.speed - 1, 0)
+
+    def watch_speed(self) -> None:
+        if self.playing:
+            self.playing = False
+            self.playing = True
+        elif self.view is not None:
+            self.publish(f"speed {SPEEDS[self.speed]:g} steps/s")
+
+    def action_next_unit(self) -> None:
+        self._select((self.unit + 1) % self.session.cell.hidden_size)
+
+    def action_previous_unit(self) -> None:
+        self._select((self.unit - 1) % self.session.cell.hidden_size)
+
+    def _select(self, unit: int) -> None:
+        self.unit = unit
+        self.publish()
+
+    def action_all_units(self) -> None:
+        plot = self.query_one(TrajectoryPlot)
+        plot.all_units = not plot.all_units
+
+    def action_edit_inputs(self) -> None:
+        self.playing = False
+
+        def apply(text: str | None) -> None:
+            if text is not None:
+                self.edits += 1
+                self.publish("inputs changed")
+
+        self.app.push_screen(InputEditor(self.session), apply)
+
+    def action_weights(self) -> None:
+        self.playing = False
+
+        def closed(_: object) -> None:
+            self.publish()
+
+        self.app.push_screen(WeightsScreen(self), closed)
+
+    def weights_changed(self, message: str) -> None:
+        """Called by the weights view after it changed the session's cell."""
+        self.edits += 1
+        panel = self.query_one(GatePanel)
+        cell = self.session.cell
+        if panel.gates != cell.gates or panel.has_class("-two") != (cell.hidden_size > 2):
+            panel.remove()
+            fresh = GatePanel(cell.gates, cell.hidden_size, id="gates")
+            self.query_one("#left").mount(fresh, before=0)
+            for gate in fresh.query(GateWidget):
+                gate.data_bind(MainScreen.view)
+        self.publish(message)
+
+    def action_export(self) -> None:
+        self.playing = False
+        self.app.push_screen(ExportDialog(self.session))
+
+    def action_screenshot(self) -> None:
+        path = self.app.save_screenshot(path=os.getcwd())
+        self.notify(f"Screenshot saved to {path}", timeout=4)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.BINDINGS))
+
+    # -- live input at the end of the sequence ---------------------------------------
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        if self.session.at_end and event.character in NUMBER_START:
+            event.prevent_default()
+            event.stop()
+            self.app.push_screen(LiveInput(self.session, event.character), self._live_done)
+
+    def _live_done(self, added: bool | None) -> None:
+        if added:
+            self.edits += 1
+            self.session.step()
+            self.publish()
+
+    @on(LiveInput.Invalid)
+    def _live_invalid(self, message: LiveInput.Invalid) -> None:
+        self.notify(message.text, severity="error", timeout=3)
+
+
+HELP = {
+    "step": "Take the next step of the sequence",
+    "back": "Undo the last step exactly",
+    "reset": "Go back to t = 0",
+    "run_to_end": "Run to the end of the sequence",
+    "play": "Step automatically, or pause",
+    "faster": "Play faster",
+    "slower": "Play slower",
+    "next_unit": "Select the next hidden unit",
+    "previous_unit": "Select the previous hidden unit",
+    "all_units": "Plot every unit, or only the selected one",
+    "edit_inputs": "Edit the input sequence",
+    "weights": "See and change every weight; load or save them",
+    "export": "Write the trace so far as CSV or JSON",
+    "screenshot": "Save a screenshot (SVG) in the current folder",
+    "help": "What the keys do and what each panel shows",
+}
+
+
+class StepperApp(App[None]):
+    """The dashboard app: holds the session and shows the main screen."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "lstm-stepper"
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.main = MainScreen(session)
+
+    def on_mount(self) -> None:
+        self.push_screen(self.main)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every key of the dashboard is also a command of the palette."""
+        yield from super().get_system_commands(screen)
+        for binding in MainScreen.BINDINGS:
+            assert isinstance(binding, Binding)
+            action = binding.action.removeprefix("app.")
+            if action == "quit":
+                continue
+            keys = binding.key_display or binding.key.replace(",", " / ")
+            yield SystemCommand(
+                f"{binding.description} ({keys})",
+                HELP.get(action, binding.description),
+                lambda action=action: self.main.run_action(action),
+            )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lstm-stepper",
+        description="Step an LSTM cell one keypress at a time. With no options it opens the "
+        "original example (seed 42, one hidden unit, inputs 5, 1.9, 2).",
+    )
+    add_model_options(parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        session = session_from_options(args)
+    except (UsageError, InputError, WeightsError, SessionError, ValueError) as exc:
+        print(f"lstm-stepper: error: {exc}", file=sys.stderr)
+        return 2
+    StepperApp(session).run()
+    return 0
+
+
+__all__ = ["StepperApp", "build_parser", "main"]

@@ -1,0 +1,18 @@
+"""The dashboard's panels, one widget per module; each renders a ``View``."""
+
+from .equations import EquationsPanel
+from .gates import GatePanel, GateWidget
+from .header import HeaderBar
+from .input_strip import InputStrip
+from .plot import TrajectoryPlot
+from .states import StatePanel
+
+__all__ = [
+    "EquationsPanel",
+    "GatePanel",
+    "GateWidget",
+    "HeaderBar",
+    "InputStrip",
+    "StatePanel",
+    "TrajectoryPlot",
+]

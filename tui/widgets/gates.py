@@ -1,0 +1,87 @@
+"""The gate panel: one live widget per gate the cell declares, a row per hidden unit."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Grid
+
+from lstm_engine import Gate
+
+from ..view import View
+from .base import ViewWidget, bar
+
+
+def visible_units(count: int, selected: int, rows: int) -> range:
+    """The units that fit in ``rows`` rows, keeping the selected one in view."""
+    if count <= rows:
+        return range(count)
+    start = min(max(selected - rows // 2, 0), count - rows)
+    return range(start, start + rows)
+
+
+class GateWidget(ViewWidget):
+    """One gate: per unit, a bar on the gate's range, the value and the pre-activation."""
+
+    DEFAULT_CSS = """
+    GateWidget { height: auto; }
+    GateWidget > .gatewidget--bar { color: $accent; }
+    """
+    COMPONENT_CLASSES = {"gatewidget--bar"}
+
+    def __init__(self, gate: Gate, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.gate = gate
+        self.border_title = f"{gate.label} {gate.shown}"
+        self.border_subtitle = f"({gate.low:g}, {gate.high:g}) · value · z"
+
+    def render(self) -> Text:
+        view = self.view
+        if view is None:
+            return Text("")
+        gate = self.gate
+        units = 1 if gate.scalar else view.cell.hidden_size
+        record = view.record
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        shown = visible_units(units, view.unit, max(self.size.height, 1))
+        label_width = len(str(units - 1))
+        bar_width = max(self.size.width - label_width - 19, 3)
+        bar_style = self.get_component_rich_style("gatewidget--bar")
+        for row, unit in enumerate(shown):
+            if row:
+                text.append("\n")
+            selected = unit == view.unit and units > 1
+            marker = "▶" if selected else " "
+            text.append(f"{marker}{unit:>{label_width}} ", "bold" if selected else "")
+            if record is None:
+                text.append(bar(gate.low, gate.low, gate.high, bar_width), "dim")
+                text.append("      –", "dim")
+                continue
+            value = float(np.ravel(getattr(record, gate.symbol))[unit])
+            pre = float(np.ravel(getattr(record, gate.pre))[unit])
+            text.append(bar(value, gate.low, gate.high, bar_width), bar_style)
+            text.append(f" {value:7.4f}", "bold")
+            text.append(f" {pre:+8.3f}", "dim")
+        return text
+
+    def rows(self, view: View) -> int:
+        return 1 if self.gate.scalar else view.cell.hidden_size
+
+
+class GatePanel(Grid):
+    """The gates of the current cell: one per row for up to two units, else two per row."""
+
+    DEFAULT_CSS = """
+    GatePanel { grid-size: 1; grid-gutter: 0 0; height: auto; }
+    GatePanel.-two { grid-size: 2; }
+    """
+
+    def __init__(self, gates: tuple[Gate, ...], hidden_size: int, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.gates = gates
+        self.set_class(hidden_size > 2, "-two")
+
+    def compose(self) -> ComposeResult:
+        for gate in self.gates:
+            yield GateWidget(gate, id=f"gate-{gate.name}", classes="gate")
