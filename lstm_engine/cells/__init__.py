@@ -7,8 +7,13 @@ from typing import Any
 
 from .base import Cell, Gate, Record, StateVar, WeightsError
 from .lstm import LSTMCell, LSTMRecord
+from .mlstm import MLSTMCell, MLSTMRecord
+from .peephole import PeepholeLSTMCell, PeepholeRecord
+from .slstm import SLSTMCell, SLSTMRecord
 
-CELLS: dict[str, type[Cell]] = {cls.kind: cls for cls in (LSTMCell,)}
+CELLS: dict[str, type[Cell]] = {
+    cls.kind: cls for cls in (LSTMCell, PeepholeLSTMCell, SLSTMCell, MLSTMCell)
+}
 
 
 def cell_class(kind: str) -> type[Cell]:
@@ -35,7 +40,13 @@ __all__ = [
     "Gate",
     "LSTMCell",
     "LSTMRecord",
+    "MLSTMCell",
+    "MLSTMRecord",
+    "PeepholeLSTMCell",
+    "PeepholeRecord",
     "Record",
+    "SLSTMCell",
+    "SLSTMRecord",
     "StateVar",
     "WeightsError",
     "cell_class",

@@ -1,0 +1,201 @@
+"""The mLSTM of xLSTM (Beck et al. 2024): a matrix memory written with key-value pairs.
+
+One recurrent step, as the official NX-AI code computes it (one head of H units;
+i_raw, f_raw, i, f and m are scalars shared by all units)::
+
+    q = W_q x + b_q     k = W_k x + b_k     v = W_v x + b_v       query, key, value
+    o_raw = W_o x + b_o     i_raw = w_i . x + b_i     f_raw = w_f . x + b_f
+    logf = logsigmoid(f_raw) + m_prev         log of the forget gate, in m's units
+    m = max(logf, i_raw)                      stabiliser
+    i = exp(i_raw - m)                        input gate, stabilised
+    f = exp(logf - m)                         forget gate, stabilised
+    C = f * C_prev + i * outer(k, v)          memory (rows index k)
+    n = f * n_prev + i * k                    normaliser
+    qs = q / sqrt(H)
+    h_tilde = (qs @ C) / (max(|qs . n|, exp(-m)) + eps)           eps = 1e-6
+    o = sigmoid(o_raw)                        output gate
+    h = o * h_tilde                           hidden state
+
+The paper's gates are exp(i_raw) and sigmoid(f_raw); C and n are kept scaled by
+exp(-m) so that nothing overflows, and exp(-m) in the denominator is the paper's 1 in
+those units (eps is added in them too, as the official code does). Since m >= i_raw
+and m >= logf, both gates lie in [0, 1] (0 only by underflow).
+
+exp(-m) itself overflows for m < -709, so the quotient is computed with numerator and
+denominator multiplied by ``a = exp(min(m, 0))``, which makes every factor at most 1::
+
+    h_tilde = a (qs @ C) / (max(a |qs . n|, exp(-max(m, 0))) + eps a)
+
+For m >= 0, a = 1 and this is the formula above to the bit.
+
+There is no recurrence through h (the memory is C), so ``preactivate`` does not read
+the state; h is kept as a state all the same, for sessions and plots.
+
+Weights: ``W_q``, ``W_k``, ``W_v``, ``W_o`` (H, I); ``b_q``, ``b_k``, ``b_v``,
+``b_o`` (H); ``w_i``, ``w_f`` (I); scalars ``b_i``, ``b_f`` (shape ()).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Self
+
+import numpy as np
+import numpy.typing as npt
+
+from .activations import logsigmoid, sigmoid
+from .base import Array, Cell, Gate, Record, State, StateVar
+
+#: The official recurrent step's eps.
+EPS = 1e-6
+#: Rows of the fused input projection, in the order of the flat pre-activation.
+BLOCKS = (("W_q", "b_q"), ("W_k", "b_k"), ("W_v", "b_v"), ("W_o", "b_o"))
+SCALARS = (("w_i", "b_i"), ("w_f", "b_f"))
+
+
+@dataclass(frozen=True)
+class MLSTMRecord(Record):
+    h_prev: Array
+    C_prev: Array
+    n_prev: Array
+    m_prev: Array
+    q: Array
+    k: Array
+    v: Array
+    o_raw: Array
+    i_raw: Array
+    f_raw: Array
+    logf: Array
+    m: Array
+    i: Array
+    f: Array
+    C: Array
+    n: Array
+    qs: Array
+    h_tilde: Array
+    o: Array
+    h: Array
+
+
+class MLSTMCell(Cell):
+    kind = "mlstm"
+    title = "mLSTM (xLSTM)"
+    gates = (
+        Gate(
+            "input", "i", "i_raw", "Input gate", 0.0, 1.0,
+            activation="exp", scalar=True, stabilised=True,
+        ),
+        Gate("forget", "f", "f_raw", "Forget gate", 0.0, 1.0, scalar=True, stabilised=True),
+        Gate("output", "o", "o_raw", "Output gate", 0.0, 1.0),
+    )  # fmt: skip
+    states = (
+        StateVar("h", "Hidden"),
+        StateVar("C", "Memory", kind="matrix"),
+        StateVar("n", "Normaliser"),
+        StateVar("m", "Stabiliser", kind="scalar"),
+    )
+    trace_extras = ("q", "k", "v")
+    shown_extras = (("h_tilde", "h~"),)
+
+    def __init__(self, params: Mapping[str, npt.ArrayLike]) -> None:
+        super().__init__(params)
+        p = self.params
+        # One product gives q, k, v, o_raw, i_raw, f_raw: rows stacked, transposed.
+        self._W = np.vstack([p[w] for w, _ in BLOCKS + SCALARS]).T
+        self._b = np.hstack([p[b] for _, b in BLOCKS + SCALARS])
+
+    @classmethod
+    def param_shapes(cls, input_size: int, hidden_size: int) -> dict[str, tuple[int, ...]]:
+        shapes: dict[str, tuple[int, ...]] = {}
+        for w, b in BLOCKS:
+            shapes[w], shapes[b] = (hidden_size, input_size), (hidden_size,)
+        for w, b in SCALARS:
+            shapes[w], shapes[b] = (input_size,), ()
+        return shapes
+
+    @classmethod
+    def sizes_from(cls, params: Mapping[str, Array]) -> tuple[int, int]:
+        hidden_size, input_size = params["W_q"].shape
+        return input_size, hidden_size
+
+    @classmethod
+    def init(cls, input_size: int, hidden_size: int, seed: int) -> Self:
+        """The official mLSTM initialisation, with gates that listen to the input.
+
+        From ``np.random.default_rng(seed)``: W_q, W_k, W_v, W_o, then w_i, w_f, each
+        normal with std sqrt(2 / (5 I)) (the official "small init"); b_q, b_k, b_v, b_o
+        are 0.
+        The official code starts w_i and w_f at zero, which makes both gates constants:
+        nothing to watch while stepping, so here they are drawn like the others.
+
+        b_f = 3: the first of the official linspace(3, 6) forget biases (one head here),
+        so f starts near sigmoid(3) = 0.95 and the memory lasts.
+
+        b_i = 0 (the official N(0, 0.1) at its mean): exp(i_raw) is then of order 1,
+        like |qs . n|, so the denominator max(|qs . n|, exp(-m)) switches between its
+        two branches as you step. The -10 of some large configs makes exp(-m) win at
+        every step and h hundreds of times smaller: nothing would show.
+        """
+        rng = np.random.default_rng(seed)
+        H, size_in = hidden_size, input_size
+        std = np.sqrt(2.0 / (5.0 * size_in))
+        params: dict[str, npt.ArrayLike] = {}
+        for w, b in BLOCKS:
+            params[w], params[b] = rng.normal(0.0, std, (H, size_in)), np.zeros(H)
+        for w, _ in SCALARS:
+            params[w] = rng.normal(0.0, std, size_in)
+        params["b_i"], params["b_f"] = np.float64(0.0), np.float64(3.0)
+        return cls(params)
+
+    @property
+    def n_pre(self) -> int:
+        return 4 * self.hidden_size + 2
+
+    def preactivate(self, x: Array, state: State) -> Array:
+        return x @ self._W + self._b
+
+    def pointwise(self, t: int, x: Array, pre: Array, prev: State) -> MLSTMRecord:
+        H = self.hidden_size
+        C_prev, n_prev, m_prev = prev["C"], prev["n"], prev["m"]
+        q, k, v, o_raw, i_raw, f_raw = np.split(pre, [H, 2 * H, 3 * H, 4 * H, 4 * H + 1], axis=-1)
+        logf = logsigmoid(f_raw) + m_prev
+        m = np.maximum(logf, i_raw)
+        i = np.exp(i_raw - m)
+        f = np.exp(logf - m)
+        C = f[..., None] * C_prev + i[..., None] * (k[..., :, None] * v[..., None, :])
+        n = f * n_prev + i * k
+        qs = q / np.sqrt(H)
+        # the quotient's numerator and denominator times a <= 1 (module docstring)
+        a = np.exp(np.minimum(m, 0.0))
+        floor = np.exp(-np.maximum(m, 0.0))  # exp(-m) * a
+        qn = np.einsum("...k,...k->...", qs, n)[..., None]
+        h_tilde = (
+            a * np.einsum("...k,...kv->...v", qs, C) / (np.maximum(a * np.abs(qn), floor) + EPS * a)
+        )
+        o = sigmoid(o_raw)
+        h = o * h_tilde
+        return MLSTMRecord(
+            t, x, prev["h"], C_prev, n_prev, m_prev, q, k, v, o_raw, i_raw, f_raw,
+            logf, m, i, f, C, n, qs, h_tilde, o, h,
+        )  # fmt: skip
+
+    def equations(self, record: Record, unit: int) -> list[str]:
+        r, j = record, unit
+        assert isinstance(r, MLSTMRecord)
+        i_raw, logf, m, i, f = (float(a[0]) for a in (r.i_raw, r.logf, r.m, r.i, r.f))
+        qn, num = float(r.qs @ r.n), float((r.qs @ r.C)[j])
+        with np.errstate(over="ignore"):  # shown as inf past float64's range, never used
+            floor = float(np.exp(-m))
+        den = max(abs(qn), floor) + EPS
+        return [
+            f"m = max(logsigmoid(f_raw) + m_prev, i_raw) = max({logf:.4f}, {i_raw:.4f}) = {m:.4f}",
+            f"i = exp(i_raw - m) = exp({i_raw:.4f} - {m:.4f}) = {i:.4g}",
+            f"f = exp(logf - m) = exp({logf:.4f} - {m:.4f}) = {f:.4g}",
+            f"n = f*n_prev + i*k = {f:.4g}*{r.n_prev[j]:.4f} + {i:.4g}*{r.k[j]:.4f} = {r.n[j]:.4f}",
+            f"den = max(|qs.n|, exp(-m)) + eps = max({abs(qn):.4f}, {floor:.4g}) + {EPS:g}"
+            f" = {den:.4g}",
+            f"h_tilde = (qs@C)/den = {num:.4f}/{den:.4g} = {r.h_tilde[j]:.4f}",
+            f"h = sigmoid(o_raw)*h_tilde = sigmoid({r.o_raw[j]:.4f})*{r.h_tilde[j]:.4f}"
+            f" = {r.o[j]:.4f}*{r.h_tilde[j]:.4f} = {r.h[j]:.4f}",
+        ]

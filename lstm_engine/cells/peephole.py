@@ -1,0 +1,147 @@
+"""The peephole LSTM of Gers & Schmidhuber (2000): gates that also look at the cell state.
+
+Symbols (H hidden units; [h_prev, x] is h_prev stacked on x; p_* are diagonal, so
+``p_i * c_prev`` is elementwise)::
+
+    a_i, a_f, z_g, a_o = W [h_prev, x] + b      affine part, the four blocks of one product
+    pc_i = p_i * c_prev     z_i = a_i + pc_i     i = sigmoid(z_i)     input gate
+    pc_f = p_f * c_prev     z_f = a_f + pc_f     f = sigmoid(z_f)     forget gate
+                                                 g = tanh(z_g)        candidate (c_bar)
+    c = f * c_prev + i * g                                            cell state
+    pc_o = p_o * c          z_o = a_o + pc_o     o = sigmoid(z_o)     output gate
+    h = o * tanh(c)                                                   hidden state
+
+The output gate peeks at the *new* cell state c, the input and forget gates at c_prev.
+A gate's ``pre`` (z_i, z_f, z_o) is its whole pre-activation, peephole term included;
+the terms themselves are kept apart (pc_i, pc_f, pc_o) so the dashboard can show what
+the peepholes add.
+
+Weights: the ``lstm`` keys in PyTorch's layout (``weight_ih`` (4H, I), ``weight_hh``
+(4H, H), ``bias_ih``, ``bias_hh`` (4H), gate rows i, f, g, o) plus ``peephole_i``,
+``peephole_f``, ``peephole_o`` (H). With the peepholes at zero this is ``LSTMCell``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Self
+
+import numpy as np
+import numpy.typing as npt
+
+from .activations import sigmoid
+from .base import Array, Cell, Record, State
+from .lstm import LSTM_GATES, LSTM_STATES, LSTMCell
+
+PEEPHOLES = ("peephole_i", "peephole_f", "peephole_o")
+
+
+@dataclass(frozen=True)
+class PeepholeRecord(Record):
+    h_prev: Array
+    c_prev: Array
+    a_i: Array
+    a_f: Array
+    a_o: Array
+    pc_i: Array
+    pc_f: Array
+    pc_o: Array
+    z_i: Array
+    z_f: Array
+    z_g: Array
+    z_o: Array
+    i: Array
+    f: Array
+    g: Array
+    o: Array
+    c: Array
+    tanh_c: Array
+    h: Array
+
+
+class PeepholeLSTMCell(Cell):
+    kind = "peephole"
+    title = "Peephole LSTM"
+    gates = LSTM_GATES
+    states = LSTM_STATES
+    shown_extras = (("tanh_c", "tanh(c)"),)
+
+    def __init__(self, params: Mapping[str, npt.ArrayLike]) -> None:
+        super().__init__(params)
+        p = self.params
+        self._W_x = p["weight_ih"].T
+        self._W_h = p["weight_hh"].T
+        self._b = p["bias_ih"] + p["bias_hh"]
+
+    @classmethod
+    def param_shapes(cls, input_size: int, hidden_size: int) -> dict[str, tuple[int, ...]]:
+        shapes = LSTMCell.param_shapes(input_size, hidden_size)
+        shapes.update({key: (hidden_size,) for key in PEEPHOLES})
+        return shapes
+
+    @classmethod
+    def sizes_from(cls, params: Mapping[str, Array]) -> tuple[int, int]:
+        return LSTMCell.sizes_from(params)
+
+    @classmethod
+    def init(cls, input_size: int, hidden_size: int, seed: int) -> Self:
+        """``LSTMCell.init(seed)`` (the original's weights, zero biases) plus peepholes.
+
+        The peepholes are drawn uniform in ±1/sqrt(H) (PyTorch's scale for recurrent
+        weights) from ``np.random.default_rng(seed)``: the peephole terms then weigh about
+        as much as the recurrent ones and show in the dashboard, and zeroing them with
+        ``with_params`` gives back the LSTM of the same seed, for comparison.
+        """
+        lstm = LSTMCell.init(input_size, hidden_size, seed)
+        bound = 1.0 / np.sqrt(hidden_size)
+        drawn = np.random.default_rng(seed).uniform(-bound, bound, (len(PEEPHOLES), hidden_size))
+        return cls({**lstm.params, **dict(zip(PEEPHOLES, drawn, strict=True))})
+
+    @property
+    def n_pre(self) -> int:
+        return 4 * self.hidden_size
+
+    def preactivate(self, x: Array, state: State) -> Array:
+        return x @ self._W_x + state["h"] @ self._W_h + self._b
+
+    def pointwise(self, t: int, x: Array, pre: Array, prev: State) -> PeepholeRecord:
+        p = self.params
+        a_i, a_f, z_g, a_o = np.split(pre, 4, axis=-1)
+        c_prev = prev["c"]
+        pc_i = p["peephole_i"] * c_prev
+        pc_f = p["peephole_f"] * c_prev
+        z_i = a_i + pc_i
+        z_f = a_f + pc_f
+        i, f, g = sigmoid(z_i), sigmoid(z_f), np.tanh(z_g)
+        c = f * c_prev + i * g
+        pc_o = p["peephole_o"] * c
+        z_o = a_o + pc_o
+        o = sigmoid(z_o)
+        tanh_c = np.tanh(c)
+        h = o * tanh_c
+        return PeepholeRecord(
+            t, x, prev["h"], c_prev, a_i, a_f, a_o, pc_i, pc_f, pc_o,
+            z_i, z_f, z_g, z_o, i, f, g, o, c, tanh_c, h,
+        )  # fmt: skip
+
+    def equations(self, record: Record, unit: int) -> list[str]:
+        r, k, p = record, unit, self.params
+        assert isinstance(r, PeepholeRecord)
+
+        def peeking(gate: str, a: Array, c_name: str, c: Array, z: Array, value: Array) -> str:
+            p_k = p["peephole_" + gate][k]
+            return (
+                f"{gate} = sigmoid(a_{gate} + p_{gate}*{c_name}) = sigmoid({a[k]:.4f} + "
+                f"{p_k:.4f}*{c[k]:.4f}) = sigmoid({z[k]:.4f}) = {value[k]:.4f}"
+            )
+
+        return [
+            peeking("f", r.a_f, "c_prev", r.c_prev, r.z_f, r.f),
+            peeking("i", r.a_i, "c_prev", r.c_prev, r.z_i, r.i),
+            f"c_bar = tanh(z_g) = tanh({r.z_g[k]:.4f}) = {r.g[k]:.4f}",
+            f"c = f*c_prev + i*c_bar = {r.f[k]:.4f}*{r.c_prev[k]:.4f} + {r.i[k]:.4f}*{r.g[k]:.4f}"
+            f" = {r.c[k]:.4f}",
+            peeking("o", r.a_o, "c", r.c, r.z_o, r.o),
+            f"h = o*tanh(c) = {r.o[k]:.4f}*{r.tanh_c[k]:.4f} = {r.h[k]:.4f}",
+        ]

@@ -1,0 +1,171 @@
+"""The sLSTM of xLSTM (Beck et al. 2024): exponential input gate, normaliser, stabiliser.
+
+One step, as the official NX-AI pointwise function computes it (H units, all
+elementwise; the four raw blocks come from one product)::
+
+    i_raw, f_raw, z_raw, o_raw = W x + R h_prev + b
+    logf = m_prev + logsigmoid(f_raw)                   log of the forget gate, in m's units
+    m = i_raw  if every n_prev == 0  else  max(i_raw, logf)       stabiliser
+    i = min(exp(i_raw - m), 1)                          input gate, stabilised
+    f = min(exp(logf - m), 1)                           forget gate, stabilised
+    z = tanh(z_raw)                                     candidate
+    c = f * c_prev + i * z                              cell state
+    n = f * n_prev + i                                  normaliser
+    o = sigmoid(o_raw)                                  output gate
+    h = o * c / n                                       hidden state
+
+The paper's gates are exp(i_raw) and sigmoid(f_raw); they overflow, so the cell keeps
+c, n and both gates scaled by exp(-m), where m is the running log of the largest
+gate. The scale cancels in c / n, so h is the paper's. ``exp_i`` = exp(i_raw) is kept
+for display only: it is inf where i_raw > ~709.78 (beyond float64), and nothing is
+computed from it.
+
+Since m >= i_raw, i <= 1 with no help; the min only matters on the first step, where
+m = i_raw may lie far below logf: ``min(exp(a), 1)`` is computed as ``exp(min(a, 0))``,
+the same number without an overflow. From the first step on n >= 1 (one of i, f is
+exactly 1), so c / n never divides by zero and |h| <= 1.
+
+The start test ("every n_prev == 0") is taken per sequence of a batch; the official
+code takes it over the whole batch, which only differs for batches mixing fresh and
+running states.
+
+Weights: ``W`` (4H, I), ``R`` (4H, H), ``b`` (4H), gate rows in the order i, f, z, o.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Self
+
+import numpy as np
+import numpy.typing as npt
+
+from .activations import logsigmoid, sigmoid
+from .base import Array, Cell, Gate, Record, State, StateVar
+
+
+@dataclass(frozen=True)
+class SLSTMRecord(Record):
+    h_prev: Array
+    c_prev: Array
+    n_prev: Array
+    m_prev: Array
+    i_raw: Array
+    f_raw: Array
+    z_raw: Array
+    o_raw: Array
+    exp_i: Array  #: exp(i_raw), unstabilised; inf past float64's range; display only
+    logf: Array
+    m: Array
+    i: Array
+    f: Array
+    z: Array
+    c: Array
+    n: Array
+    o: Array
+    h: Array
+
+
+class SLSTMCell(Cell):
+    kind = "slstm"
+    title = "sLSTM (xLSTM)"
+    gates = (
+        Gate("input", "i", "i_raw", "Input gate", 0.0, 1.0, activation="exp", stabilised=True),
+        Gate("forget", "f", "f_raw", "Forget gate", 0.0, 1.0, stabilised=True),
+        Gate("candidate", "z", "z_raw", "Candidate", -1.0, 1.0, activation="tanh"),
+        Gate("output", "o", "o_raw", "Output gate", 0.0, 1.0),
+    )
+    states = (
+        StateVar("h", "Hidden"),
+        StateVar("c", "Cell"),
+        StateVar("n", "Normaliser"),
+        StateVar("m", "Stabiliser"),
+    )
+
+    def __init__(self, params: Mapping[str, npt.ArrayLike]) -> None:
+        super().__init__(params)
+        self._W = self.params["W"].T
+        self._R = self.params["R"].T
+
+    @classmethod
+    def param_shapes(cls, input_size: int, hidden_size: int) -> dict[str, tuple[int, ...]]:
+        rows = 4 * hidden_size
+        return {"W": (rows, input_size), "R": (rows, hidden_size), "b": (rows,)}
+
+    @classmethod
+    def sizes_from(cls, params: Mapping[str, Array]) -> tuple[int, int]:
+        return params["W"].shape[1], params["R"].shape[1]
+
+    @classmethod
+    def init(cls, input_size: int, hidden_size: int, seed: int) -> Self:
+        """The official sLSTM initialisation, with the recurrence switched on.
+
+        From ``np.random.default_rng(seed)``: W normal with std sqrt(2 / (5 I)) (the
+        official "small init" of the gate projections); R ~ U(±1/sqrt(H)) (the official
+        "standard" recurrent init: its default, zeros, would cut the memory mixing
+        through h that sets the sLSTM apart); b: forget rows linspace(3, 6, H) (the
+        official "small_init" bias: forget gates near 1, so memory lasts), other rows 0.
+
+        The input-gate bias stays 0: adding a constant to i_raw shifts m by the same
+        constant and changes no output (i, c, n, h are ratios in which it cancels; only
+        the first step's f, which multiplies zero states, moves), so 0 keeps m readable
+        as the log of the largest input gate still remembered.
+        """
+        rng = np.random.default_rng(seed)
+        H = hidden_size
+        W = rng.normal(0.0, np.sqrt(2.0 / (5.0 * input_size)), (4 * H, input_size))
+        R = rng.uniform(-1.0 / np.sqrt(H), 1.0 / np.sqrt(H), (4 * H, H))
+        b = np.zeros(4 * H)
+        b[H : 2 * H] = np.linspace(3.0, 6.0, H)
+        return cls({"W": W, "R": R, "b": b})
+
+    @property
+    def n_pre(self) -> int:
+        return 4 * self.hidden_size
+
+    def preactivate(self, x: Array, state: State) -> Array:
+        return x @ self._W + state["h"] @ self._R + self.params["b"]
+
+    def pointwise(self, t: int, x: Array, pre: Array, prev: State) -> SLSTMRecord:
+        c_prev, n_prev, m_prev = prev["c"], prev["n"], prev["m"]
+        i_raw, f_raw, z_raw, o_raw = np.split(pre, 4, axis=-1)
+        logf = m_prev + logsigmoid(f_raw)
+        start = np.all(n_prev == 0.0, axis=-1, keepdims=True)
+        m = np.where(start, i_raw, np.maximum(i_raw, logf))
+        i = np.exp(np.minimum(i_raw - m, 0.0))
+        f = np.exp(np.minimum(logf - m, 0.0))
+        z = np.tanh(z_raw)
+        c = f * c_prev + i * z
+        n = f * n_prev + i
+        o = sigmoid(o_raw)
+        h = o * c / n
+        with np.errstate(over="ignore"):  # for display: inf past float64, used by nothing
+            exp_i = np.exp(i_raw)
+        return SLSTMRecord(
+            t, x, prev["h"], c_prev, n_prev, m_prev, i_raw, f_raw, z_raw, o_raw,
+            exp_i, logf, m, i, f, z, c, n, o, h,
+        )  # fmt: skip
+
+    def equations(self, record: Record, unit: int) -> list[str]:
+        r, k = record, unit
+        assert isinstance(r, SLSTMRecord)
+        if np.all(r.n_prev == 0.0):
+            m_line = f"m = i_raw (first step) = {r.m[k]:.4f}"
+        else:
+            m_line = f"m = max(i_raw, logf) = max({r.i_raw[k]:.4f}, {r.logf[k]:.4f}) = {r.m[k]:.4f}"
+        return [
+            f"logf = m_prev + logsigmoid(f_raw) = {r.m_prev[k]:.4f} + logsigmoid({r.f_raw[k]:.4f})"
+            f" = {r.logf[k]:.4f}",
+            m_line,
+            f"i = min(exp(i_raw - m), 1) = exp({r.i_raw[k]:.4f} - {r.m[k]:.4f}) = {r.i[k]:.4f}"
+            f"   (unstabilised exp(i_raw) = {r.exp_i[k]:.4g})",
+            f"f = min(exp(logf - m), 1) = min(exp({r.logf[k]:.4f} - {r.m[k]:.4f}), 1)"
+            f" = {r.f[k]:.4f}",
+            f"z = tanh(z_raw) = tanh({r.z_raw[k]:.4f}) = {r.z[k]:.4f}",
+            f"c = f*c_prev + i*z = {r.f[k]:.4f}*{r.c_prev[k]:.4f} + {r.i[k]:.4f}*{r.z[k]:.4f}"
+            f" = {r.c[k]:.4f}",
+            f"n = f*n_prev + i = {r.f[k]:.4f}*{r.n_prev[k]:.4f} + {r.i[k]:.4f} = {r.n[k]:.4f}",
+            f"h = sigmoid(o_raw)*c/n = sigmoid({r.o_raw[k]:.4f})*{r.c[k]:.4f}/{r.n[k]:.4f}"
+            f" = {r.o[k]:.4f}*{r.c[k]:.4f}/{r.n[k]:.4f} = {r.h[k]:.4f}",
+        ]
