@@ -91,3 +91,18 @@ def draw(
         plt.plot(xs.tolist(), ys.tolist(), label=curve.label, marker=curve.marker, **kwargs)
     if current is not None:
         plt.vline(current, "gray" if colour else None)
+    _room_for_legend(plt, curves, size)
+
+
+def _room_for_legend(plt: Any, curves: Sequence[Curve], size: tuple[int, int] | None) -> None:
+    """Raise the top of the y axis so the legend (top left) covers no data."""
+    values = [c.values for c in curves if len(c.values)]
+    if not values:
+        return
+    low = min(float(np.min(v)) for v in values)
+    high = max(float(np.max(v)) for v in values)
+    span = high - low or max(abs(high), 1e-3)
+    canvas_rows = max((size[1] if size else 20) - 6, 4)  # title, axes and labels take ~6
+    legend_rows = len(curves) + 1
+    share = min(legend_rows / canvas_rows, 0.6)
+    plt.ylim(low - 0.02 * span, high + span * share / (1 - share))

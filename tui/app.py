@@ -53,8 +53,8 @@ class MainScreen(Screen[None]):
         Binding("home,r", "reset", "Reset", key_display="r"),
         Binding("end", "run_to_end", "End"),
         Binding("p", "play", "Play"),
-        Binding("plus,equals_sign", "faster", "Faster", key_display="+"),
-        Binding("minus", "slower", "Slower", key_display="-"),
+        Binding("plus,equals_sign", "faster", "Fast", key_display="+"),
+        Binding("minus", "slower", "Slow", key_display="-"),
         Binding("down,tab", "next_unit", "Unit", key_display="↓"),
         Binding("up,shift+tab", "previous_unit", "Previous unit", show=False),
         Binding("a", "all_units", "All units", show=False),
@@ -66,8 +66,8 @@ class MainScreen(Screen[None]):
     ]
 
     view: reactive[View | None] = reactive(None, always_update=True)
-    speed: reactive[int] = reactive(2)  # index into SPEEDS
-    playing: reactive[bool] = reactive(False)
+    speed: reactive[int] = reactive(2, init=False)  # index into SPEEDS
+    playing: reactive[bool] = reactive(False, init=False)
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -87,7 +87,7 @@ class MainScreen(Screen[None]):
                 yield StatePanel(id="states").data_bind(MainScreen.view)
             yield TrajectoryPlot(id="plot").data_bind(MainScreen.view)
         yield EquationsPanel(id="equations").data_bind(MainScreen.view)
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # ? and ctrl+p say more
 
     def on_mount(self) -> None:
         for gate in self.query(GateWidget):
@@ -111,7 +111,7 @@ class MainScreen(Screen[None]):
         if self.playing:
             return f"▶ playing {SPEEDS[self.speed]:g}/s"
         if self.session.at_end:
-            return "end · type a number to add a step"
+            return "end: type a number to add a step"
         return ""
 
     # -- actions --------------------------------------------------------------------
@@ -232,7 +232,7 @@ class MainScreen(Screen[None]):
         self.notify(f"Screenshot saved to {path}", timeout=4)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.BINDINGS))
+        self.app.push_screen(HelpScreen(self.BINDINGS, HELP))
 
     # -- live input at the end of the sequence ---------------------------------------
     def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
@@ -268,6 +268,7 @@ HELP = {
     "export": "Write the trace so far as CSV or JSON",
     "screenshot": "Save a screenshot (SVG) in the current folder",
     "help": "What the keys do and what each panel shows",
+    "quit": "Quit",
 }
 
 
@@ -277,8 +278,9 @@ class StepperApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "lstm-stepper"
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, theme: str = "textual-dark") -> None:
         super().__init__()
+        self.theme = theme  # set explicitly: the look must not depend on the machine
         self.session = session
         self.main = MainScreen(session)
 
@@ -297,7 +299,7 @@ class StepperApp(App[None]):
             yield SystemCommand(
                 f"{binding.description} ({keys})",
                 HELP.get(action, binding.description),
-                lambda action=action: self.main.run_action(action),
+                lambda action=action: self.call_next(self.main.run_action, action),
             )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.table import Table
 from rich.text import Text
@@ -46,9 +46,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "dismiss", "Close"),
     ]
 
-    def __init__(self, bindings: Sequence[BindingType]) -> None:
+    def __init__(self, bindings: Sequence[BindingType], about: Mapping[str, str]) -> None:
         super().__init__()
         self.key_bindings = [b for b in bindings if isinstance(b, Binding)]
+        self.about = about  # action -> what it does
 
     def compose(self) -> ComposeResult:
         keys = Table.grid(padding=(0, 2))
@@ -57,7 +58,8 @@ class HelpScreen(ModalScreen[None]):
         for binding in self.key_bindings:
             shown = binding.key.replace(",", " / ").replace("question_mark", "?")
             shown = shown.replace("plus", "+").replace("minus", "-").replace("equals_sign", "=")
-            keys.add_row(shown, binding.description)
+            action = binding.action.removeprefix("app.")
+            keys.add_row(shown, self.about.get(action, binding.description))
         for key, what in EXTRA_KEYS:
             keys.add_row(key, what)
         panels = Table.grid(padding=(0, 2))

@@ -20,13 +20,17 @@ class HeaderBar(ViewWidget):
         if view is None:
             return Text("")
         cell, session = view.cell, view.session
-        left = Text.assemble(
-            (" lstm-stepper ", "bold"),
-            f"│ {cell.title} │ I={cell.input_size} H={cell.hidden_size} │ {session.origin} ",
-        )
+        width = self.size.width
         right = Text.assemble(
             (f"{self.status}  " if self.status else "", "italic"),
             (f"step {view.t} / {session.length} ", "bold"),
         )
-        gap = max(self.size.width - left.cell_len - right.cell_len, 1)
-        return Text.assemble(left, " " * gap, right, no_wrap=True, overflow="ellipsis")
+        if right.cell_len > width // 2:  # the step counter always shows; the status yields
+            right = Text(f"step {view.t} / {session.length} ", "bold")
+        left = Text.assemble(
+            (" lstm-stepper ", "bold"),
+            f"│ {cell.title} │ I={cell.input_size} H={cell.hidden_size} │ {session.origin} ",
+        )
+        left.truncate(max(width - right.cell_len - 1, 0), overflow="ellipsis")
+        gap = max(width - left.cell_len - right.cell_len, 0)
+        return Text.assemble(left, " " * gap, right, no_wrap=True, end="")
