@@ -1,0 +1,24 @@
+"""The project's promises about itself: CI runs the README's test command, exactly."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def readme_commands() -> list[str]:
+    blocks = re.findall(r"```\n(.*?)\n```", (ROOT / "README.md").read_text(), flags=re.S)
+    return [b.strip() for b in blocks if b.strip().startswith("pip install")]
+
+
+def test_readme_has_a_run_and_a_test_command() -> None:
+    commands = readme_commands()
+    assert "pip install . && lstm-stepper" in commands
+    assert "pip install '.[test]' && pytest" in commands
+
+
+def test_ci_runs_the_readme_test_command_exactly() -> None:
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert "pip install '.[test]' && pytest" in ci
