@@ -113,6 +113,7 @@ def session_from_options(args: argparse.Namespace) -> Session:
     """Build the session the options describe; raises ValueError naming the problem."""
     preset = PRESETS[args.preset or DEFAULT_PRESET]
     inputs: Array | None = None
+    seed: int | None = None
     if args.weights is not None:
         if args.seed is not None:
             raise UsageError("--seed and --weights exclude each other: the file fixes the weights")
@@ -136,7 +137,7 @@ def session_from_options(args: argparse.Namespace) -> Session:
         inputs = _read_inputs(args, cell.input_size)
     if inputs is None:
         inputs = default_inputs(preset, cell.input_size, args.seed)
-    return Session(cell, inputs, origin=origin)
+    return Session(cell, inputs, origin=origin, seed=seed)
 
 
 def default_inputs(preset: Preset, input_size: int, seed: int | None) -> Array:
@@ -197,7 +198,7 @@ def terminal_plot(session: Session, stream: TextIO) -> str:
 
     columns, lines = shutil.get_terminal_size((100, 30))
     steps = np.arange(1, session.t + 1, dtype=float)
-    series = {name: session.series(name) for name in ("h", "c") if _has_state(session, name)}
+    series = plot.session_series(session, session.cell.plotted, upto=session.t)
     colour = stream.isatty() and not os.environ.get("NO_COLOR")
     size = (min(columns, 100), max(15, min(lines - 2, 30)))
     curves = plot.state_curves(series)
@@ -206,10 +207,6 @@ def terminal_plot(session: Session, stream: TextIO) -> str:
         plotext.xticks(steps.tolist())
     text: str = plotext.build()
     return text if colour else plotext.uncolorize(text)
-
-
-def _has_state(session: Session, name: str) -> bool:
-    return any(s.name == name for s in session.cell.states)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

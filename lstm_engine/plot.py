@@ -13,14 +13,21 @@ from typing import Any
 import numpy as np
 
 from .cells.base import Array
+from .session import Session
 
 TITLE = "Hidden and Cell States Over Time"
 X_LABEL = "Time Step"
 Y_LABEL = "State Value"
 #: Marker characters per state, so curves are told apart without colour.
-MARKERS = {"h": "o", "c": "x", "n": "+", "m": "*"}
-COLORS = {"h": "blue", "c": "red", "n": "green", "m": "magenta"}
-NAMES = {"h": "Hidden State", "c": "Cell State", "n": "Normaliser", "m": "Stabiliser"}
+MARKERS = {"h": "o", "c": "x", "n": "+", "m": "*", "|C|": "#"}
+COLORS = {"h": "blue", "c": "red", "n": "green", "m": "magenta", "|C|": "red"}
+NAMES = {
+    "h": "Hidden State",
+    "c": "Cell State",
+    "n": "Normaliser",
+    "m": "Stabiliser",
+    "|C|": "Memory norm",
+}
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,19 @@ class Curve:
     values: Array
     marker: str
     color: str
+
+
+def session_series(session: Session, names: Sequence[str], upto: int) -> dict[str, Array]:
+    """The named series of steps 1..upto, each (steps, units): a state by its name, or
+    ``|C|``, the Frobenius norm of the matrix state C at each step (one value)."""
+    series = {}
+    for name in names:
+        if name.startswith("|") and name.endswith("|"):
+            matrix = session.series(name[1:-1], upto=upto)
+            series[name] = np.sqrt(np.sum(matrix * matrix, axis=(1, 2)))[:, None]
+        else:
+            series[name] = session.series(name, upto=upto)
+    return series
 
 
 def state_curves(series: dict[str, Array], units: Sequence[int] | None = None) -> list[Curve]:

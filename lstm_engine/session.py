@@ -58,10 +58,13 @@ class Rows:
 class Session:
     """Step a cell through an input sequence, forwards and back."""
 
-    def __init__(self, cell: Cell, inputs: npt.ArrayLike, origin: str = "") -> None:
+    def __init__(
+        self, cell: Cell, inputs: npt.ArrayLike, origin: str = "", seed: int | None = None
+    ) -> None:
         self._cell = cell
         self._inputs = self._checked(inputs, cell)
         self.origin = origin  #: how the cell was made ("seed 42", a file name), for display
+        self.seed = seed  #: the seed the weights were drawn with, if they were
         self._t = 0
         self._layout()
 

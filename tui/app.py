@@ -21,24 +21,27 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from lstm_engine import Session, SessionError, WeightsError
+from lstm_engine import CELLS, Session, SessionError, WeightsError
 from lstm_engine.cli import UsageError, add_model_options, session_from_options
 from lstm_engine.inputs import InputError
 
 from .screens import ExportDialog, HelpScreen, InputEditor, LiveInput, WeightsScreen
 from .view import View
+from .widgets.matrix import matrix_state
 from .widgets import (
     EquationsPanel,
     GatePanel,
-    GateWidget,
     HeaderBar,
     InputStrip,
+    MatrixPanel,
     StatePanel,
     TrajectoryPlot,
 )
 
 #: Steps per second of automatic play, slowest to fastest.
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+#: Seed of the weights a switched-to cell gets when the session has none.
+DEFAULT_SEED = 42
 #: Keys that start a live input at the end of the sequence.
 NUMBER_START = set("0123456789.-")
 
@@ -58,6 +61,7 @@ class MainScreen(Screen[None]):
         Binding("down,tab", "next_unit", "Unit", key_display="↓"),
         Binding("up,shift+tab", "previous_unit", "Previous unit", show=False),
         Binding("a", "all_units", "All units", show=False),
+        Binding("c", "switch_cell", "Cell"),
         Binding("e", "edit_inputs", "Inputs"),
         Binding("w", "weights", "Weights"),
         Binding("x", "export", "Export"),
@@ -78,20 +82,20 @@ class MainScreen(Screen[None]):
 
     # -- layout -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield HeaderBar(id="header").data_bind(MainScreen.view)
-        yield InputStrip(id="strip").data_bind(MainScreen.view)
+        yield HeaderBar(id="header")
+        yield InputStrip(id="strip")
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 cell = self.session.cell
-                yield GatePanel(cell.gates, cell.hidden_size, id="gates")
-                yield StatePanel(id="states").data_bind(MainScreen.view)
-            yield TrajectoryPlot(id="plot").data_bind(MainScreen.view)
-        yield EquationsPanel(id="equations").data_bind(MainScreen.view)
+                yield GatePanel(cell.gates, cell.hidden_size)
+                yield StatePanel(id="states")
+                yield MatrixPanel(id="matrix")
+            yield TrajectoryPlot(id="plot")
+        yield EquationsPanel(id="equations")
         yield Footer(compact=True, show_command_palette=False)  # ? and ctrl+p say more
 
     def on_mount(self) -> None:
-        for gate in self.query(GateWidget):
-            gate.data_bind(MainScreen.view)
+        self.query_one("#matrix").display = matrix_state(self.session.cell) is not None
         self.publish()
 
     def on_resize(self) -> None:
@@ -210,17 +214,31 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(WeightsScreen(self), closed)
 
+    def action_switch_cell(self) -> None:
+        """The next kind of cell, with its seeded weights, on the same inputs and step."""
+        kinds = list(CELLS)
+        session = self.session
+        kind = kinds[(kinds.index(session.cell.kind) + 1) % len(kinds)]
+        seed = DEFAULT_SEED if session.seed is None else session.seed
+        cell = CELLS[kind].init(session.cell.input_size, session.cell.hidden_size, seed)
+        session.set_cell(cell)
+        session.seed, session.origin = seed, f"seed {seed}"
+        self.cell_changed(f"switched to {cell.title}")
+
     def weights_changed(self, message: str) -> None:
         """Called by the weights view after it changed the session's cell."""
+        self.cell_changed(message)
+
+    def cell_changed(self, message: str) -> None:
+        """The session has another cell: rebuild what depends on its declarations."""
         self.edits += 1
+        self.query_one("#matrix").display = matrix_state(self.session.cell) is not None
         panel = self.query_one(GatePanel)
         cell = self.session.cell
         if panel.gates != cell.gates or panel.has_class("-two") != (cell.hidden_size > 2):
             panel.remove()
-            fresh = GatePanel(cell.gates, cell.hidden_size, id="gates")
+            fresh = GatePanel(cell.gates, cell.hidden_size)
             self.query_one("#left").mount(fresh, before=0)
-            for gate in fresh.query(GateWidget):
-                gate.data_bind(MainScreen.view)
         self.publish(message)
 
     def action_export(self) -> None:
@@ -263,6 +281,7 @@ HELP = {
     "next_unit": "Select the next hidden unit",
     "previous_unit": "Select the previous hidden unit",
     "all_units": "Plot every unit, or only the selected one",
+    "switch_cell": "Switch to the next kind of cell (LSTM, peephole, sLSTM, mLSTM)",
     "edit_inputs": "Edit the input sequence",
     "weights": "See and change every weight; load or save them",
     "export": "Write the trace so far as CSV or JSON",

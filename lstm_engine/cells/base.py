@@ -50,6 +50,9 @@ class Gate:
     high: float  #: upper end
     activation: str = "sigmoid"  #: the function applied to the pre-activation
     scalar: bool = False  #: one value shared by all units (the mLSTM's i and f)
+    #: More numbers of the gate to show, as (label, record field, format spec): the
+    #: peephole term p*c, the unstabilised exp(z) of an exponential gate.
+    notes: tuple[tuple[str, str, str], ...] = ()
     notation: str = ""  #: how the symbol is written when it differs ("c_bar" for g)
     #: The value is rescaled by the xLSTM stabiliser, exp(-m): not ``activation(pre)``.
     stabilised: bool = False
@@ -121,6 +124,8 @@ class Cell(ABC):
     printout: ClassVar[tuple[tuple[str, ...], ...]] = ()
     #: Record fields shown beside the states, with their labels (the LSTM's tanh(c)).
     shown_extras: ClassVar[tuple[tuple[str, str], ...]] = ()
+    #: Series drawn over time: state names, or "|C|" for the norm of a matrix state C.
+    plotted: ClassVar[tuple[str, ...]] = ("h", "c")
 
     def __init__(self, params: Mapping[str, npt.ArrayLike]) -> None:
         arrays = self.validate(params)

@@ -96,7 +96,8 @@ class MLSTMCell(Cell):
         StateVar("m", "Stabiliser", kind="scalar"),
     )
     trace_extras = ("q", "k", "v")
-    shown_extras = (("h_tilde", "h~"),)
+    shown_extras = (("q", "q"), ("k", "k"), ("v", "v"), ("h_tilde", "h~"))
+    plotted = ("h", "|C|")
 
     def __init__(self, params: Mapping[str, npt.ArrayLike]) -> None:
         super().__init__(params)

@@ -24,7 +24,7 @@ Weights: the ``lstm`` keys in PyTorch's layout (``weight_ih`` (4H, I), ``weight_
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Self
 
 import numpy as np
@@ -63,7 +63,12 @@ class PeepholeRecord(Record):
 class PeepholeLSTMCell(Cell):
     kind = "peephole"
     title = "Peephole LSTM"
-    gates = LSTM_GATES
+    gates = tuple(
+        replace(gate, notes=(("p*c", f"pc_{gate.symbol}", "+.3f"),))
+        if gate.symbol in ("i", "f", "o")
+        else gate
+        for gate in LSTM_GATES
+    )
     states = LSTM_STATES
     shown_extras = (("tanh_c", "tanh(c)"),)
 

@@ -71,11 +71,22 @@ class SLSTMCell(Cell):
     kind = "slstm"
     title = "sLSTM (xLSTM)"
     gates = (
-        Gate("input", "i", "i_raw", "Input gate", 0.0, 1.0, activation="exp", stabilised=True),
+        Gate(
+            "input",
+            "i",
+            "i_raw",
+            "Input gate",
+            0.0,
+            1.0,
+            activation="exp",
+            stabilised=True,
+            notes=(("exp(z)", "exp_i", ".2e"),),
+        ),
         Gate("forget", "f", "f_raw", "Forget gate", 0.0, 1.0, stabilised=True),
         Gate("candidate", "z", "z_raw", "Candidate", -1.0, 1.0, activation="tanh"),
         Gate("output", "o", "o_raw", "Output gate", 0.0, 1.0),
     )
+    plotted = ("h", "c", "n")
     states = (
         StateVar("h", "Hidden"),
         StateVar("c", "Cell"),

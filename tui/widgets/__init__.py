@@ -4,6 +4,7 @@ from .equations import EquationsPanel
 from .gates import GatePanel, GateWidget
 from .header import HeaderBar
 from .input_strip import InputStrip
+from .matrix import MatrixPanel
 from .plot import TrajectoryPlot
 from .states import StatePanel
 
@@ -13,6 +14,7 @@ __all__ = [
     "GateWidget",
     "HeaderBar",
     "InputStrip",
+    "MatrixPanel",
     "StatePanel",
     "TrajectoryPlot",
 ]

@@ -13,17 +13,40 @@ from ..view import View
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 
 
-class ViewWidget(Widget):
-    """A panel that renders the app's current ``View`` (bound by the app).
+class FollowsView:
+    """Mixin: keep ``self.view`` equal to a reactive of the screen (``view`` unless told),
+    so panels mounted at any time, on any screen, follow the session."""
+
+    source = "view"
+
+    def follow(self, source: str | None) -> None:
+        if source:
+            self.source = source
+
+    def on_mount(self) -> None:
+        widget: Any = self
+        widget.watch(widget.screen, self.source, self._set_view, init=True)
+
+    def _set_view(self, view: View | None) -> None:
+        self.view = view  # type: ignore[attr-defined]
+
+
+class ViewWidget(FollowsView, Widget):
+    """A panel that renders the screen's current ``View``.
 
     A new view repaints the panel; the (slower) layout pass runs only when the number
     of rows the panel needs changes, as when the cell or its hidden size changes.
     """
 
+    DEFAULT_CSS = """
+    ViewWidget { text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
     view: reactive[View | None] = reactive(None, always_update=True)
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, source: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.follow(source)
         self._rows = -1
 
     def rows(self, view: View) -> int:

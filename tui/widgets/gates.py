@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
@@ -30,11 +32,13 @@ class GateWidget(ViewWidget):
     """
     COMPONENT_CLASSES = {"gatewidget--bar"}
 
-    def __init__(self, gate: Gate, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, gate: Gate, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.gate = gate
         self.border_title = f"{gate.label} {gate.shown}"
-        self.border_subtitle = f"({gate.low:g}, {gate.high:g}) · value · z"
+        shown = f"{gate.activation}, stabilised" if gate.stabilised else gate.activation
+        extra = "".join(f" · {label}" for label, _, _ in gate.notes)
+        self.border_subtitle = f"{shown} ({gate.low:g}, {gate.high:g}) · value · z{extra}"
 
     def render(self) -> Text:
         view = self.view
@@ -46,7 +50,10 @@ class GateWidget(ViewWidget):
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         shown = visible_units(units, view.unit, max(self.size.height, 1))
         label_width = len(str(units - 1))
-        bar_width = max(self.size.width - label_width - 19, 3)
+        notes = [(label, field, fmt, len(label) + len(format(1.0, fmt)) + 2)
+                 for label, field, fmt in gate.notes]  # fmt: skip
+        notes_width = sum(width for *_, width in notes)
+        bar_width = max(self.size.width - label_width - 19 - notes_width, 3)
         bar_style = self.get_component_rich_style("gatewidget--bar")
         for row, unit in enumerate(shown):
             if row:
@@ -63,6 +70,10 @@ class GateWidget(ViewWidget):
             text.append(bar(value, gate.low, gate.high, bar_width), bar_style)
             text.append(f" {value:7.4f}", "bold")
             text.append(f" {pre:+8.3f}", "dim")
+            for label, field, fmt, _ in notes:
+                note = float(np.ravel(getattr(record, field))[unit])
+                text.append(f"  {label} ", "dim")
+                text.append(format(note, fmt))
         return text
 
     def rows(self, view: View) -> int:
@@ -77,11 +88,14 @@ class GatePanel(Grid):
     GatePanel.-two { grid-size: 2; }
     """
 
-    def __init__(self, gates: tuple[Gate, ...], hidden_size: int, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self, gates: tuple[Gate, ...], hidden_size: int, source: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
         self.gates = gates
+        self.source = source
         self.set_class(hidden_size > 2, "-two")
 
     def compose(self) -> ComposeResult:
         for gate in self.gates:
-            yield GateWidget(gate, id=f"gate-{gate.name}", classes="gate")
+            yield GateWidget(gate, source=self.source, classes="gate")

@@ -23,14 +23,15 @@ from textual_plotext import PlotextPlot
 from lstm_engine import plot
 
 from ..view import View
+from .base import FollowsView
 
 
-class TrajectoryPlot(PlotextPlot):
-    """h and c (and any other per-unit state the cell has) of the selected unit over time."""
+class FastPlot(PlotextPlot):
+    """A PlotextPlot that rebuilds its figure only when ``plot_key`` changes.
 
-    view: reactive[View | None] = reactive(None, always_update=True)
-    #: Draw every unit instead of the selected one.
-    all_units: reactive[bool] = reactive(False)
+    Subclasses say what the figure depends on (``plot_key``) and draw it (``draw``)
+    through ``self.plt``; the figure is turned into strips here.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -38,68 +39,42 @@ class TrajectoryPlot(PlotextPlot):
         self._strips: list[Strip] = []
         self._styles: dict[tuple[Any, ...], Style] = {}
 
-    def watch_view(self) -> None:
-        self.refresh()
+    def plot_key(self) -> tuple[Any, ...] | None:
+        """Everything the figure depends on besides size and theme; None: draw nothing."""
+        raise NotImplementedError
 
-    def watch_all_units(self) -> None:
-        self.refresh()
+    def draw(self, width: int, height: int) -> None:
+        """Draw the figure on ``self.plt`` (cleared first by the drawing code)."""
+        raise NotImplementedError
+
+    @property
+    def plotext_theme(self) -> str:
+        return self._get_plotext_theme_name(self.app.theme)
 
     def render_line(self, y: int) -> Strip:
         strips = self._current_strips()
         return strips[y] if y < len(strips) else Strip.blank(self.size.width)
 
     def _current_strips(self) -> list[Strip]:
-        view = self.view
         width, height = self.size.width, self.size.height
-        if view is None or width < 4 or height < 3:
+        key = self.plot_key()
+        if key is None or width < 4 or height < 3:
             return []
-        session = view.session
-        key = (
-            id(session.cell),
-            view.edits,
-            session.computed,
-            view.t,
-            view.unit,
-            self.all_units,
-            width,
-            height,
-            self.app.theme,
-        )
+        key = (*key, width, height, self.app.theme)
         if key != self._key:
             self._key = key
-            self._strips = self._build(view, width, height)
+            plt = self.plt
+            self.draw(width, height)
+            # plotext caps a figure at the terminal size it reads when a figure is made or
+            # cleared; here Textual decides the size, so tell plotext the widget is the
+            # terminal, then size the figure. As in PlotextPlot.render, plotsize alone is
+            # not enough.
+            plt._set_terminal_size(width, height + 1)  # plotext keeps one line for a prompt
+            plt.plotsize(width, height)
+            plt._set_size(width, height)
+            plt._build_matrix()
+            self._strips = self._to_strips(plt.monitor.matrix, width)
         return self._strips
-
-    def _build(self, view: View, width: int, height: int) -> list[Strip]:
-        session = view.session
-        computed = session.computed
-        names = [s.name for s in view.cell.states if s.kind == "unit" and s.name in plot.MARKERS]
-        series = {name: session.series(name, upto=computed) for name in names}
-        units = None if self.all_units else [view.unit]
-        steps = np.arange(1, computed + 1, dtype=float)
-        plt = self.plt
-        title = plot.TITLE if view.cell.hidden_size == 1 else f"{plot.TITLE} · unit {view.unit}"
-        if self.all_units:
-            title = f"{plot.TITLE} · all units"
-        plot.draw(
-            plt,
-            steps,
-            plot.state_curves(series, units),
-            title=title,
-            current=view.t if view.t else None,
-            size=(width, height),
-            max_points=max(width - 10, 10),
-            theme=self._get_plotext_theme_name(self.app.theme),
-        )
-        # plotext caps a figure at the terminal size it read when it was made; here Textual
-        # decides the size (and the window may have grown), so tell plotext the widget is
-        # the terminal. As in PlotextPlot.render, plotsize alone is not enough.
-        plt._set_terminal_size(width, height + 1)  # plotext keeps one line for a prompt
-        plt._set_size(width, height)
-        if computed <= 12:
-            plt.xticks(steps.tolist())
-        plt._build_matrix()
-        return self._to_strips(plt.monitor.matrix, width)
 
     def _to_strips(self, matrix: Any, width: int) -> list[Strip]:
         strips = []
@@ -125,3 +100,55 @@ class TrajectoryPlot(PlotextPlot):
             style = Text.from_ansi(ansi + "x").get_style_at_offset(self.app.console, 0)
             self._styles[colours] = style
         return style
+
+
+class TrajectoryPlot(FollowsView, FastPlot):
+    """The states the cell plots (h and c for the LSTM) of the selected unit over time."""
+
+    view: reactive[View | None] = reactive(None, always_update=True)
+    #: Draw every unit instead of the selected one.
+    all_units: reactive[bool] = reactive(False)
+
+    def __init__(self, *, source: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.follow(source)
+
+    def on_mount(self) -> None:
+        FollowsView.on_mount(self)
+
+    def watch_view(self) -> None:
+        self.refresh()
+
+    def watch_all_units(self) -> None:
+        self.refresh()
+
+    def plot_key(self) -> tuple[Any, ...] | None:
+        view = self.view
+        if view is None:
+            return None
+        session = view.session
+        return (id(session.cell), view.edits, session.computed, view.t, view.unit, self.all_units)
+
+    def draw(self, width: int, height: int) -> None:
+        view = self.view
+        assert view is not None
+        session = view.session
+        computed = session.computed
+        series = plot.session_series(session, view.cell.plotted, upto=computed)
+        units = None if self.all_units else [view.unit]
+        steps = np.arange(1, computed + 1, dtype=float)
+        title = plot.TITLE if view.cell.hidden_size == 1 else f"{plot.TITLE} · unit {view.unit}"
+        if self.all_units:
+            title = f"{plot.TITLE} · all units"
+        plot.draw(
+            self.plt,
+            steps,
+            plot.state_curves(series, units),
+            title=title,
+            current=view.t if view.t else None,
+            size=(width, height),
+            max_points=max(width - 10, 10),
+            theme=self.plotext_theme,
+        )
+        if computed <= 12:
+            self.plt.xticks(steps.tolist())

@@ -6,7 +6,7 @@ import numpy as np
 from rich.table import Table
 from rich.text import Text
 
-from lstm_engine import Cell
+from lstm_engine import Cell, StateVar
 
 from ..view import View
 from .base import ViewWidget
@@ -28,20 +28,19 @@ class StatePanel(ViewWidget):
         for _ in range(3):
             table.add_column(justify="right", no_wrap=True)
         table.add_row("", Text("before", "dim"), Text("after", "dim"), Text("change", "dim"))
-        for name, field in shown_rows(cell):
-            if field != name:  # a derived quantity such as tanh(c): one value
+        for label, field, var in shown_rows(cell):
+            if var is None:  # a quantity of this step only, such as tanh(c)
                 value = "–" if record is None else f"{_pick(getattr(record, field), unit):.4f}"
-                table.add_row(Text(name, "bold"), "", value, "")
+                table.add_row(Text(label, "bold"), "", value, "")
                 continue
-            var = next(s for s in cell.states if s.name == name)
             k = 0 if var.kind == "scalar" else unit
             if record is None:
-                table.add_row(Text(name, "bold"), "", "0.0000", "")
+                table.add_row(Text(label, "bold"), "", "0.0000", "")
                 continue
-            old = _pick(getattr(record, name + "_prev"), k)
-            new = _pick(getattr(record, name), k)
+            old = _pick(getattr(record, field + "_prev"), k)
+            new = _pick(getattr(record, field), k)
             table.add_row(
-                Text(name, "bold"), f"{old:.4f}", Text(f"{new:.4f}", "bold"), f"{new - old:+.4f}"
+                Text(label, "bold"), f"{old:.4f}", Text(f"{new:.4f}", "bold"), f"{new - old:+.4f}"
             )
         return table
 
@@ -49,12 +48,14 @@ class StatePanel(ViewWidget):
         return 1 + len(shown_rows(view.cell))
 
 
-def shown_rows(cell: Cell) -> list[tuple[str, str]]:
-    """(label, record field): the states but h, the cell's shown extras, then h (the output)."""
-    states = [s.name for s in cell.states if s.kind != "matrix"]
-    rows = [(name, name) for name in states if name != "h"]
-    rows += [(label, field) for field, label in cell.shown_extras]
-    rows += [(name, name) for name in states if name == "h"]
+def shown_rows(cell: Cell) -> list[tuple[str, str, StateVar | None]]:
+    """(label, record field, state or None): the states but h, the cell's shown extras,
+    then h, the output. Matrix states have a panel of their own."""
+    states = [s for s in cell.states if s.kind != "matrix"]
+    rows: list[tuple[str, str, StateVar | None]] = [(s.name, s.name, s) for s in states]
+    rows = [r for r in rows if r[0] != "h"]
+    rows += [(label, field, None) for field, label in cell.shown_extras]
+    rows += [(s.name, s.name, s) for s in states if s.name == "h"]
     return rows
 
 
