@@ -27,7 +27,6 @@ from lstm_engine.inputs import InputError
 
 from .screens import ExportDialog, HelpScreen, InputEditor, LiveInput, WeightsScreen
 from .view import View
-from .widgets.matrix import matrix_state
 from .widgets import (
     EquationsPanel,
     GatePanel,
@@ -37,6 +36,7 @@ from .widgets import (
     StatePanel,
     TrajectoryPlot,
 )
+from .widgets.matrix import matrix_state
 
 #: Steps per second of automatic play, slowest to fastest.
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)

@@ -69,7 +69,7 @@ class MatrixPanel(ViewWidget):
                 value = float(values[row, col])
                 text.append(" ")
                 text.append(glyph(value, scale), cell_style(value, scale))
-            if H > len(columns):
+            if len(columns) < H:
                 text.append(" …", "dim")
         return text
 
