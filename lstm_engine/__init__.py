@@ -7,6 +7,7 @@
 0.1151
 """
 
+from . import plot
 from .cells import CELLS, Cell, Gate, LSTMCell, LSTMRecord, Record, StateVar, WeightsError
 from .files import load, save
 from .inputs import InputError, check_inputs, parse_inputs, read_inputs_file
@@ -27,6 +28,7 @@ __all__ = [
     "check_inputs",
     "load",
     "parse_inputs",
+    "plot",
     "read_inputs_file",
     "save",
 ]

@@ -374,3 +374,114 @@ async def test_80x24_shows_every_panel_of_the_example() -> None:
         assert "step 1 / 3" in screen.query_one(HeaderBar).render().plain
         equations = screen.query_one(EquationsPanel)
         assert equations.region.height >= 6
+
+
+async def test_switching_cells_keeps_inputs_and_step() -> None:
+    app = make_app("--hidden-size", "3", "--inputs", "1;-2;0.5;3")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "space")
+        screen = main_screen(app)
+        seen = []
+        for _ in range(4):
+            await pilot.press("c")
+            await pilot.pause()
+            s = screen.session
+            seen.append(s.cell.kind)
+            assert s.t == 2 and s.inputs.ravel().tolist() == [1, -2, 0.5, 3]
+            gates = [w.gate.name for w in screen.query(GateWidget)]
+            assert gates == [g.name for g in s.cell.gates]
+            assert s.cell.title in shown(app)
+            reference = Session(type(s.cell).init(1, 3, 42), s.inputs)
+            reference.seek(2)
+            assert np.array_equal(reference.current.h, s.current.h)
+        assert seen == ["peephole", "slstm", "mlstm", "lstm"]
+
+
+async def test_slstm_panels_show_exp_gate_n_and_m() -> None:
+    app = make_app("--cell", "slstm", "--inputs", "1;2")
+    reference = session("--cell", "slstm", "--inputs", "1;2")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        r = reference.step()
+        screen = main_screen(app)
+        input_gate = next(w for w in screen.query(GateWidget) if w.gate.name == "input")
+        row = input_gate.render().plain
+        assert f"exp(z) {r.exp_i[0]:.2e}" in row and f"{r.i[0]:.4f}" in row
+        assert "stabilised" in input_gate.border_subtitle
+        states = screen.query_one(StatePanel).render()
+        labels = [str(c) for c in states.columns[0].cells]
+        assert labels[1:] == ["c", "n", "m", "h"]
+        plot = screen.query_one(TrajectoryPlot)
+        await pilot.pause()
+        assert any("Normaliser (n)" in strip.text for strip in plot._strips)
+
+
+async def test_mlstm_panels_show_memory_and_qkv() -> None:
+    from tui.widgets import MatrixPanel
+
+    app = make_app("--cell", "mlstm", "--hidden-size", "3", "--inputs", "1;2")
+    reference = session("--cell", "mlstm", "--hidden-size", "3", "--inputs", "1;2")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        r = reference.step()
+        screen = main_screen(app)
+        matrix = screen.query_one(MatrixPanel)
+        assert matrix.display
+        text = matrix.render().plain
+        assert len(text.splitlines()) == 4  # a header row and a row per k
+        assert f"max |C| = {np.max(np.abs(r.C)):.3g}" in matrix.border_title
+        cells = text.splitlines()[1].split()[-3:]  # one glyph pair per column
+        assert cells[0][0] == ("+" if r.C[0, 0] > 0 else "-")
+        gates = {w.gate.name: w.render().plain for w in screen.query(GateWidget)}
+        assert gates["input"].startswith(" all") and len(gates["output"].splitlines()) == 3
+        states = screen.query_one(StatePanel).render()
+        labels = [str(c) for c in states.columns[0].cells]
+        assert {"q", "k", "v", "n", "m", "h"} <= set(labels)
+        assert f"{r.q[0]:.4f}" in [str(c) for c in states.columns[2].cells]
+        await pilot.pause()
+        plot = screen.query_one(TrajectoryPlot)
+        assert any("Memory norm (|C|)" in strip.text for strip in plot._strips)
+        await pilot.press("c")  # back to the LSTM: no matrix
+        await pilot.pause()
+        assert not screen.query_one(MatrixPanel).display
+
+
+async def test_peephole_gates_show_the_peephole_term() -> None:
+    app = make_app("--cell", "peephole", "--inputs", "1;2")
+    reference = session("--cell", "peephole", "--inputs", "1;2")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "space")
+        reference.seek(2)
+        r = reference.current
+        rows = {w.gate.name: w.render().plain for w in main_screen(app).query(GateWidget)}
+        assert f"p*c {r.pc_f[0]:+.3f}" in rows["forget"]
+        assert f"p*c {r.pc_o[0]:+.3f}" in rows["output"]
+        assert "p*c" not in rows["candidate"]
+
+
+async def test_compare_mode_steps_both_cells_together() -> None:
+    from tui.screens import CompareScreen
+
+    app = make_app("--inputs", "5,1.9,2,1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "v")
+        compare = app.screen
+        assert isinstance(compare, CompareScreen)
+        assert compare.right.cell.kind == "peephole" and compare.right.t == 1
+        await pilot.press("space", "space", "left")
+        assert compare.left.t == compare.right.t == 2
+        peephole = compare.right.cell
+        for key in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            assert np.array_equal(peephole.params[key], compare.left.cell.params[key])
+        await pilot.press("c")
+        assert compare.right.cell.kind == "slstm" and compare.right.t == 2
+        assert "W, R, b" in compare.shared
+        await pilot.pause()
+        plot = compare.query_one("#compare-plot")
+        labels = " ".join(strip.text for strip in plot._strips)
+        assert "LSTM: h" in labels and "sLSTM (xLSTM): c" in labels
+        await pilot.press("end")
+        assert compare.left.at_end and compare.right.at_end
+        await pilot.press("escape")
+        assert app.screen is main_screen(app)
+        assert "step 4 / 4" in shown(app)

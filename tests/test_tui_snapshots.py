@@ -45,3 +45,14 @@ def test_input_editor_showing_an_error(snap_compare, size: tuple[int, int]) -> N
 def test_three_units_after_two_steps(snap_compare) -> None:
     app = make_app("--hidden-size", "3", "--inputs", "1;-2;0.5")
     assert snap_compare(app, press=["space", "space", "down"], terminal_size=(120, 40))
+
+
+@pytest.mark.parametrize("cell", ["lstm", "peephole", "slstm", "mlstm"])
+def test_each_cell_after_three_steps(snap_compare, cell: str) -> None:
+    app = make_app("--cell", cell, "--hidden-size", "3", "--inputs", "1;-2;0.5;3")
+    assert snap_compare(app, press=["space", "space", "space"], terminal_size=(120, 40))
+
+
+def test_compare_mode(snap_compare) -> None:
+    app = make_app("--inputs", "5,1.9,2,1")
+    assert snap_compare(app, press=["space", "v", "space", "c"], terminal_size=(120, 40))

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -25,18 +25,9 @@ from lstm_engine import CELLS, Session, SessionError, WeightsError
 from lstm_engine.cli import UsageError, add_model_options, session_from_options
 from lstm_engine.inputs import InputError
 
-from .screens import ExportDialog, HelpScreen, InputEditor, LiveInput, WeightsScreen
+from .screens import CompareScreen, ExportDialog, HelpScreen, InputEditor, LiveInput, WeightsScreen
 from .view import View
-from .widgets import (
-    EquationsPanel,
-    GatePanel,
-    HeaderBar,
-    InputStrip,
-    MatrixPanel,
-    StatePanel,
-    TrajectoryPlot,
-)
-from .widgets.matrix import matrix_state
+from .widgets import CellColumn, EquationsPanel, HeaderBar, InputStrip, TrajectoryPlot
 
 #: Steps per second of automatic play, slowest to fastest.
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
@@ -62,6 +53,7 @@ class MainScreen(Screen[None]):
         Binding("up,shift+tab", "previous_unit", "Previous unit", show=False),
         Binding("a", "all_units", "All units", show=False),
         Binding("c", "switch_cell", "Cell"),
+        Binding("v", "compare", "Compare"),
         Binding("e", "edit_inputs", "Inputs"),
         Binding("w", "weights", "Weights"),
         Binding("x", "export", "Export"),
@@ -85,17 +77,12 @@ class MainScreen(Screen[None]):
         yield HeaderBar(id="header")
         yield InputStrip(id="strip")
         with Horizontal(id="main"):
-            with Vertical(id="left"):
-                cell = self.session.cell
-                yield GatePanel(cell.gates, cell.hidden_size)
-                yield StatePanel(id="states")
-                yield MatrixPanel(id="matrix")
+            yield CellColumn(self.session.cell, id="left")
             yield TrajectoryPlot(id="plot")
         yield EquationsPanel(id="equations")
         yield Footer(compact=True, show_command_palette=False)  # ? and ctrl+p say more
 
     def on_mount(self) -> None:
-        self.query_one("#matrix").display = matrix_state(self.session.cell) is not None
         self.publish()
 
     def on_resize(self) -> None:
@@ -232,14 +219,16 @@ class MainScreen(Screen[None]):
     def cell_changed(self, message: str) -> None:
         """The session has another cell: rebuild what depends on its declarations."""
         self.edits += 1
-        self.query_one("#matrix").display = matrix_state(self.session.cell) is not None
-        panel = self.query_one(GatePanel)
-        cell = self.session.cell
-        if panel.gates != cell.gates or panel.has_class("-two") != (cell.hidden_size > 2):
-            panel.remove()
-            fresh = GatePanel(cell.gates, cell.hidden_size)
-            self.query_one("#left").mount(fresh, before=0)
+        self.query_one(CellColumn).cell_changed(self.session.cell)
         self.publish(message)
+
+    def action_compare(self) -> None:
+        self.playing = False
+
+        def closed(_: object) -> None:
+            self.publish()
+
+        self.app.push_screen(CompareScreen(self.session, self.unit), closed)
 
     def action_export(self) -> None:
         self.playing = False
@@ -282,6 +271,7 @@ HELP = {
     "previous_unit": "Select the previous hidden unit",
     "all_units": "Plot every unit, or only the selected one",
     "switch_cell": "Switch to the next kind of cell (LSTM, peephole, sLSTM, mLSTM)",
+    "compare": "Compare mode: this cell and another side by side, stepping together",
     "edit_inputs": "Edit the input sequence",
     "weights": "See and change every weight; load or save them",
     "export": "Write the trace so far as CSV or JSON",

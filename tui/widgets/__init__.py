@@ -1,5 +1,6 @@
 """The dashboard's panels, one widget per module; each renders a ``View``."""
 
+from .column import CellColumn
 from .equations import EquationsPanel
 from .gates import GatePanel, GateWidget
 from .header import HeaderBar
@@ -9,6 +10,7 @@ from .plot import TrajectoryPlot
 from .states import StatePanel
 
 __all__ = [
+    "CellColumn",
     "EquationsPanel",
     "GatePanel",
     "GateWidget",

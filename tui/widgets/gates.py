@@ -49,8 +49,8 @@ class GateWidget(ViewWidget):
         record = view.record
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         shown = visible_units(units, view.unit, max(self.size.height, 1))
-        label_width = len(str(units - 1))
-        notes = [(label, field, fmt, len(label) + len(format(1.0, fmt)) + 2)
+        label_width = 3 if gate.scalar else len(str(units - 1))
+        notes = [(label, field, fmt, len(label) + len(format(1.0, fmt)) + 3)
                  for label, field, fmt in gate.notes]  # fmt: skip
         notes_width = sum(width for *_, width in notes)
         bar_width = max(self.size.width - label_width - 19 - notes_width, 3)
@@ -60,7 +60,8 @@ class GateWidget(ViewWidget):
                 text.append("\n")
             selected = unit == view.unit and units > 1
             marker = "▶" if selected else " "
-            text.append(f"{marker}{unit:>{label_width}} ", "bold" if selected else "")
+            name = "all" if gate.scalar else f"{unit:>{label_width}}"  # one value for all units
+            text.append(f"{marker}{name} ", "bold" if selected else "")
             if record is None:
                 text.append(bar(gate.low, gate.low, gate.high, bar_width), "dim")
                 text.append("      –", "dim")
