@@ -58,7 +58,7 @@ class UsageError(ValueError):
     """Options that cannot be used together or read; exit status 2."""
 
 
-class _Parser(argparse.ArgumentParser):
+class OneLineParser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line, raised instead of printed."""
 
     def error(self, message: str) -> NoReturn:
@@ -157,8 +157,8 @@ def _read_inputs(args: argparse.Namespace, input_size: int | None) -> Array | No
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="Step LSTM-family cells headlessly.")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    parser = OneLineParser(prog=PROG, description="Step LSTM-family cells headlessly.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     tracer = commands.add_parser(
         "trace",
         help="run a cell over a sequence and print every step",

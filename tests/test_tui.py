@@ -485,3 +485,36 @@ async def test_compare_mode_steps_both_cells_together() -> None:
         await pilot.press("escape")
         assert app.screen is main_screen(app)
         assert "step 4 / 4" in shown(app)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [(["--inputs", "abc"], "'abc' is not a number"), (["--bogus"], "unrecognized arguments")],
+)
+def test_bad_options_exit_2_with_one_line(capsys, argv: list[str], message: str) -> None:
+    from tui.app import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("lstm-stepper: error: ") and message in err
+
+
+async def test_live_input_takes_a_negative_number_at_the_end() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        speed = main_screen(app).speed
+        await pilot.press("end", "minus", "1", "full_stop", "5", "enter")
+        s = main_screen(app).session
+        assert s.inputs.ravel().tolist()[-1] == -1.5 and s.t == 4
+        assert main_screen(app).speed == speed  # "-" began a number, not "slower"
+
+
+async def test_weights_view_names_what_each_weight_does() -> None:
+    app = make_app("--cell", "slstm", "--hidden-size", "2")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("w")
+        table = app.screen.query_one(DataTable)
+        rows = [table.get_row_at(k) for k in range(table.row_count)]
+        assert rows[0][0] == "W[0,0]" and rows[0][2] == "input gate, unit 0, from x[0]"
+        assert any(r[0] == "R[3,1]" and r[2] == "forget gate, unit 1, from h_prev[1]" for r in rows)
+        assert len(rows) == 8 * 1 + 8 * 2 + 8

@@ -22,7 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from lstm_engine import CELLS, Session, SessionError, WeightsError
-from lstm_engine.cli import UsageError, add_model_options, session_from_options
+from lstm_engine.cli import OneLineParser, UsageError, add_model_options, session_from_options
 from lstm_engine.inputs import InputError
 
 from .screens import CompareScreen, ExportDialog, HelpScreen, InputEditor, LiveInput, WeightsScreen
@@ -313,7 +313,7 @@ class StepperApp(App[None]):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="lstm-stepper",
         description="Step an LSTM cell one keypress at a time. With no options it opens the "
         "original example (seed 42, one hidden unit, inputs 5, 1.9, 2).",
@@ -323,10 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        session = session_from_options(args)
+        session = session_from_options(build_parser().parse_args(argv))
     except (UsageError, InputError, WeightsError, SessionError, ValueError) as exc:
         print(f"lstm-stepper: error: {exc}", file=sys.stderr)
         return 2

@@ -124,6 +124,9 @@ class Cell(ABC):
     printout: ClassVar[tuple[tuple[str, ...], ...]] = ()
     #: Record fields shown beside the states, with their labels (the LSTM's tanh(c)).
     shown_extras: ClassVar[tuple[tuple[str, str], ...]] = ()
+    #: What each weight does, for the weights view: key -> (the gates its row blocks feed,
+    #: in order; what its columns multiply: "x", "h_prev", or "" for a bias).
+    param_roles: ClassVar[dict[str, tuple[tuple[str, ...], str]]] = {}
     #: Series drawn over time: state names, or "|C|" for the norm of a matrix state C.
     plotted: ClassVar[tuple[str, ...]] = ("h", "c")
 
@@ -189,8 +192,25 @@ class Cell(ABC):
         return lines
 
     def param_label(self, key: str, index: tuple[int, ...]) -> str:
-        """What one weight is, for the weights view: "weight_ih[0,1]" unless a cell says more."""
-        return f"{key}[{','.join(map(str, index))}]"
+        """What one weight is, for the weights view, from ``param_roles``:
+        "weight_ih[5,0]  forget gate, unit 1, from x[0]"."""
+        name = f"{key}[{','.join(map(str, index))}]" if index else key
+        role = self.param_roles.get(key)
+        if role is None:
+            return name
+        blocks, source = role
+        if not index:
+            return f"{name}  {blocks[0]}"
+        array = self.params[key]
+        if array.ndim == 1 and source == "x":  # one weight per input (the mLSTM's w_i)
+            return f"{name}  {blocks[0]}, from x[{index[0]}]"
+        rows = len(array) // len(blocks)
+        where = f"{blocks[index[0] // rows]}, unit {index[0] % rows}"
+        if len(index) > 1:
+            where += f", from {source}[{index[1]}]"
+        elif source:  # a diagonal weight (a peephole)
+            where += f", times {source}[{index[0] % rows}]"
+        return f"{name}  {where}"
 
     def state_of(self, record: Record) -> dict[str, Array]:
         """The state a record leaves behind."""

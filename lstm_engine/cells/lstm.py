@@ -28,6 +28,7 @@ from .base import Array, Cell, Gate, Record, State, StateVar
 
 #: Gate blocks of the weight rows, in PyTorch's order.
 ROW_ORDER = ("i", "f", "g", "o")
+ROW_GATES = ("input gate", "forget gate", "candidate", "output gate")
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,12 @@ class LSTMCell(Cell):
     states = LSTM_STATES
     printout = (("h", "c"), ("f", "i"), ("o", "g"))  # the original Lstm.py's lines
     shown_extras = (("tanh_c", "tanh(c)"),)
+    param_roles = {
+        "weight_ih": (ROW_GATES, "x"),
+        "weight_hh": (ROW_GATES, "h_prev"),
+        "bias_ih": (ROW_GATES, ""),
+        "bias_hh": (ROW_GATES, ""),
+    }
 
     def __init__(self, params: Mapping[str, npt.ArrayLike]) -> None:
         super().__init__(params)
@@ -159,17 +166,6 @@ class LSTMCell(Cell):
             f"h = o*tanh(c) = {r.o[k]:.4f}*tanh({r.c[k]:.4f}) = {r.o[k]:.4f}*{r.tanh_c[k]:.4f}"
             f" = {r.h[k]:.4f}",
         ]
-
-    def param_label(self, key: str, index: tuple[int, ...]) -> str:
-        H = self.hidden_size
-        row = index[0]
-        gate = {"i": "input", "f": "forget", "g": "candidate", "o": "output"}[ROW_ORDER[row // H]]
-        where = f"{gate} gate, unit {row % H}"
-        if key == "weight_ih":
-            where += f", from x[{index[1]}]"
-        elif key == "weight_hh":
-            where += f", from h_prev[{index[1]}]"
-        return f"{super().param_label(key, index)}  {where}"
 
     def forward(
         self, inputs: npt.ArrayLike, state: State | None = None

@@ -98,6 +98,20 @@ class MLSTMCell(Cell):
     trace_extras = ("q", "k", "v")
     shown_extras = (("q", "q"), ("k", "k"), ("v", "v"), ("h_tilde", "h~"))
     plotted = ("h", "|C|")
+    param_roles = {
+        "W_q": (("query q",), "x"),
+        "W_k": (("key k",), "x"),
+        "W_v": (("value v",), "x"),
+        "W_o": (("output gate",), "x"),
+        "b_q": (("query q",), ""),
+        "b_k": (("key k",), ""),
+        "b_v": (("value v",), ""),
+        "b_o": (("output gate",), ""),
+        "w_i": (("input gate",), "x"),
+        "w_f": (("forget gate",), "x"),
+        "b_i": (("input gate",), ""),
+        "b_f": (("forget gate",), ""),
+    }
 
     def __init__(self, params: Mapping[str, npt.ArrayLike]) -> None:
         super().__init__(params)

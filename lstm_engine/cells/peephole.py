@@ -71,6 +71,12 @@ class PeepholeLSTMCell(Cell):
     )
     states = LSTM_STATES
     shown_extras = (("tanh_c", "tanh(c)"),)
+    param_roles = {
+        **LSTMCell.param_roles,
+        "peephole_i": (("input gate",), "c_prev"),
+        "peephole_f": (("forget gate",), "c_prev"),
+        "peephole_o": (("output gate",), "c"),
+    }
 
     def __init__(self, params: Mapping[str, npt.ArrayLike]) -> None:
         super().__init__(params)

@@ -43,6 +43,7 @@ import numpy.typing as npt
 
 from .activations import logsigmoid, sigmoid
 from .base import Array, Cell, Gate, Record, State, StateVar
+from .lstm import ROW_GATES
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,11 @@ class SLSTMCell(Cell):
         Gate("output", "o", "o_raw", "Output gate", 0.0, 1.0),
     )
     plotted = ("h", "c", "n")
+    param_roles = {
+        "W": (ROW_GATES, "x"),
+        "R": (ROW_GATES, "h_prev"),
+        "b": (ROW_GATES, ""),
+    }
     states = (
         StateVar("h", "Hidden"),
         StateVar("c", "Cell"),
