@@ -7,7 +7,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 
@@ -71,4 +71,5 @@ def load(path: str | os.PathLike[str], kind: str | None = None) -> Cell:
 
 def save(cell: Cell, path: str | os.PathLike[str]) -> None:
     """Write a cell's weights as ``.npz`` (atomically); ``load`` gives them back exactly."""
-    write_atomic(path, lambda handle: np.savez(handle, **cell.params))
+    arrays: dict[str, Any] = dict(cell.params)
+    write_atomic(path, lambda handle: np.savez(handle, **arrays))

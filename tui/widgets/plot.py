@@ -63,7 +63,7 @@ class FastPlot(PlotextPlot):
         key = (*key, width, height, self.app.theme)
         if key != self._key:
             self._key = key
-            plt = self.plt
+            plt: Any = self.plt  # plotext's figure, private parts and all
             self.draw(width, height)
             # plotext caps a figure at the terminal size it reads when a figure is made or
             # cleared; here Textual decides the size, so tell plotext the widget is the
