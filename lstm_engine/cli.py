@@ -202,7 +202,15 @@ def terminal_plot(session: Session, stream: TextIO) -> str:
     colour = stream.isatty() and not os.environ.get("NO_COLOR")
     size = (min(columns, 100), max(15, min(lines - 2, 30)))
     curves = plot.state_curves(series)
-    plot.draw(plotext, steps, curves, size=size, max_points=columns, colour=colour)
+    plot.draw(
+        plotext,
+        steps,
+        curves,
+        title=plot.title_for(session.cell.plotted),
+        size=size,
+        max_points=columns,
+        colour=colour,
+    )
     if len(steps) <= 20:
         plotext.xticks(steps.tolist())
     text: str = plotext.build()

@@ -26,7 +26,7 @@ NAMES = {
     "c": "Cell State",
     "n": "Normaliser",
     "m": "Stabiliser",
-    "|C|": "Memory norm",
+    "|C|": "Memory Norm",
 }
 
 
@@ -36,6 +36,16 @@ class Curve:
     values: Array
     marker: str
     color: str
+
+
+def title_for(names: Sequence[str]) -> str:
+    """The original's title for h and c; else the series named, "... Over Time"."""
+    if tuple(names) == ("h", "c"):
+        return TITLE
+    shown = [NAMES.get(name, name) for name in names]
+    return (", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]) + (
+        " Over Time"
+    )
 
 
 def session_series(session: Session, names: Sequence[str], upto: int) -> dict[str, Array]:
@@ -56,7 +66,9 @@ def state_curves(series: dict[str, Array], units: Sequence[int] | None = None) -
     curves = []
     for name, values in series.items():
         columns = values.reshape(len(values), int(np.prod(values.shape[1:])))
-        chosen = range(columns.shape[1]) if units is None else units
+        count = columns.shape[1]
+        # A series with one column (the norm of C) belongs to the whole cell, not a unit.
+        chosen = range(count) if units is None else sorted({u if count > 1 else 0 for u in units})
         for unit in chosen:
             suffix = f"[{unit}]" if columns.shape[1] > 1 else ""
             curves.append(

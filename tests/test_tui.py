@@ -440,7 +440,11 @@ async def test_mlstm_panels_show_memory_and_qkv() -> None:
         assert f"{r.q[0]:.4f}" in [str(c) for c in states.columns[2].cells]
         await pilot.pause()
         plot = screen.query_one(TrajectoryPlot)
-        assert any("Memory norm (|C|)" in strip.text for strip in plot._strips)
+        assert any("Memory Norm (|C|)" in strip.text for strip in plot._strips)
+        await pilot.press("down", "space", "a")  # unit 1; |C| has no units of its own
+        await pilot.pause()
+        assert screen.unit == 1
+        assert any("Memory Norm (|C|)" in strip.text for strip in plot._strips)
         await pilot.press("c")  # back to the LSTM: no matrix
         await pilot.pause()
         assert not screen.query_one(MatrixPanel).display

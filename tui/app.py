@@ -42,7 +42,8 @@ class MainScreen(Screen[None]):
 
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("space,right", "step", "Step", key_display="space/→"),
+        Binding("q", "app.quit", "Quit"),
+        Binding("space,right", "step", "Step", key_display="space"),
         Binding("left,backspace", "back", "Back", key_display="←"),
         Binding("home,r", "reset", "Reset", key_display="r"),
         Binding("end", "run_to_end", "End"),
@@ -58,7 +59,6 @@ class MainScreen(Screen[None]):
         Binding("w", "weights", "Weights"),
         Binding("x", "export", "Export"),
         Binding("s", "screenshot", "Shot"),
-        Binding("q", "app.quit", "Quit"),
     ]
 
     view: reactive[View | None] = reactive(None, always_update=True)
@@ -84,6 +84,12 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.publish()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Unit keys only mean something with more than one unit (and only then show)."""
+        if action in ("next_unit", "previous_unit", "all_units"):
+            return self.session.cell.hidden_size > 1
+        return True
 
     def on_resize(self) -> None:
         size = self.size
@@ -220,6 +226,7 @@ class MainScreen(Screen[None]):
         """The session has another cell: rebuild what depends on its declarations."""
         self.edits += 1
         self.query_one(CellColumn).cell_changed(self.session.cell)
+        self.refresh_bindings()
         self.publish(message)
 
     def action_compare(self) -> None:

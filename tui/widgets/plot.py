@@ -137,9 +137,11 @@ class TrajectoryPlot(FollowsView, FastPlot):
         series = plot.session_series(session, view.cell.plotted, upto=computed)
         units = None if self.all_units else [view.unit]
         steps = np.arange(1, computed + 1, dtype=float)
-        title = plot.TITLE if view.cell.hidden_size == 1 else f"{plot.TITLE} · unit {view.unit}"
+        title = plot.title_for(view.cell.plotted)
         if self.all_units:
-            title = f"{plot.TITLE} · all units"
+            title += " · all units"
+        elif view.cell.hidden_size > 1:
+            title += f" · unit {view.unit}"
         plot.draw(
             self.plt,
             steps,
