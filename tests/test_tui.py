@@ -28,8 +28,7 @@ def shown(app: StepperApp) -> str:
     screen = main_screen(app)
     parts = [screen.query_one(HeaderBar).render().plain]
     parts += [w.render().plain for w in screen.query(GateWidget)]
-    states = screen.query_one(StatePanel).render()
-    parts.append(" ".join(str(cell) for col in states.columns for cell in col.cells))
+    parts.append(screen.query_one(StatePanel).render().plain)
     parts.append(screen.query_one(EquationsPanel).render().plain)
     return "\n".join(parts)
 
@@ -408,9 +407,8 @@ async def test_slstm_panels_show_exp_gate_n_and_m() -> None:
         row = input_gate.render().plain
         assert f"exp(z) {r.exp_i[0]:.2e}" in row and f"{r.i[0]:.4f}" in row
         assert "stabilised" in input_gate.border_subtitle
-        states = screen.query_one(StatePanel).render()
-        labels = [str(c) for c in states.columns[0].cells]
-        assert labels[1:] == ["c", "n", "m", "h"]
+        lines = screen.query_one(StatePanel).render().plain.splitlines()
+        assert [line.split()[0] for line in lines[1:]] == ["c", "n", "m", "h"]
         plot = screen.query_one(TrajectoryPlot)
         await pilot.pause()
         assert any("Normaliser (n)" in strip.text for strip in plot._strips)
@@ -434,10 +432,10 @@ async def test_mlstm_panels_show_memory_and_qkv() -> None:
         assert cells[0][0] == ("+" if r.C[0, 0] > 0 else "-")
         gates = {w.gate.name: w.render().plain for w in screen.query(GateWidget)}
         assert gates["input"].startswith(" all") and len(gates["output"].splitlines()) == 3
-        states = screen.query_one(StatePanel).render()
-        labels = [str(c) for c in states.columns[0].cells]
-        assert {"q", "k", "v", "n", "m", "h"} <= set(labels)
-        assert f"{r.q[0]:.4f}" in [str(c) for c in states.columns[2].cells]
+        lines = screen.query_one(StatePanel).render().plain.splitlines()
+        rows = {line.split()[0]: line.split()[1:] for line in lines[1:]}
+        assert {"q", "k", "v", "n", "m", "h"} <= set(rows)
+        assert rows["q"] == [f"{r.q[0]:.4f}"]
         await pilot.pause()
         plot = screen.query_one(TrajectoryPlot)
         assert any("Memory Norm (|C|)" in strip.text for strip in plot._strips)

@@ -32,8 +32,8 @@ RIGHT_MARKERS = {"h": "*", "c": "+"}
 class ComparePlot(FastPlot):
     """h and c of both cells, for the selected unit."""
 
-    left: reactive[View | None] = reactive(None, always_update=True)
-    right: reactive[View | None] = reactive(None, always_update=True)
+    left: reactive[View | None] = reactive(None, always_update=True, repaint=False)
+    right: reactive[View | None] = reactive(None, always_update=True, repaint=False)
 
     def on_mount(self) -> None:
         self.watch(self.screen, "left_view", self._set_left, init=True)
@@ -46,18 +46,21 @@ class ComparePlot(FastPlot):
         self.right = view
 
     def watch_left(self) -> None:
-        self.refresh()
+        self.update_plot()
 
     def watch_right(self) -> None:
-        self.refresh()
+        self.update_plot()
 
     def plot_key(self) -> tuple[Any, ...] | None:
         if self.left is None or self.right is None:
             return None
         return tuple(
-            (id(v.session.cell), v.edits, v.session.computed, v.t, v.unit)
+            (id(v.session.cell), v.edits, v.session.computed, v.unit)
             for v in (self.left, self.right)
         )
+
+    def marker_x(self) -> float | None:
+        return float(self.left.t) if self.left is not None and self.left.t else None
 
     def draw(self, width: int, height: int) -> None:
         assert self.left is not None and self.right is not None
@@ -81,13 +84,11 @@ class ComparePlot(FastPlot):
         title = "h and c of both cells"
         if self.left.cell.hidden_size > 1:
             title += f" · unit {unit}"
-        t = self.left.t
         plot.draw(
             self.plt,
             steps,
             curves,
             title=title,
-            current=t if t else None,
             size=(width, height),
             max_points=max(width - 10, 10),
             theme=self.plotext_theme,
@@ -108,8 +109,8 @@ class CompareScreen(Screen[None]):
         Binding("escape,v", "close", "One cell"),
     ]
 
-    left_view: reactive[View | None] = reactive(None, always_update=True)
-    right_view: reactive[View | None] = reactive(None, always_update=True)
+    left_view: reactive[View | None] = reactive(None, always_update=True, repaint=False)
+    right_view: reactive[View | None] = reactive(None, always_update=True, repaint=False)
 
     def __init__(self, left: Session, unit: int = 0) -> None:
         super().__init__()

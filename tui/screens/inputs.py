@@ -6,7 +6,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
@@ -63,11 +62,6 @@ class LiveInput(ModalScreen[bool]):
     """At the end of the sequence: type the next input; Enter adds it and steps."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    class Invalid(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
 
     def __init__(self, session: Session, first: str) -> None:
         super().__init__()

@@ -42,7 +42,7 @@ class ViewWidget(FollowsView, Widget):
     ViewWidget { text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
-    view: reactive[View | None] = reactive(None, always_update=True)
+    view: reactive[View | None] = reactive(None, always_update=True, repaint=False)
 
     def __init__(self, *, source: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -55,7 +55,11 @@ class ViewWidget(FollowsView, Widget):
 
     def watch_view(self, view: View | None) -> None:
         rows = 1 if view is None else self.rows(view)
-        self.refresh(layout=rows != self._rows)
+        if rows != self._rows:
+            self.refresh(layout=True)
+        else:
+            # Only the content changes: the border lines need not be drawn again.
+            self.refresh(self.size.region)
         self._rows = rows
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:

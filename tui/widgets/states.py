@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from rich.table import Table
 from rich.text import Text
 
 from lstm_engine import Cell, StateVar
@@ -17,32 +16,39 @@ class StatePanel(ViewWidget):
     StatePanel { height: auto; }
     """
 
-    def render(self) -> Table | Text:
+    def render(self) -> Text:
         view = self.view
         if view is None:
             return Text("")
         cell, record, unit = view.cell, view.record, view.unit
-        self.border_title = f"States · unit {unit}" if cell.hidden_size > 1 else "States"
-        table = Table.grid(padding=(0, 1))
-        table.add_column(no_wrap=True)
-        for _ in range(3):
-            table.add_column(justify="right", no_wrap=True)
-        table.add_row("", Text("before", "dim"), Text("after", "dim"), Text("change", "dim"))
-        for label, field, var in shown_rows(cell):
+        rows = shown_rows(cell)
+        width = max(len(label) for label, _, _ in rows)
+        text = Text(no_wrap=True, end="")
+        text.append(f"{'':<{width}} {'before':>8} {'after':>8} {'change':>8}", "dim")
+        for label, field, var in rows:
+            text.append("\n")
+            text.append(f"{label:<{width}} ", "bold")
             if var is None:  # a quantity of this step only, such as tanh(c)
                 value = "–" if record is None else f"{_pick(getattr(record, field), unit):.4f}"
-                table.add_row(Text(label, "bold"), "", value, "")
+                text.append(f"{'':>8} {value:>8}")
+                continue
+            if record is None:
+                text.append(f"{'':>8} {0.0:>8.4f}")
                 continue
             k = 0 if var.kind == "scalar" else unit
-            if record is None:
-                table.add_row(Text(label, "bold"), "", "0.0000", "")
-                continue
             old = _pick(getattr(record, field + "_prev"), k)
             new = _pick(getattr(record, field), k)
-            table.add_row(
-                Text(label, "bold"), f"{old:.4f}", Text(f"{new:.4f}", "bold"), f"{new - old:+.4f}"
-            )
-        return table
+            text.append(f"{old:>8.4f} ")
+            text.append(f"{new:>8.4f}", "bold")
+            text.append(f" {new - old:>+8.4f}")
+        return text
+
+    def watch_view(self, view: View | None) -> None:
+        super().watch_view(view)
+        if view is not None:  # a new title repaints the border: only when it changes
+            title = f"States · unit {view.unit}" if view.cell.hidden_size > 1 else "States"
+            if self.border_title != title:
+                self.border_title = title
 
     def rows(self, view: View) -> int:
         return 1 + len(shown_rows(view.cell))
