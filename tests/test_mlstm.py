@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-import lstm_engine
 from lstm_engine import Session
-from lstm_engine.cells import CELLS, MLSTMCell
+from lstm_engine.cells import MLSTMCell
 
 from reference import (
     assert_forward_is_the_step_path,
-    assert_round_trip,
-    assert_seeded_init,
-    cases,
-    check_reference_case,
     input_rows,
     random_cells,
     run_strictly,
     running_states,
-    weights,
 )
 
 EPS = 1e-6  # the official recurrent step's
@@ -67,28 +59,6 @@ def paper_mlstm(params: dict[str, np.ndarray], xs: np.ndarray) -> list[dict[str,
         )
         M_prev = M
     return steps
-
-
-def test_registered() -> None:
-    assert CELLS["mlstm"] is MLSTMCell
-
-
-def test_there_are_reference_cases() -> None:
-    assert cases("mlstm")
-
-
-@pytest.mark.parametrize("name", cases("mlstm"))
-def test_reference_trace(name: str) -> None:
-    check_reference_case(name, MLSTMCell)
-
-
-@pytest.mark.parametrize("name", cases("mlstm"))
-def test_reference_weights_round_trip(name: str, tmp_path: Path) -> None:
-    assert_round_trip(lstm_engine.load(weights(name)), tmp_path / "w.npz")
-
-
-def test_init_round_trips(tmp_path: Path) -> None:
-    assert_round_trip(MLSTMCell.init(3, 4, 11), tmp_path / "w.npz")
 
 
 @settings(max_examples=80, deadline=None)
@@ -157,10 +127,6 @@ def test_forward_is_the_step_path(batch: int) -> None:
     inputs = np.random.default_rng(batch).normal(0.0, 2.0, (9, batch, 3))
     assert_forward_is_the_step_path(cell, inputs, running_states(cell, batch, seed=batch))
     assert_forward_is_the_step_path(cell, inputs, cell.initial_state(batch))
-
-
-def test_seeded_init() -> None:
-    assert_seeded_init(MLSTMCell)
 
 
 def test_init_follows_the_official_one_with_listening_gates() -> None:

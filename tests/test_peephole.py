@@ -2,55 +2,25 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import lstm_engine
 from lstm_engine import LSTMCell, Session
-from lstm_engine.cells import CELLS, PeepholeLSTMCell
+from lstm_engine.cells import PeepholeLSTMCell
 
 from reference import (
     assert_forward_is_the_step_path,
-    assert_round_trip,
-    assert_seeded_init,
-    cases,
-    check_reference_case,
     input_rows,
     random_cells,
     run_strictly,
     running_states,
-    weights,
 )
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
-
-
-def test_registered() -> None:
-    assert CELLS["peephole"] is PeepholeLSTMCell
-
-
-def test_there_are_reference_cases() -> None:
-    assert cases("peephole")
-
-
-@pytest.mark.parametrize("name", cases("peephole"))
-def test_reference_trace(name: str) -> None:
-    check_reference_case(name, PeepholeLSTMCell)
-
-
-@pytest.mark.parametrize("name", cases("peephole"))
-def test_reference_weights_round_trip(name: str, tmp_path: Path) -> None:
-    assert_round_trip(lstm_engine.load(weights(name)), tmp_path / "w.npz")
-
-
-def test_init_round_trips(tmp_path: Path) -> None:
-    assert_round_trip(PeepholeLSTMCell.init(3, 4, 11), tmp_path / "w.npz")
 
 
 def test_step_equations_hold_in_the_record() -> None:
@@ -128,10 +98,6 @@ def test_forward_is_the_step_path(batch: int) -> None:
     inputs = np.random.default_rng(batch).normal(0.0, 2.0, (9, batch, 3))
     assert_forward_is_the_step_path(cell, inputs, running_states(cell, batch, seed=batch))
     assert_forward_is_the_step_path(cell, inputs, cell.initial_state(batch))
-
-
-def test_seeded_init() -> None:
-    assert_seeded_init(PeepholeLSTMCell)
 
 
 def test_init_is_the_lstm_of_the_same_seed_plus_peepholes() -> None:

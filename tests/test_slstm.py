@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as npst
 
-import lstm_engine
 from lstm_engine import Session
-from lstm_engine.cells import CELLS, SLSTMCell
+from lstm_engine.cells import SLSTMCell
 
 from reference import (
     assert_forward_is_the_step_path,
-    assert_round_trip,
-    assert_seeded_init,
-    cases,
-    check_reference_case,
     input_rows,
     random_cells,
     run_strictly,
     running_states,
-    weights,
 )
 
 #: Largest argument of exp that float64 can hold.
@@ -65,28 +57,6 @@ def paper_slstm(params: dict[str, np.ndarray], xs: np.ndarray) -> list[dict[str,
         )
         M_prev = M
     return steps
-
-
-def test_registered() -> None:
-    assert CELLS["slstm"] is SLSTMCell
-
-
-def test_there_are_reference_cases() -> None:
-    assert cases("slstm")
-
-
-@pytest.mark.parametrize("name", cases("slstm"))
-def test_reference_trace(name: str) -> None:
-    check_reference_case(name, SLSTMCell)
-
-
-@pytest.mark.parametrize("name", cases("slstm"))
-def test_reference_weights_round_trip(name: str, tmp_path: Path) -> None:
-    assert_round_trip(lstm_engine.load(weights(name)), tmp_path / "w.npz")
-
-
-def test_init_round_trips(tmp_path: Path) -> None:
-    assert_round_trip(SLSTMCell.init(3, 4, 11), tmp_path / "w.npz")
 
 
 @settings(max_examples=80, deadline=None)
@@ -177,10 +147,6 @@ def test_forward_is_the_step_path(batch: int) -> None:
     inputs = np.random.default_rng(batch).normal(0.0, 2.0, (9, batch, 3))
     assert_forward_is_the_step_path(cell, inputs, running_states(cell, batch, seed=batch))
     assert_forward_is_the_step_path(cell, inputs, cell.initial_state(batch))
-
-
-def test_seeded_init() -> None:
-    assert_seeded_init(SLSTMCell)
 
 
 def test_init_follows_the_official_small_init() -> None:
