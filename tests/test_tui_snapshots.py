@@ -53,6 +53,7 @@ def test_each_cell_after_three_steps(snap_compare, cell: str) -> None:
     assert snap_compare(app, press=["space", "space", "space"], terminal_size=(120, 40))
 
 
-def test_compare_mode(snap_compare) -> None:
+@pytest.mark.parametrize("size", SIZES)
+def test_compare_mode(snap_compare, size: tuple[int, int]) -> None:
     app = make_app("--inputs", "5,1.9,2,1")
-    assert snap_compare(app, press=["space", "v", "space", "c"], terminal_size=(120, 40))
+    assert snap_compare(app, press=["space", "v", "space", "c"], terminal_size=size)

@@ -155,10 +155,13 @@ class CompareScreen(Screen[None]):
             f" Compare │ {self.left.cell.title} vs {self.right.cell.title} │ "
             f"I={self.left.cell.input_size} H={self.left.cell.hidden_size}"
         )
-        right = f"{status}  step {self.left.t} / {self.left.length} "
-        width = max(self.size.width, len(header) + len(right))
+        right = f"step {self.left.t} / {self.left.length} "
+        width = self.size.width
+        if status and len(header) + len(status) + len(right) + 2 <= width:
+            right = f"{status}  {right}"
+        header = header[: max(width - len(right) - 1, 0)]  # the step counter always shows
         self.query_one("#compare-header", Static).update(
-            header + " " * (width - len(header) - len(right)) + right
+            header + " " * max(width - len(header) - len(right), 1) + right
         )
 
     def _both(self, move: str) -> None:
