@@ -3,6 +3,7 @@ activation routes, exact saturation, no warnings on huge values, PyTorch's numbe
 
 from __future__ import annotations
 
+import os
 from contextlib import AbstractContextManager
 from unittest.mock import patch
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from lstm_engine import LSTMCell
 from lstm_engine.cells import lstm
+from lstm_engine.cells.lstm import parallel_parts
 
 from reference import assert_forward_is_the_step_path, strict_numerics
 
@@ -201,3 +203,25 @@ def test_matches_torch_lstm_in_float64(steps, batch, hidden_size) -> None:
     np.testing.assert_allclose(hs, want_hs.numpy(), rtol=0, atol=1e-12)
     np.testing.assert_allclose(final["h"], want_h[0].numpy(), rtol=0, atol=1e-12)
     np.testing.assert_allclose(final["c"], want_c[0].numpy(), rtol=0, atol=1e-12)
+
+
+def test_large_batches_run_in_parallel_parts_and_equal_the_serial_path() -> None:
+    cell = LSTMCell.init(3, 128, 5)
+    batch = 40
+    assert parallel_parts(batch, cell.hidden_size) == min(len(os.sched_getaffinity(0)), batch)
+    inputs = np.random.default_rng(1).normal(0.0, 1.5, (6, batch, 3))
+    start = {
+        "h": np.random.default_rng(2).uniform(-1, 1, (batch, 128)),
+        "c": np.random.default_rng(3).normal(0, 2, (batch, 128)),
+    }
+    hs, final = cell.forward(inputs, start)
+    serial_hs, serial_final = cell._forward(inputs, start)
+    np.testing.assert_array_equal(hs, serial_hs)
+    for name in ("h", "c"):
+        np.testing.assert_array_equal(final[name], serial_final[name])
+    assert_forward_is_the_step_path(cell, inputs[:3], start)
+
+
+def test_small_batches_stay_on_one_thread() -> None:
+    assert parallel_parts(1, 4096) == 1
+    assert parallel_parts(8, 8) == 1

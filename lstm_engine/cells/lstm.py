@@ -16,6 +16,9 @@ i, f, g, o. The bias of a gate is ``bias_ih + bias_hh``.
 
 from __future__ import annotations
 
+import itertools
+import os
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Self
@@ -171,6 +174,44 @@ class LSTMCell(Cell):
         self, inputs: npt.ArrayLike, state: State | None = None
     ) -> tuple[Array, dict[str, Array]]:
         X = batch_inputs(inputs, self.input_size)
+        parts = parallel_parts(X.shape[1], self.hidden_size)
+        if parts > 1:
+            return self._forward_in_parts(X, state, parts)
+        return self._forward(X, state)
+
+    def _forward_in_parts(
+        self, X: Array, state: State | None, parts: int
+    ) -> tuple[Array, dict[str, Array]]:
+        """The sequences of a batch are independent: run slices of the batch on parallel
+        threads (NumPy releases the GIL), each with a single-threaded BLAS. Letting
+        OpenBLAS thread each small product instead leaves its idle workers spinning on
+        the cores the elementwise work needs."""
+        from threadpoolctl import threadpool_limits
+
+        bounds = np.linspace(0, X.shape[1], parts + 1).astype(int)
+        slices = [slice(a, b) for a, b in itertools.pairwise(bounds)]
+        results: list[tuple[Array, dict[str, Array]] | None] = [None] * parts
+
+        def run(k: int) -> None:
+            part = (
+                None if state is None else {n: np.asarray(v)[slices[k]] for n, v in state.items()}
+            )
+            results[k] = self._forward(X[:, slices[k]], part)
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            threads = [threading.Thread(target=run, args=(k,)) for k in range(parts)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        done = [r for r in results if r is not None]
+        if len(done) != parts:
+            raise RuntimeError("a forward worker failed")
+        hs = np.concatenate([r[0] for r in done], axis=1)
+        final = {n: np.concatenate([r[1][n] for r in done], axis=0) for n in done[0][1]}
+        return hs, final
+
+    def _forward(self, X: Array, state: State | None) -> tuple[Array, dict[str, Array]]:
         steps, batch, n_in = X.shape
         H = self.hidden_size
         # Everything is kept transposed, batch last, so that each gate is a contiguous
@@ -281,6 +322,16 @@ TANH_ROUTE = Route(0.5, 1.0, _gates_by_tanh, np.tanh)
 EXP_ROUTE = Route(-1.0, -2.0, _gates_by_exp, _tanh_by_exp)
 #: ``forward`` takes the exp route from this many hidden values per step (batch * H).
 EXP_ROUTE_MIN = 256
+#: Batch x hidden size from which ``forward`` splits the batch over threads (measured:
+#: (100, 32, 64, 256) went from 1.21x to 1.06x torch's time on 2 cores).
+PARALLEL_MIN = 4096
+
+
+def parallel_parts(batch: int, hidden_size: int) -> int:
+    """How many threads ``forward`` uses: one per usable core, for large enough batches."""
+    if batch < 2 or batch * hidden_size < PARALLEL_MIN:
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)), batch))
 
 
 def _names(symbol: str, n: int) -> list[str]:

@@ -42,7 +42,7 @@ class FastPlot(PlotextPlot):
         super().__init__(**kwargs)
         self._key: tuple[Any, ...] | None = None
         self._matrix: Any = None
-        self._marked: tuple[float | None, list[tuple[int, Any, Any]]] = (None, [])
+        self._marked: tuple[float | None, list[tuple[int, int, Any, Any]]] = (None, [])
         self._strips: list[Strip] = []
         self._styles: dict[tuple[Any, ...], Style] = {}
 
@@ -128,7 +128,7 @@ class FastPlot(PlotextPlot):
             changed.add(row)
         covered: list[tuple[int, int, Any, Any]] = []
         self._marked = (x, covered)
-        monitor: Any = self.plt.monitor
+        monitor: Any = self.plt.monitor  # type: ignore[attr-defined]
         xlim = monitor.xlim[0]
         columns, rows = matrix.Cols_canvas, matrix.Rows_canvas
         if x is None or None in xlim or xlim[0] == xlim[1] or not len(columns) or not len(rows):
