@@ -97,7 +97,6 @@ def draw(
     curves: Sequence[Curve],
     *,
     title: str = TITLE,
-    current: float | None = None,
     size: tuple[int, int] | None = None,
     max_points: int = 0,
     colour: bool = True,
@@ -121,8 +120,6 @@ def draw(
         xs, ys = thin(steps, curve.values, max_points)
         kwargs = {"color": curve.color} if colour else {}
         plt.plot(xs.tolist(), ys.tolist(), label=curve.label, marker=curve.marker, **kwargs)
-    if current is not None:
-        plt.vline(current, "gray" if colour else None)
     _room_for_legend(plt, curves, size)
 
 
