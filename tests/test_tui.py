@@ -520,3 +520,31 @@ async def test_weights_view_names_what_each_weight_does() -> None:
         assert rows[0][0] == "W[0,0]" and rows[0][2] == "input gate, unit 0, from x[0]"
         assert any(r[0] == "R[3,1]" and r[2] == "forget gate, unit 1, from h_prev[1]" for r in rows)
         assert len(rows) == 8 * 1 + 8 * 2 + 8
+
+
+async def test_narrow_panels_keep_every_number_whole() -> None:
+    app = make_app("--hidden-size", "3", "--inputs", "1;-2;0.5")
+    reference = session("--hidden-size", "3", "--inputs", "1;-2;0.5")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        r = reference.step()
+        screen = main_screen(app)
+        for widget in screen.query(GateWidget):
+            rows = widget.render().plain.splitlines()
+            width = widget.size.width
+            assert all(len(row) <= width and "…" not in row for row in rows), rows
+            pre = getattr(r, widget.gate.pre)
+            assert rows[0].endswith(f"{pre[0]:+.2f}") or rows[0].endswith(f"{pre[0]:+.3f}")
+        equations = screen.query_one(EquationsPanel)
+        lines = equations.render().plain.splitlines()
+        assert all(len(line) <= equations.size.width for line in lines)
+        assert lines[0].endswith(f"= {r.f[0]:.4f}") and "sigmoid(...)" in lines[0]
+
+
+def test_fit_drops_the_long_sum_first() -> None:
+    from tui.widgets.equations import fit
+
+    line = "f = sigmoid(W_h.h_prev 0.0000 + W_x.x 0.0767 + 0.0000) = sigmoid(0.0767) = 0.5192"
+    assert fit(line, 200) == line
+    assert fit(line, 60) == "f = sigmoid(...) = sigmoid(0.0767) = 0.5192"

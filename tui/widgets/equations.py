@@ -19,7 +19,9 @@ class EquationsPanel(ViewWidget):
             return Text("")
         lines = self.lines(view)
         text = Text(no_wrap=True, overflow="ellipsis", end="")
+        width = self.size.width
         for k, line in enumerate(lines):
+            line = fit(line, width)
             if k:
                 text.append("\n")
             head, _, rest = line.partition(" = ")
@@ -41,3 +43,19 @@ class EquationsPanel(ViewWidget):
         if view.record is None and view.session.computed:
             return len(view.cell.equations(view.session.record(1), 0))
         return len(self.lines(view)) if view.record else 6
+
+
+def fit(line: str, width: int) -> str:
+    """A line that fits in ``width``: the first bracket's terms (the long affine sum) give
+    way to "..." before anything else, so the result at the end stays in view."""
+    if len(line) <= width or width <= 0:
+        return line
+    start = line.find("(")
+    if start < 0:
+        return line
+    depth = 0
+    for end in range(start, len(line)):
+        depth += {"(": 1, ")": -1}.get(line[end], 0)
+        if depth == 0:
+            return line[: start + 1] + "..." + line[end:]
+    return line

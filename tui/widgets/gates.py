@@ -53,7 +53,11 @@ class GateWidget(ViewWidget):
         notes = [(label, field, fmt, len(label) + len(format(1.0, fmt)) + 3)
                  for label, field, fmt in gate.notes]  # fmt: skip
         notes_width = sum(width for *_, width in notes)
-        bar_width = max(self.size.width - label_width - 19 - notes_width, 3)
+        # value and z take 17 cells; in a narrow box z loses a decimal before the bar
+        # shrinks below 4 cells, so the numbers always show whole.
+        room = self.size.width - label_width - 2 - notes_width
+        pre_format = "+8.3f" if room - 17 >= 4 else "+6.2f"
+        bar_width = max(room - (17 if pre_format == "+8.3f" else 15), 3)
         bar_style = self.get_component_rich_style("gatewidget--bar")
         for row, unit in enumerate(shown):
             if row:
@@ -70,7 +74,7 @@ class GateWidget(ViewWidget):
             pre = float(np.ravel(getattr(record, gate.pre))[unit])
             text.append(bar(value, gate.low, gate.high, bar_width), bar_style)
             text.append(f" {value:7.4f}", "bold")
-            text.append(f" {pre:+8.3f}", "dim")
+            text.append(f" {pre:{pre_format}}", "dim")
             for label, field, fmt, _ in notes:
                 note = float(np.ravel(getattr(record, field))[unit])
                 text.append(f"  {label} ", "dim")
