@@ -32,32 +32,22 @@ import numpy.typing as npt
 
 from .activations import sigmoid
 from .base import Array, Cell, Record, State
-from .lstm import LSTM_GATES, LSTM_STATES, LSTMCell
+from .lstm import LSTM_GATES, LSTM_STATES, LSTMCell, LSTMRecord
 
 PEEPHOLES = ("peephole_i", "peephole_f", "peephole_o")
 
 
 @dataclass(frozen=True)
-class PeepholeRecord(Record):
-    h_prev: Array
-    c_prev: Array
+class PeepholeRecord(LSTMRecord):
+    """The LSTM's record, plus each peeking gate's affine part a and peephole term p*c
+    (its pre-activation z is their sum)."""
+
     a_i: Array
     a_f: Array
     a_o: Array
     pc_i: Array
     pc_f: Array
     pc_o: Array
-    z_i: Array
-    z_f: Array
-    z_g: Array
-    z_o: Array
-    i: Array
-    f: Array
-    g: Array
-    o: Array
-    c: Array
-    tanh_c: Array
-    h: Array
 
 
 class PeepholeLSTMCell(Cell):
@@ -132,8 +122,8 @@ class PeepholeLSTMCell(Cell):
         tanh_c = np.tanh(c)
         h = o * tanh_c
         return PeepholeRecord(
-            t, x, prev["h"], c_prev, a_i, a_f, a_o, pc_i, pc_f, pc_o,
-            z_i, z_f, z_g, z_o, i, f, g, o, c, tanh_c, h,
+            t, x, prev["h"], c_prev, z_i, z_f, z_g, z_o, i, f, g, o, c, tanh_c, h,
+            a_i=a_i, a_f=a_f, a_o=a_o, pc_i=pc_i, pc_f=pc_f, pc_o=pc_o,
         )  # fmt: skip
 
     def equations(self, record: Record, unit: int) -> list[str]:

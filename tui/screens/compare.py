@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -80,21 +79,10 @@ class ComparePlot(FastPlot):
                         curve.color if not markers else ("cyan" if name == "h" else "yellow"),
                     )
                 )
-        steps = np.arange(1, computed + 1, dtype=float)
         title = "h and c of both cells"
         if self.left.cell.hidden_size > 1:
             title += f" · unit {unit}"
-        plot.draw(
-            self.plt,
-            steps,
-            curves,
-            title=title,
-            size=(width, height),
-            max_points=max(width - 10, 10),
-            theme=self.plotext_theme,
-        )
-        if computed <= 12:
-            self.plt.xticks(steps.tolist())
+        self.draw_curves(computed, curves, title, width, height)
 
 
 class CompareScreen(Screen[None]):

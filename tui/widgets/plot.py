@@ -58,6 +58,24 @@ class FastPlot(PlotextPlot):
         """Where the current-step line goes, in data coordinates (None: no line)."""
         return None
 
+    def draw_curves(
+        self, steps: int, curves: list[plot.Curve], title: str, width: int, height: int
+    ) -> None:
+        """Curves over steps 1..steps, thinned to about a point per column; every step
+        gets a tick while there are few."""
+        xs = np.arange(1, steps + 1, dtype=float)
+        plot.draw(
+            self.plt,
+            xs,
+            curves,
+            title=title,
+            size=(width, height),
+            max_points=max(width - 10, 10),
+            theme=self.plotext_theme,
+        )
+        if steps <= 12:
+            self.plt.xticks(xs.tolist())
+
     @property
     def plotext_theme(self) -> str:
         return self._get_plotext_theme_name(self.app.theme)
@@ -207,20 +225,9 @@ class TrajectoryPlot(FollowsView, FastPlot):
         computed = session.computed
         series = plot.session_series(session, view.cell.plotted, upto=computed)
         units = None if self.all_units else [view.unit]
-        steps = np.arange(1, computed + 1, dtype=float)
         title = plot.title_for(view.cell.plotted)
         if self.all_units:
             title += " · all units"
         elif view.cell.hidden_size > 1:
             title += f" · unit {view.unit}"
-        plot.draw(
-            self.plt,
-            steps,
-            plot.state_curves(series, units),
-            title=title,
-            size=(width, height),
-            max_points=max(width - 10, 10),
-            theme=self.plotext_theme,
-        )
-        if computed <= 12:
-            self.plt.xticks(steps.tolist())
+        self.draw_curves(computed, plot.state_curves(series, units), title, width, height)
