@@ -28,8 +28,8 @@ PANELS = (
     ("States", "for the selected unit: each state before the step → after it, and the change Δ."),
     (
         "Plot",
-        "h (o) and c (x) over time for the selected unit; the vertical line is the "
-        "current step. a shows every unit.",
+        "h (o) and c (x) over time for the selected unit; ▼ above and ▲ below mark "
+        "the current step. a shows every unit.",
     ),
     ("Equations", "the step's equations for the selected unit with the numbers filled in."),
 )

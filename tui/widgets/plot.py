@@ -32,7 +32,7 @@ class FastPlot(PlotextPlot):
 
     Subclasses say what the figure depends on (``plot_key``) and draw it (``draw``)
     through ``self.plt``. The current step (``marker_x``) is not part of the figure: it
-    is drawn as a vertical line over the built matrix, so moving it costs no rebuild.
+    is marked over the built matrix (▼ and ▲), so moving it costs no rebuild.
     """
 
     #: plotext colour of the current-step line.
