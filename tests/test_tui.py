@@ -548,3 +548,15 @@ def test_fit_drops_the_long_sum_first() -> None:
     line = "f = sigmoid(W_h.h_prev 0.0000 + W_x.x 0.0767 + 0.0000) = sigmoid(0.0767) = 0.5192"
     assert fit(line, 200) == line
     assert fit(line, 60) == "f = sigmoid(...) = sigmoid(0.0767) = 0.5192"
+
+
+async def test_help_shows_brackets_literally() -> None:
+    from rich.console import Console
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        console = Console(width=200, record=True)
+        for static in app.screen.query("Static"):
+            console.print(static.content)
+        assert "[x] is the input of the current step" in console.export_text()

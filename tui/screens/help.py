@@ -59,14 +59,14 @@ class HelpScreen(ModalScreen[None]):
             shown = binding.key.replace(",", " / ").replace("question_mark", "?")
             shown = shown.replace("plus", "+").replace("minus", "-").replace("equals_sign", "=")
             action = binding.action.removeprefix("app.")
-            keys.add_row(shown, self.about.get(action, binding.description))
+            keys.add_row(Text(shown), Text(self.about.get(action, binding.description)))
         for key, what in EXTRA_KEYS:
-            keys.add_row(key, what)
+            keys.add_row(Text(key), Text(what))
         panels = Table.grid(padding=(0, 2))
         panels.add_column(style="bold", no_wrap=True)
         panels.add_column()
         for name, what in PANELS:
-            panels.add_row(name, what)
+            panels.add_row(Text(name), Text(what))  # plain text: [x] is not markup
         with VerticalScroll(id="help-body"):
             yield Static(Text("Keys", style="bold underline"))
             yield Static(keys)
