@@ -560,3 +560,14 @@ async def test_help_shows_brackets_literally() -> None:
         for static in app.screen.query("Static"):
             console.print(static.content)
         assert "[x] is the input of the current step" in console.export_text()
+
+
+async def test_file_names_with_brackets_show_literally(tmp_path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("w", "l")
+        weights = app.screen
+        missing = str(tmp_path / "[x]" / "w.npz")
+        weights.query_one("#prompt-input", Input).value = missing
+        await pilot.press("enter")
+        assert missing in str(weights.query_one("#prompt-error").render())

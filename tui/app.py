@@ -252,7 +252,7 @@ class MainScreen(Screen[None]):
 
     def action_screenshot(self) -> None:
         path = self.app.save_screenshot(path=os.getcwd())
-        self.notify(f"Screenshot saved to {path}", timeout=4)
+        self.notify(f"Screenshot saved to {path}", timeout=4, markup=False)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

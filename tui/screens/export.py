@@ -33,7 +33,7 @@ class ExportDialog(ModalScreen[Path | None]):
                 "printout). Enter writes, Escape cancels."
             )
             yield Input(self.default, id="path")
-            yield Static("", id="error")
+            yield Static("", id="error", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#dialog").border_title = "Export trace"
@@ -54,7 +54,7 @@ class ExportDialog(ModalScreen[Path | None]):
         except OSError as exc:
             error.update(f"✗ cannot write {path}: {exc.strerror or exc}")
             return
-        self.app.notify(f"Wrote {len(records)} steps to {path}", timeout=4)
+        self.app.notify(f"Wrote {len(records)} steps to {path}", timeout=4, markup=False)
         self.dismiss(path)
 
     def action_cancel(self) -> None:

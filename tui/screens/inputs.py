@@ -39,7 +39,7 @@ class InputEditor(ModalScreen[str | None]):
         with Vertical(id="dialog"):
             yield Label(f"Input sequence: {how}. Enter applies, Escape cancels.")
             yield Input(sequence_text(self.session), id="sequence")
-            yield Static("", id="error")
+            yield Static("", id="error", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#dialog").border_title = "Edit inputs"
@@ -74,7 +74,7 @@ class LiveInput(ModalScreen[bool]):
         with Vertical(id="live"):
             yield Label(f"Next input ({hint}), Enter to add and step, Escape to cancel:")
             yield Input(self.first, id="next")
-            yield Static("", id="error")
+            yield Static("", id="error", markup=False)
 
     def on_mount(self) -> None:
         field = self.query_one("#next", Input)

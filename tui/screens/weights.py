@@ -40,12 +40,12 @@ class WeightsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="weights-body"):
-            yield Static("", id="weights-summary")
+            yield Static("", id="weights-summary", markup=False)
             yield DataTable(id="weights-table", cursor_type="row", zebra_stripes=True)
             with Vertical(id="prompt"):
-                yield Label("", id="prompt-label")
+                yield Label("", id="prompt-label", markup=False)
                 yield Input(id="prompt-input")
-                yield Static("", id="prompt-error")
+                yield Static("", id="prompt-error", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -141,7 +141,7 @@ class WeightsScreen(Screen[None]):
         self._close_prompt()
         self.fill()
         self.main.weights_changed(message)
-        self.notify(message, timeout=3)
+        self.notify(message, timeout=3, markup=False)
 
     def _edit(self, text: str) -> str:
         try:
