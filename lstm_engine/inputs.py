@@ -35,26 +35,52 @@ def _number(text: str, where: str) -> float:
     return value
 
 
-def parse_inputs(text: str, input_size: int | None = None) -> Array:
-    """Parse "5,1.9,2" (one feature per step) or "1,2;3,4" (steps by ';', features by ',').
+def _values(text: str) -> list[str]:
+    """The values of a list written with commas, spaces or both: "5, 1.9 2" -> 5, 1.9, 2.
+    Two commas in a row leave an empty value, which is an error, not skipped."""
+    parts = text.split(",")
+    if len(parts) > 1 and not parts[-1].strip():
+        parts.pop()  # a trailing comma
+    values = []
+    for part in parts:
+        words = part.split()
+        values += words if words else [""]
+    return values
 
-    Without ';' and with ``input_size`` > 1, the whole text is one step.
+
+def one_number(text: str) -> float:
+    """Exactly one finite number ("0.75", "-1e3"); an InputError for anything else,
+    "1,2" and "3;4" included."""
+    token = text.strip()
+    values = parse_inputs(token, 1).ravel() if token else None
+    if values is None:
+        raise InputError("type a number")
+    if values.size != 1:
+        raise InputError(f"{token!r} is {values.size} numbers: type exactly one")
+    return float(values[0])
+
+
+def parse_inputs(text: str, input_size: int | None = None) -> Array:
+    """Parse "5,1.9,2" or "5 1.9 2" (one feature per step) or "1,2;3,4" (steps by ';' or
+    by new lines, features by ',' or spaces).
+
+    Without ';' or a new line and with ``input_size`` > 1, the whole text is one step.
     """
     body = text.strip()
     if not body:
         raise InputError("the input sequence is empty")
-    if ";" in body:
-        chunks = [chunk for chunk in body.split(";")]
+    if ";" in body or "\n" in body:
+        chunks = body.replace("\n", ";").split(";")
         if chunks and not chunks[-1].strip():
             chunks.pop()  # allow a trailing ';'
         rows = [
-            [_number(v, f"step {n}") for v in chunk.split(",")]
+            [_number(v, f"step {n}") for v in _values(chunk)]
             for n, chunk in enumerate(chunks, start=1)
         ]
     elif input_size is None or input_size == 1:
-        rows = [[_number(v, f"step {n}")] for n, v in enumerate(body.split(","), start=1)]
+        rows = [[_number(v, f"step {n}")] for n, v in enumerate(_values(body), start=1)]
     else:
-        rows = [[_number(v, "step 1") for v in body.split(",")]]
+        rows = [[_number(v, "step 1") for v in _values(body)]]
         if len(rows[0]) != input_size:
             raise InputError(
                 f"each step needs {input_size} values (the input size), got {len(rows[0])}; "

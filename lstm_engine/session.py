@@ -7,7 +7,8 @@ gives the very same bits as when the step was first taken.
 
 ``t`` is a cursor: stepping back moves it, and stepping forward again reuses what was
 already computed. Changing the inputs or the weights recomputes the history up to the
-current ``t``.
+current ``t``. The current step's record is kept, so that a step computes it once and
+everyone who asks for it gets that one.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class Session:
         self.origin = origin  #: how the cell was made ("seed 42", a file name), for display
         self.seed = seed  #: the seed the weights were drawn with, if they were
         self._t = 0
+        self._current: Record | None = None  #: the record of step ``_t``, once made
         self._layout()
 
     # -- what it holds ----------------------------------------------------------
@@ -105,9 +107,10 @@ class Session:
         """Take the next step and return its record."""
         if self.at_end:
             raise SessionError(f"already at the end of the sequence (step {self.length})")
-        self._compute_to(self._t + 1)
+        fresh = self._compute_to(self._t + 1)
         self._t += 1
-        return self.record(self._t)
+        self._current = fresh if fresh is not None else self.record(self._t)
+        return self._current
 
     def back(self) -> Record | None:
         """Undo the last step exactly; returns the record now current (None at t = 0)."""
@@ -122,8 +125,10 @@ class Session:
     def seek(self, t: int) -> Record | None:
         if not 0 <= t <= self.length:
             raise SessionError(f"step {t} is outside 0..{self.length}")
-        self._compute_to(t)
-        self._t = t
+        fresh = self._compute_to(t)
+        if t != self._t:
+            self._t = t
+            self._current = fresh
         return self.current
 
     def run_to_end(self) -> Record | None:
@@ -132,7 +137,12 @@ class Session:
     # -- reading -----------------------------------------------------------------
     @property
     def current(self) -> Record | None:
-        return self.record(self._t) if self._t else None
+        """The record of step ``t`` (None at t = 0); made once, then kept."""
+        if self._t == 0:
+            return None
+        if self._current is None or self._current.t != self._t:
+            self._current = self.record(self._t)
+        return self._current
 
     def record(self, t: int) -> Record:
         """The full record of step ``t`` (1-based), rebuilt from the history."""
@@ -174,7 +184,7 @@ class Session:
         target = min(self._t, len(new))
         self._inputs = new
         self._rows.truncate(keep)
-        self._t = 0
+        self._t, self._current = 0, None
         self.seek(target)
 
     def append_input(self, x: npt.ArrayLike) -> None:
@@ -188,7 +198,7 @@ class Session:
         target = self._t
         self._cell = cell
         self._layout()
-        self._t = 0
+        self._t, self._current = 0, None
         self.seek(target)
 
     def set_weight(self, key: str, value: npt.ArrayLike) -> None:
@@ -218,9 +228,14 @@ class Session:
         self._state_slices = slices
         self._rows = Rows(start)
 
-    def _compute_to(self, t: int) -> None:
+    def _compute_to(self, t: int) -> Record | None:
+        """Extend the history to ``t`` steps; the record of step ``t`` if it was computed
+        now (None if it already was)."""
         cell = self._cell
+        if len(self._rows) >= t:
+            return None
         state = self.state_at(len(self._rows))
+        record = None
         while len(self._rows) < t:
             n = len(self._rows)
             x = self._inputs[n]
@@ -231,3 +246,4 @@ class Session:
             row[: self._n_pre] = pre
             for name, sl, _ in self._state_slices:
                 row[sl] = state[name].ravel()
+        return record

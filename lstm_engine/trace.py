@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .cells.base import Array, Cell, Record
+from .numbers import plain, table_number
 
 RULE = "-" * 80
 FORMATS = ("table", "json", "csv")
@@ -87,11 +88,6 @@ def format_csv(cell: Cell, records: Iterable[Record]) -> str:
     return buffer.getvalue()
 
 
-def number(value: float) -> str:
-    """An input value as a person writes it: 5, 1.9, -0.25."""
-    return format(float(value), ".10g")
-
-
 def printout_rows(cell: Cell) -> tuple[tuple[str, ...], ...]:
     """The fields of the printout's lines: the cell's own layout, or states then gates in pairs."""
     if cell.printout:
@@ -116,7 +112,7 @@ def format_table(cell: Cell, records: Sequence[Record] | Iterable[Record]) -> st
         if lines:
             lines.append(RULE)
         x = record.x
-        shown_x = number(x[0]) if len(x) == 1 else "[" + ", ".join(number(v) for v in x) + "]"
+        shown_x = plain(x[0]) if len(x) == 1 else "[" + ", ".join(plain(v) for v in x) + "]"
         lines.append(f"Step {record.t} | Input: {shown_x}")
         units = range(cell.hidden_size)
         for unit in units:
@@ -129,7 +125,7 @@ def format_table(cell: Cell, records: Sequence[Record] | Iterable[Record]) -> st
                 for field in row:
                     values = np.ravel(getattr(record, field))
                     value = values[unit] if len(values) > 1 else values[0]
-                    parts.append(f"{labels[field]}: {value:.4f}")
+                    parts.append(f"{labels[field]}: {table_number(value)}")
                 lines.append(indent + " | ".join(parts))
     return "\n".join(lines) + ("\n" if lines else "")
 

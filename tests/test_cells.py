@@ -43,3 +43,27 @@ def test_seeded_weights_round_trip(kind: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("kind", list(CELLS))
 def test_seeded_init_is_deterministic(kind: str) -> None:
     assert_seeded_init(CELLS[kind])
+
+
+@pytest.mark.parametrize("kind", list(CELLS))
+def test_the_step_path_takes_a_leading_batch_axis(kind: str) -> None:
+    """``preactivate`` and ``pointwise`` on a batch (B, ...) give, for each sequence, the
+    record of stepping it alone, as ``cells/base.py`` promises."""
+    import numpy as np
+
+    cell = CELLS[kind].init(3, 4, 9)
+    rng = np.random.default_rng(2)
+    batch = 5
+    xs = rng.normal(0, 1, (2, batch, 3))
+    state = cell.initial_state(batch)
+    alone = [cell.initial_state() for _ in range(batch)]
+    for t in range(2):
+        pre = cell.preactivate(xs[t], state)
+        assert pre.shape == (batch, cell.n_pre)
+        record = cell.pointwise(t + 1, xs[t], pre, state)
+        for b in range(batch):
+            one = cell.step(xs[t, b], alone[b], t + 1)
+            for name, value in one.arrays().items():
+                np.testing.assert_allclose(getattr(record, name)[b], value, rtol=1e-13, atol=1e-15)
+            alone[b] = cell.state_of(one)
+        state = cell.state_of(record)

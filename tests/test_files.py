@@ -100,3 +100,63 @@ def test_integer_weights_are_accepted_as_float(tmp_path: Path, cell: LSTMCell) -
     params = {k: np.rint(v * 10).astype(np.int64) for k, v in cell.params.items()}
     loaded = lstm_engine.load(write(tmp_path / "int.npz", **params))
     assert loaded.params["weight_ih"].dtype == np.float64
+
+
+def test_files_carry_the_kind_and_format_version(tmp_path: Path, cell: LSTMCell) -> None:
+    lstm_engine.save(cell, tmp_path / "w.npz")
+    with np.load(tmp_path / "w.npz", allow_pickle=False) as archive:
+        assert str(archive["__kind__"]) == "lstm" and str(archive["__format__"]) == "1"
+        assert archive["__kind__"].dtype.kind == "U" and archive["__kind__"].shape == ()
+
+
+def test_the_stored_kind_wins_and_must_agree_with_the_one_asked(tmp_path: Path) -> None:
+    from lstm_engine.cells import PeepholeLSTMCell
+
+    cell = PeepholeLSTMCell.init(1, 2, 3)
+    lstm_engine.save(cell, tmp_path / "p.npz")
+    assert isinstance(lstm_engine.load(tmp_path / "p.npz"), PeepholeLSTMCell)
+    with pytest.raises(WeightsError, match="holds peephole weights, not lstm"):
+        lstm_engine.load(tmp_path / "p.npz", kind="lstm")
+
+
+def test_newer_formats_and_unknown_kinds_are_refused(tmp_path: Path, cell: LSTMCell) -> None:
+    arrays = {k: np.asarray(v) for k, v in cell.params.items()}
+    write(tmp_path / "new.npz", **arrays, __kind__=np.array("lstm"), __format__=np.array("9"))
+    with pytest.raises(WeightsError, match="format 9"):
+        lstm_engine.load(tmp_path / "new.npz")
+    write(tmp_path / "gru.npz", **arrays, __kind__=np.array("gru"))
+    with pytest.raises(WeightsError, match="unknown cell kind 'gru'"):
+        lstm_engine.load(tmp_path / "gru.npz")
+    write(tmp_path / "odd.npz", **arrays, __kind__=np.arange(3))
+    with pytest.raises(WeightsError, match="__kind__"):
+        lstm_engine.load(tmp_path / "odd.npz")
+
+
+def test_files_without_the_kind_load_by_keys_and_shapes(tmp_path: Path, cell: LSTMCell) -> None:
+    write(tmp_path / "plain.npz", **{k: np.asarray(v) for k, v in cell.params.items()})
+    assert lstm_engine.load(tmp_path / "plain.npz") == cell
+
+
+def test_detection_tells_kinds_with_the_same_keys_apart_by_shape() -> None:
+    from lstm_engine.cells.base import Cell
+    from lstm_engine.cells.weights import detect
+
+    class OneRowCell(LSTMCell):  # the keys of nn.LSTMCell with H rows, as nn.RNNCell has
+        kind = "one-row"
+
+        @classmethod
+        def param_shapes(cls, input_size: int, hidden_size: int) -> dict[str, tuple[int, ...]]:
+            return {
+                "weight_ih": (hidden_size, input_size),
+                "weight_hh": (hidden_size, hidden_size),
+                "bias_ih": (hidden_size,),
+                "bias_hh": (hidden_size,),
+            }
+
+    kinds: list[type[Cell]] = [LSTMCell, OneRowCell]
+    rnn_like = {"weight_ih": np.zeros((3, 2)), "weight_hh": np.zeros((3, 3)),
+                "bias_ih": np.zeros(3), "bias_hh": np.zeros(3)}  # fmt: skip
+    lstm_like = {k: np.zeros((12, *v.shape[1:])) for k, v in rnn_like.items()}
+    assert detect(rnn_like, kinds) is OneRowCell
+    assert detect(lstm_like, kinds) is LSTMCell
+    assert detect(lstm_like, [OneRowCell, LSTMCell]) is LSTMCell

@@ -89,3 +89,35 @@ def test_bad_npy_arrays(tmp_path: Path) -> None:
         read_inputs_file(tmp_path / "wide.npy", 1)
     with pytest.raises(InputError, match="no such file"):
         read_inputs_file(tmp_path / "absent.csv")
+
+
+@pytest.mark.parametrize(
+    ("text", "size", "rows"),
+    [
+        ("5 1.9 2", None, [[5.0], [1.9], [2.0]]),
+        ("5, 1.9 2,", 1, [[5.0], [1.9], [2.0]]),
+        ("1 2; 3 4", 2, [[1.0, 2.0], [3.0, 4.0]]),
+        ("1,2\n3,4\n", 2, [[1.0, 2.0], [3.0, 4.0]]),
+        ("-2,1", 1, [[-2.0], [1.0]]),
+    ],
+)
+def test_spaces_and_new_lines_separate_too(text: str, size: int | None, rows: list) -> None:
+    assert parse_inputs(text, size).tolist() == rows
+
+
+def test_two_commas_in_a_row_are_an_empty_value() -> None:
+    with pytest.raises(InputError, match="step 2: empty value"):
+        parse_inputs("5,,2")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("1,2", "2 numbers"), ("3;4", "2 numbers"), ("1 2", "2 numbers"), ("x", "not a number"),
+     ("", "type a number"), ("nan", "not a finite")],
+)  # fmt: skip
+def test_one_number_is_exactly_one(text: str, message: str) -> None:
+    from lstm_engine.inputs import one_number
+
+    with pytest.raises(InputError, match=message):
+        one_number(text)
+    assert one_number(" -1e3 ") == -1000.0

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lstm_engine import LSTMCell
-from lstm_engine.cells import lstm
-from lstm_engine.cells.lstm import parallel_parts
+from lstm_engine.cells import lstm_forward as lstm
+from lstm_engine.cells.lstm_forward import parallel_parts
 
 from reference import assert_forward_is_the_step_path, strict_numerics
 
@@ -67,13 +67,13 @@ def test_the_unforced_sizes_fall_on_both_routes() -> None:
 def test_sizes_pick_the_route_and_both_match_the_step_path(batch, hidden_size, monkeypatch):
     """Without forcing: small batch * H takes the tanh route, large the exp route."""
     taken = []
-    run = LSTMCell._run
+    run = lstm.FastLSTM._run
 
     def spy(self, chosen, *args):
         taken.append(chosen)
         return run(self, chosen, *args)
 
-    monkeypatch.setattr(LSTMCell, "_run", spy)
+    monkeypatch.setattr(lstm.FastLSTM, "_run", spy)
     rng = np.random.default_rng(batch * hidden_size)
     cell = random_cell(3, hidden_size, rng, 1.0 / np.sqrt(hidden_size))
     inputs = rng.normal(0.0, 2.0, (4, batch, 3))
@@ -215,7 +215,7 @@ def test_large_batches_run_in_parallel_parts_and_equal_the_serial_path() -> None
         "c": np.random.default_rng(3).normal(0, 2, (batch, 128)),
     }
     hs, final = cell.forward(inputs, start)
-    serial_hs, serial_final = cell._forward(inputs, start)
+    serial_hs, serial_final = lstm.FastLSTM(cell.params)._forward(inputs, start)
     np.testing.assert_array_equal(hs, serial_hs)
     for name in ("h", "c"):
         np.testing.assert_array_equal(final[name], serial_final[name])

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .base import Cell, Gate, Record, StateVar, WeightsError
+from .base import Cell, Gate, Record, StateVar
 from .lstm import LSTMCell, LSTMRecord
 from .mlstm import MLSTMCell, MLSTMRecord
 from .peephole import PeepholeLSTMCell, PeepholeRecord
 from .slstm import SLSTMCell, SLSTMRecord
+from .weights import WeightsError, detect
 
 CELLS: dict[str, type[Cell]] = {
     cls.kind: cls for cls in (LSTMCell, PeepholeLSTMCell, SLSTMCell, MLSTMCell)
@@ -24,14 +25,8 @@ def cell_class(kind: str) -> type[Cell]:
 
 
 def detect_kind(params: Mapping[str, Any]) -> type[Cell]:
-    """The cell whose weight keys are exactly these; else the closest, to name what differs."""
-    keys = set(params)
-
-    def overlap(cls: type[Cell]) -> tuple[int, int]:
-        expected = set(cls.param_shapes(1, 1))
-        return len(expected & keys) - len(expected ^ keys), -len(expected)
-
-    return max(CELLS.values(), key=overlap)
+    """The kind these weights belong to, by keys and shapes (``weights.detect``)."""
+    return detect(params, CELLS.values())
 
 
 __all__ = [

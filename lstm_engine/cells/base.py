@@ -3,7 +3,8 @@
 A cell is split the way the official xLSTM code splits it:
 
 * ``preactivate(x, state)`` does the affine part (every matrix product) and returns
-  one flat vector of pre-activations;
+  one flat vector of pre-activations (one per sequence: both accept leading batch axes,
+  x (..., I) and states (..., H));
 * ``pointwise(t, x, pre, prev)`` does the elementwise part and returns a frozen
   :class:`Record` holding the new state and everything a learner wants to see.
 
@@ -11,9 +12,12 @@ A cell is split the way the official xLSTM code splits it:
 pre-activations and the states of each step and rebuild any record later, bit for
 bit, by running ``pointwise`` again on the same numbers.
 
-A cell declares its gates (:class:`Gate`) and its states (:class:`StateVar`); the
-session, the trace formats and the dashboard work from those declarations, so a new
-cell plugs in without any of them naming it.
+A cell declares its gates (:class:`Gate`), its states (:class:`StateVar`), its weights
+(``param_shapes``, ``param_roles``), what it plots and its equations (as data); the
+session, the trace formats, the weight files and the dashboard work from those
+declarations, so a new cell plugs in without any of them naming it. The maths lives in
+the cell modules; checking weights (``weights.py``) and writing equations out
+(``lstm_engine.equations``) live apart from them.
 """
 
 from __future__ import annotations
@@ -22,20 +26,16 @@ import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, Self
+from typing import ClassVar, Literal, Self
 
 import numpy as np
 import numpy.typing as npt
 
+from .expressions import Line
+from .weights import WeightsError, validate
+
 Array = npt.NDArray[np.float64]
 State = Mapping[str, Array]
-
-#: Largest hidden or input size accepted, so a typo cannot ask for terabytes.
-MAX_SIZE = 4096
-
-
-class WeightsError(ValueError):
-    """Weights that do not fit a cell: missing or extra keys, wrong shapes, bad values."""
 
 
 @dataclass(frozen=True)
@@ -50,11 +50,12 @@ class Gate:
     high: float  #: upper end
     activation: str = "sigmoid"  #: the function applied to the pre-activation
     scalar: bool = False  #: one value shared by all units (the mLSTM's i and f)
-    #: More numbers of the gate to show, as (label, record field, format spec): the
-    #: peephole term p*c, the unstabilised exp(z) of an exponential gate.
-    notes: tuple[tuple[str, str, str], ...] = ()
-    notation: str = ""  #: how the symbol is written when it differs ("c_bar" for g)
-    #: The value is rescaled by the xLSTM stabiliser, exp(-m): not ``activation(pre)``.
+    #: More numbers of the gate to show, as (label, record field): the peephole term p*c,
+    #: the paper's unstabilised gate beside a stabilised one.
+    notes: tuple[tuple[str, str], ...] = ()
+    notation: str = ""  #: how the symbol is written when it differs ("c_bar" for g, "f'")
+    #: The value is rescaled by the xLSTM stabiliser, exp(-m): not ``activation(pre)``, but
+    #: the paper's gate times a factor; written with a prime (i', f') as the paper does.
     stabilised: bool = False
 
     @property
@@ -129,9 +130,18 @@ class Cell(ABC):
     param_roles: ClassVar[dict[str, tuple[tuple[str, ...], str]]] = {}
     #: Series drawn over time: state names, or "|C|" for the norm of a matrix state C.
     plotted: ClassVar[tuple[str, ...]] = ("h", "c")
+    #: Plotted series that can dwarf h (the sLSTM's n, the mLSTM's |C|): drawn on an axis
+    #: of their own, on the right, so that h stays readable.
+    plotted_apart: ClassVar[tuple[str, ...]] = ()
+    #: Record fields kept for display only, the paper's unstabilised quantities: nothing
+    #: is computed from them, and they may be inf where float64 cannot hold them.
+    display_only: ClassVar[tuple[str, ...]] = ()
+    #: The step's equations, as data (``cells/expressions.py``; ``lstm_engine.equations``
+    #: writes them out with the numbers in).
+    equations: ClassVar[tuple[Line, ...]] = ()
 
     def __init__(self, params: Mapping[str, npt.ArrayLike]) -> None:
-        arrays = self.validate(params)
+        arrays = validate(type(self), params)
         self.input_size, self.hidden_size = self.sizes_from(arrays)
         self.params: Mapping[str, Array] = {k: read_only(v) for k, v in arrays.items()}
 
@@ -159,11 +169,12 @@ class Cell(ABC):
     # -- one step ---------------------------------------------------------------
     @abstractmethod
     def preactivate(self, x: Array, state: State) -> Array:
-        """The affine part of a step: every matrix product, as one flat vector."""
+        """The affine part of a step: every matrix product, as one flat vector (..., n_pre)."""
 
     @abstractmethod
     def pointwise(self, t: int, x: Array, pre: Array, prev: State) -> Record:
-        """The elementwise part of a step; ``pre`` is what ``preactivate`` returned."""
+        """The elementwise part of a step; ``pre`` is what ``preactivate`` returned. With a
+        leading batch axis, every array of the record has it too."""
 
     def step(self, x: npt.ArrayLike, state: State | None = None, t: int = 1) -> Record:
         """One step from ``state`` (zeros if None) on input ``x`` of shape (I,)."""
@@ -172,45 +183,6 @@ class Cell(ABC):
             raise ValueError(f"x has shape {x_arr.shape}, expected ({self.input_size},)")
         prev = self.initial_state() if state is None else state
         return self.pointwise(t, x_arr, self.preactivate(x_arr, prev), prev)
-
-    def equations(self, record: Record, unit: int) -> list[str]:
-        """The equations of one step for one unit, with the record's numbers filled in.
-
-        This default names each gate's activation of its pre-activation; cells override
-        it to write their own equations out term by term.
-        """
-        lines = []
-        for gate in self.gates:
-            k = 0 if gate.scalar else unit
-            pre = float(np.ravel(getattr(record, gate.pre))[k])
-            value = float(np.ravel(getattr(record, gate.symbol))[k])
-            lines.append(f"{gate.shown} = {gate.activation}({pre:.4f}) = {value:.4f}")
-        for var in self.states:
-            if var.kind != "matrix":
-                values = np.ravel(getattr(record, var.name))
-                lines.append(f"{var.name} = {values[0 if var.kind == 'scalar' else unit]:.4f}")
-        return lines
-
-    def param_label(self, key: str, index: tuple[int, ...]) -> str:
-        """What one weight is, for the weights view, from ``param_roles``:
-        "weight_ih[5,0]  forget gate, unit 1, from x[0]"."""
-        name = f"{key}[{','.join(map(str, index))}]" if index else key
-        role = self.param_roles.get(key)
-        if role is None:
-            return name
-        blocks, source = role
-        if not index:
-            return f"{name}  {blocks[0]}"
-        array = self.params[key]
-        if array.ndim == 1 and source == "x":  # one weight per input (the mLSTM's w_i)
-            return f"{name}  {blocks[0]}, from x[{index[0]}]"
-        rows = len(array) // len(blocks)
-        where = f"{blocks[index[0] // rows]}, unit {index[0] % rows}"
-        if len(index) > 1:
-            where += f", from {source}[{index[1]}]"
-        elif source:  # a diagonal weight (a peephole)
-            where += f", times {source}[{index[0] % rows}]"
-        return f"{name}  {where}"
 
     def state_of(self, record: Record) -> dict[str, Array]:
         """The state a record leaves behind."""
@@ -246,71 +218,6 @@ class Cell(ABC):
         return hs, {name: np.array(value) for name, value in prev.items()}
 
     # -- weights ----------------------------------------------------------------
-    @classmethod
-    def validate(cls, params: Mapping[str, Any]) -> dict[str, Array]:
-        """Check keys, shapes and values; return float64 arrays or raise WeightsError."""
-        arrays: dict[str, Array] = {}
-        for key, value in params.items():
-            array = np.asarray(value)
-            if array.dtype.kind not in "iuf":
-                raise WeightsError(
-                    f"{key}: expected real numbers, got an array of dtype {array.dtype}"
-                )
-            arrays[key] = array.astype(np.float64)
-        try:
-            input_size, hidden_size = cls.sizes_from(arrays)
-        except (KeyError, IndexError, ValueError) as exc:
-            raise WeightsError(cls._key_problem(arrays) or f"cannot read sizes: {exc}") from None
-        problem = cls._key_problem(arrays)
-        if problem:
-            raise WeightsError(problem)
-        input_size, hidden_size = cls._likeliest_sizes(arrays, (input_size, hidden_size))
-        for name, size in (("input size", input_size), ("hidden size", hidden_size)):
-            if not 1 <= size <= MAX_SIZE:
-                raise WeightsError(f"{name} {size} is outside 1..{MAX_SIZE}")
-        expected = cls.param_shapes(input_size, hidden_size)
-        for key, shape in expected.items():
-            if arrays[key].shape != shape:
-                raise WeightsError(
-                    f"{key}: expected shape {shape} (input size {input_size}, "
-                    f"hidden size {hidden_size}), got {arrays[key].shape}"
-                )
-            if not np.all(np.isfinite(arrays[key])):
-                raise WeightsError(f"{key}: contains NaN or infinite values")
-        return arrays
-
-    @classmethod
-    def _likeliest_sizes(
-        cls, arrays: Mapping[str, Array], guess: tuple[int, int]
-    ) -> tuple[int, int]:
-        """The (input, hidden) sizes that most of the arrays agree on, so that an error names
-        the one odd array rather than the ones the sizes were read from."""
-
-        def misfits(sizes: tuple[int, int]) -> int:
-            shapes = cls.param_shapes(*sizes)
-            return sum(arrays[k].shape != shape for k, shape in shapes.items())
-
-        if misfits(guess) == 0:
-            return guess
-        dims = {d for a in arrays.values() for d in a.shape}
-        dims |= {d // 4 for d in dims if d % 4 == 0}
-        candidates = [(i, h) for i in sorted(dims) for h in sorted(dims) if i > 0 and h > 0]
-        return min([guess, *candidates], key=misfits)
-
-    @classmethod
-    def _key_problem(cls, arrays: Mapping[str, Any]) -> str | None:
-        expected = cls.param_shapes(1, 1)  # the keys do not depend on the sizes
-        missing = [k for k in expected if k not in arrays]
-        extra = sorted(k for k in arrays if k not in expected)
-        if not (missing or extra):
-            return None
-        parts = []
-        if missing:
-            parts.append("missing " + ", ".join(missing))
-        if extra:
-            parts.append("unexpected " + ", ".join(extra))
-        return f"{cls.kind} weights: " + "; ".join(parts) + f" (expected {', '.join(expected)})"
-
     def with_params(self, **changes: npt.ArrayLike) -> Self:
         """A new cell with some weights replaced (validated like a file)."""
         unknown = [k for k in changes if k not in self.params]

@@ -31,6 +31,12 @@ For m >= 0, a = 1 and this is the formula above to the bit.
 There is no recurrence through h (the memory is C), so ``preactivate`` does not read
 the state; h is kept as a state all the same, for sessions and plots.
 
+For display only, nothing being computed from them, the record also keeps the paper's
+gates ``exp_i`` = exp(i_raw) and ``sig_f`` = sigmoid(f_raw) (the stabilised ones are the
+paper's i' and f'), and the parts of the quotient unscaled: ``qn`` = qs . n, ``qC`` =
+qs @ C, ``exp_minus_m`` = exp(-m) and ``den`` = max(|qn|, exp(-m)) + eps (inf where
+exp(-m) is beyond float64, m < -709.78), so that h_tilde = qC / den.
+
 Weights: ``W_q``, ``W_k``, ``W_v``, ``W_o`` (H, I); ``b_q``, ``b_k``, ``b_v``,
 ``b_o`` (H); ``w_i``, ``w_f`` (I); scalars ``b_i``, ``b_f`` (shape ()).
 """
@@ -46,6 +52,7 @@ import numpy.typing as npt
 
 from .activations import logsigmoid, sigmoid
 from .base import Array, Cell, Gate, Record, State, StateVar
+from .expressions import Const, Difference, Equation, Magnitude, Quotient, call, plus, times, value
 
 #: The official recurrent step's eps.
 EPS = 1e-6
@@ -73,6 +80,12 @@ class MLSTMRecord(Record):
     C: Array
     n: Array
     qs: Array
+    exp_i: Array  #: exp(i_raw), the paper's input gate; display only
+    sig_f: Array  #: sigmoid(f_raw), the paper's forget gate; display only
+    qn: Array  #: qs . n
+    qC: Array  #: qs @ C
+    exp_minus_m: Array  #: exp(-m), the denominator's floor; display only
+    den: Array  #: max(|qn|, exp(-m)) + eps, unscaled; display only
     h_tilde: Array
     o: Array
     h: Array
@@ -83,10 +96,13 @@ class MLSTMCell(Cell):
     title = "mLSTM (xLSTM)"
     gates = (
         Gate(
-            "input", "i", "i_raw", "Input gate", 0.0, 1.0,
-            activation="exp", scalar=True, stabilised=True,
+            "input", "i", "i_raw", "Input gate", 0.0, 1.0, activation="exp", scalar=True,
+            stabilised=True, notation="i'", notes=(("exp(z)", "exp_i"),),
         ),
-        Gate("forget", "f", "f_raw", "Forget gate", 0.0, 1.0, scalar=True, stabilised=True),
+        Gate(
+            "forget", "f", "f_raw", "Forget gate", 0.0, 1.0, scalar=True, stabilised=True,
+            notation="f'", notes=(("σ(z)", "sig_f"),),
+        ),
         Gate("output", "o", "o_raw", "Output gate", 0.0, 1.0),
     )  # fmt: skip
     states = (
@@ -98,6 +114,52 @@ class MLSTMCell(Cell):
     trace_extras = ("q", "k", "v")
     shown_extras = (("q", "q"), ("k", "k"), ("v", "v"), ("h_tilde", "h~"))
     plotted = ("h", "|C|")
+    display_only = ("exp_i", "exp_minus_m", "den")
+    plotted_apart = ("|C|",)
+    equations = (
+        Equation(
+            "m",
+            "max(logsigmoid(f_raw) + m_prev, i_raw)",
+            (call("max", value("logf"), value("i_raw")),),
+            "m",
+        ),
+        Equation(
+            "i'",
+            "exp(i_raw - m)",
+            (call("exp", Difference(value("i_raw"), value("m"))),),
+            "i",
+            note=("exp(i_raw)", "exp_i"),
+        ),
+        Equation(
+            "f'",
+            "exp(logf - m)",
+            (call("exp", Difference(value("logf"), value("m"))),),
+            "f",
+            note=("sigmoid(f_raw)", "sig_f"),
+        ),
+        Equation(
+            "n",
+            "f'*n_prev + i'*k",
+            (plus(times(value("f"), value("n_prev")), times(value("i"), value("k"))),),
+            "n",
+        ),
+        Equation(
+            "den",
+            "max(|qs·n|, exp(-m)) + eps",
+            (plus(call("max", Magnitude(value("qn")), value("exp_minus_m")), Const(EPS)),),
+            "den",
+        ),
+        Equation("h~", "(qs@C)/den", (Quotient(value("qC"), value("den")),), "h_tilde"),
+        Equation(
+            "h",
+            "sigmoid(o_raw)*h~",
+            (
+                times(call("sigmoid", value("o_raw")), value("h_tilde")),
+                times(value("o"), value("h_tilde")),
+            ),
+            "h",
+        ),
+    )
     param_roles = {
         "W_q": (("query q",), "x"),
         "W_k": (("key k",), "x"),
@@ -185,32 +247,16 @@ class MLSTMCell(Cell):
         a = np.exp(np.minimum(m, 0.0))
         floor = np.exp(-np.maximum(m, 0.0))  # exp(-m) * a
         qn = np.einsum("...k,...k->...", qs, n)[..., None]
-        h_tilde = (
-            a * np.einsum("...k,...kv->...v", qs, C) / (np.maximum(a * np.abs(qn), floor) + EPS * a)
-        )
+        qC = np.einsum("...k,...kv->...v", qs, C)
+        h_tilde = a * qC / (np.maximum(a * np.abs(qn), floor) + EPS * a)
         o = sigmoid(o_raw)
         h = o * h_tilde
+        with np.errstate(over="ignore"):  # for display: inf past float64, used by nothing
+            exp_i = np.exp(i_raw)
+            exp_minus_m = np.exp(-m)
+        den = np.maximum(np.abs(qn), exp_minus_m) + EPS
         return MLSTMRecord(
             t, x, prev["h"], C_prev, n_prev, m_prev, q, k, v, o_raw, i_raw, f_raw,
-            logf, m, i, f, C, n, qs, h_tilde, o, h,
+            logf, m, i, f, C, n, qs, exp_i, sigmoid(f_raw), qn, qC, exp_minus_m, den,
+            h_tilde, o, h,
         )  # fmt: skip
-
-    def equations(self, record: Record, unit: int) -> list[str]:
-        r, j = record, unit
-        assert isinstance(r, MLSTMRecord)
-        i_raw, logf, m, i, f = (float(a[0]) for a in (r.i_raw, r.logf, r.m, r.i, r.f))
-        qn, num = float(r.qs @ r.n), float((r.qs @ r.C)[j])
-        with np.errstate(over="ignore"):  # shown as inf past float64's range, never used
-            floor = float(np.exp(-m))
-        den = max(abs(qn), floor) + EPS
-        return [
-            f"m = max(logsigmoid(f_raw) + m_prev, i_raw) = max({logf:.4f}, {i_raw:.4f}) = {m:.4f}",
-            f"i = exp(i_raw - m) = exp({i_raw:.4f} - {m:.4f}) = {i:.4g}",
-            f"f = exp(logf - m) = exp({logf:.4f} - {m:.4f}) = {f:.4g}",
-            f"n = f*n_prev + i*k = {f:.4g}*{r.n_prev[j]:.4f} + {i:.4g}*{r.k[j]:.4f} = {r.n[j]:.4f}",
-            f"den = max(|qs.n|, exp(-m)) + eps = max({abs(qn):.4f}, {floor:.4g}) + {EPS:g}"
-            f" = {den:.4g}",
-            f"h_tilde = (qs@C)/den = {num:.4f}/{den:.4g} = {r.h_tilde[j]:.4f}",
-            f"h = sigmoid(o_raw)*h_tilde = sigmoid({r.o_raw[j]:.4f})*{r.h_tilde[j]:.4f}"
-            f" = {r.o[j]:.4f}*{r.h_tilde[j]:.4f} = {r.h[j]:.4f}",
-        ]

@@ -31,10 +31,38 @@ import numpy as np
 import numpy.typing as npt
 
 from .activations import sigmoid
-from .base import Array, Cell, Record, State
-from .lstm import LSTM_GATES, LSTM_STATES, LSTMCell, LSTMRecord
+from .base import Array, Cell, Gate, State
+from .expressions import Affine, Equation, Weight, call, plus, times, value
+from .lstm import (
+    CELL_EQUATION,
+    HIDDEN_EQUATION,
+    LSTM_BIAS,
+    LSTM_GATES,
+    LSTM_PRODUCTS,
+    LSTM_STATES,
+    ROW_ORDER,
+    LSTMCell,
+    LSTMRecord,
+    lstm_gate_equation,
+)
 
 PEEPHOLES = ("peephole_i", "peephole_f", "peephole_o")
+
+
+def peeking_equation(gate: Gate, peeks_at: str) -> Equation:
+    """``f = sigmoid(W_f·[h_prev, x] + b_f + p_f*c_prev) = ... = sigmoid(z_f) = f``."""
+    k = gate.symbol
+    affine = Affine(LSTM_PRODUCTS, LSTM_BIAS, ROW_ORDER.index(k))
+    return Equation(
+        k,
+        f"sigmoid(W_{k}·[h_prev, x] + b_{k} + p_{k}*{peeks_at})",
+        (
+            call("sigmoid", plus(affine, times(Weight(f"peephole_{k}"), value(peeks_at)))),
+            call("sigmoid", plus(value(f"a_{k}"), value(f"pc_{k}"))),
+            call("sigmoid", value(gate.pre)),
+        ),
+        k,
+    )
 
 
 @dataclass(frozen=True)
@@ -54,7 +82,7 @@ class PeepholeLSTMCell(Cell):
     kind = "peephole"
     title = "Peephole LSTM"
     gates = tuple(
-        replace(gate, notes=(("p*c", f"pc_{gate.symbol}", "+.3f"),))
+        replace(gate, notes=(("p*c", f"pc_{gate.symbol}"),))
         if gate.symbol in ("i", "f", "o")
         else gate
         for gate in LSTM_GATES
@@ -67,6 +95,15 @@ class PeepholeLSTMCell(Cell):
         "peephole_f": (("forget gate",), "c_prev"),
         "peephole_o": (("output gate",), "c"),
     }
+
+    equations = (
+        peeking_equation(gates[0], "c_prev"),
+        peeking_equation(gates[1], "c_prev"),
+        lstm_gate_equation("g"),
+        CELL_EQUATION,
+        peeking_equation(gates[3], "c"),
+        HIDDEN_EQUATION,
+    )
 
     def __init__(self, params: Mapping[str, npt.ArrayLike]) -> None:
         super().__init__(params)
@@ -125,24 +162,3 @@ class PeepholeLSTMCell(Cell):
             t, x, prev["h"], c_prev, z_i, z_f, z_g, z_o, i, f, g, o, c, tanh_c, h,
             a_i=a_i, a_f=a_f, a_o=a_o, pc_i=pc_i, pc_f=pc_f, pc_o=pc_o,
         )  # fmt: skip
-
-    def equations(self, record: Record, unit: int) -> list[str]:
-        r, k, p = record, unit, self.params
-        assert isinstance(r, PeepholeRecord)
-
-        def peeking(gate: str, a: Array, c_name: str, c: Array, z: Array, value: Array) -> str:
-            p_k = p["peephole_" + gate][k]
-            return (
-                f"{gate} = sigmoid(a_{gate} + p_{gate}*{c_name}) = sigmoid({a[k]:.4f} + "
-                f"{p_k:.4f}*{c[k]:.4f}) = sigmoid({z[k]:.4f}) = {value[k]:.4f}"
-            )
-
-        return [
-            peeking("f", r.a_f, "c_prev", r.c_prev, r.z_f, r.f),
-            peeking("i", r.a_i, "c_prev", r.c_prev, r.z_i, r.i),
-            f"c_bar = tanh(z_g) = tanh({r.z_g[k]:.4f}) = {r.g[k]:.4f}",
-            f"c = f*c_prev + i*c_bar = {r.f[k]:.4f}*{r.c_prev[k]:.4f} + {r.i[k]:.4f}*{r.g[k]:.4f}"
-            f" = {r.c[k]:.4f}",
-            peeking("o", r.a_o, "c", r.c, r.z_o, r.o),
-            f"h = o*tanh(c) = {r.o[k]:.4f}*{r.tanh_c[k]:.4f} = {r.h[k]:.4f}",
-        ]

@@ -43,6 +43,18 @@ import numpy.typing as npt
 
 from .activations import logsigmoid, sigmoid
 from .base import Array, Cell, Gate, Record, State, StateVar
+from .expressions import (
+    Affine,
+    Choice,
+    Const,
+    Difference,
+    Equation,
+    Quotient,
+    call,
+    plus,
+    times,
+    value,
+)
 from .lstm import ROW_GATES
 
 
@@ -56,7 +68,9 @@ class SLSTMRecord(Record):
     f_raw: Array
     z_raw: Array
     o_raw: Array
-    exp_i: Array  #: exp(i_raw), unstabilised; inf past float64's range; display only
+    exp_i: Array  #: exp(i_raw), the paper's gate; inf past float64's range; display only
+    sig_f: Array  #: sigmoid(f_raw), the paper's forget gate; display only
+    start: Array  #: 1 where the step started from n_prev == 0 (m = i_raw), else 0
     logf: Array
     m: Array
     i: Array
@@ -81,13 +95,80 @@ class SLSTMCell(Cell):
             1.0,
             activation="exp",
             stabilised=True,
-            notes=(("exp(z)", "exp_i", ".2e"),),
+            notation="i'",
+            notes=(("exp(z)", "exp_i"),),
         ),
-        Gate("forget", "f", "f_raw", "Forget gate", 0.0, 1.0, stabilised=True),
+        Gate(
+            "forget",
+            "f",
+            "f_raw",
+            "Forget gate",
+            0.0,
+            1.0,
+            stabilised=True,
+            notation="f'",
+            notes=(("σ(z)", "sig_f"),),
+        ),
         Gate("candidate", "z", "z_raw", "Candidate", -1.0, 1.0, activation="tanh"),
         Gate("output", "o", "o_raw", "Output gate", 0.0, 1.0),
     )
     plotted = ("h", "c", "n")
+    display_only = ("exp_i",)
+    plotted_apart = ("c", "n")  # |c| <= n, and n grows with every remembered input
+    equations = (
+        Equation(
+            "logf",
+            "m_prev + logsigmoid(f_raw)",
+            (plus(value("m_prev"), call("logsigmoid", value("f_raw"))),),
+            "logf",
+        ),
+        Choice(
+            "start",
+            Equation("m", "i_raw (first step: n_prev = 0)", (), "m"),
+            Equation("m", "max(i_raw, logf)", (call("max", value("i_raw"), value("logf")),), "m"),
+        ),
+        Equation(
+            "i'",
+            "min(exp(i_raw - m), 1)",
+            (call("min", call("exp", Difference(value("i_raw"), value("m"))), Const(1.0)),),
+            "i",
+            note=("exp(i_raw)", "exp_i"),
+        ),
+        Equation(
+            "f'",
+            "min(exp(logf - m), 1)",
+            (call("min", call("exp", Difference(value("logf"), value("m"))), Const(1.0)),),
+            "f",
+            note=("sigmoid(f_raw)", "sig_f"),
+        ),
+        Equation(
+            "z",
+            "tanh(W_z·x + R_z·h_prev + b_z)",
+            (
+                call("tanh", Affine((("W", "x"), ("R", "h_prev")), ("b",), 2)),
+                call("tanh", value("z_raw")),
+            ),
+            "z",
+        ),
+        Equation(
+            "c",
+            "f'*c_prev + i'*z",
+            (plus(times(value("f"), value("c_prev")), times(value("i"), value("z"))),),
+            "c",
+        ),
+        Equation(
+            "n", "f'*n_prev + i'", (plus(times(value("f"), value("n_prev")), value("i")),), "n"
+        ),
+        Equation(
+            "h",
+            "sigmoid(o_raw)*c/n",
+            (
+                Quotient(times(call("sigmoid", value("o_raw")), value("c")), value("n")),
+                Quotient(times(value("o"), value("c")), value("n")),
+            ),
+            "h",
+        ),
+    )
     param_roles = {
         "W": (ROW_GATES, "x"),
         "R": (ROW_GATES, "h_prev"),
@@ -161,28 +242,5 @@ class SLSTMCell(Cell):
             exp_i = np.exp(i_raw)
         return SLSTMRecord(
             t, x, prev["h"], c_prev, n_prev, m_prev, i_raw, f_raw, z_raw, o_raw,
-            exp_i, logf, m, i, f, z, c, n, o, h,
+            exp_i, sigmoid(f_raw), start.astype(np.float64), logf, m, i, f, z, c, n, o, h,
         )  # fmt: skip
-
-    def equations(self, record: Record, unit: int) -> list[str]:
-        r, k = record, unit
-        assert isinstance(r, SLSTMRecord)
-        if np.all(r.n_prev == 0.0):
-            m_line = f"m = i_raw (first step) = {r.m[k]:.4f}"
-        else:
-            m_line = f"m = max(i_raw, logf) = max({r.i_raw[k]:.4f}, {r.logf[k]:.4f}) = {r.m[k]:.4f}"
-        return [
-            f"logf = m_prev + logsigmoid(f_raw) = {r.m_prev[k]:.4f} + logsigmoid({r.f_raw[k]:.4f})"
-            f" = {r.logf[k]:.4f}",
-            m_line,
-            f"i = min(exp(i_raw - m), 1) = exp({r.i_raw[k]:.4f} - {r.m[k]:.4f}) = {r.i[k]:.4f}"
-            f"   (unstabilised exp(i_raw) = {r.exp_i[k]:.4g})",
-            f"f = min(exp(logf - m), 1) = min(exp({r.logf[k]:.4f} - {r.m[k]:.4f}), 1)"
-            f" = {r.f[k]:.4f}",
-            f"z = tanh(z_raw) = tanh({r.z_raw[k]:.4f}) = {r.z[k]:.4f}",
-            f"c = f*c_prev + i*z = {r.f[k]:.4f}*{r.c_prev[k]:.4f} + {r.i[k]:.4f}*{r.z[k]:.4f}"
-            f" = {r.c[k]:.4f}",
-            f"n = f*n_prev + i = {r.f[k]:.4f}*{r.n_prev[k]:.4f} + {r.i[k]:.4f} = {r.n[k]:.4f}",
-            f"h = sigmoid(o_raw)*c/n = sigmoid({r.o_raw[k]:.4f})*{r.c[k]:.4f}/{r.n[k]:.4f}"
-            f" = {r.o[k]:.4f}*{r.c[k]:.4f}/{r.n[k]:.4f} = {r.h[k]:.4f}",
-        ]

@@ -1,0 +1,148 @@
+"""The equations of a cell, declared as data: what each symbol is, written in symbols and
+as an expression over the step's record and the cell's weights.
+
+A cell lists its ``Equation``s; ``lstm_engine.equations`` writes them out for one unit
+with the numbers filled in. Nothing here computes anything: the numbers shown are the
+record's own, so what the screen says is what the cell did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Value:
+    """A record field at the selected unit (or its only element, for a scalar)."""
+
+    field: str
+
+
+@dataclass(frozen=True)
+class Weight:
+    """A diagonal weight at the selected unit, ``params[key][unit]`` (a peephole)."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class Const:
+    value: float
+
+
+@dataclass(frozen=True)
+class Call:
+    """``fn(args)``: sigmoid, tanh, exp, max, min, ..."""
+
+    fn: str
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Sum:
+    terms: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Difference:
+    a: Expr
+    b: Expr
+
+
+@dataclass(frozen=True)
+class Product:
+    factors: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Quotient:
+    a: Expr
+    b: Expr
+
+
+@dataclass(frozen=True)
+class Magnitude:
+    """``|a|``."""
+
+    a: Expr
+
+
+@dataclass(frozen=True)
+class Affine:
+    """One row of ``W [h_prev, x] + b``: the row ``block * H + unit`` of each weight matrix
+    times the record field it multiplies, plus the sum of the bias vectors at that row."""
+
+    products: tuple[tuple[str, str], ...]  #: (weight key, record field), e.g. ("weight_ih", "x")
+    bias: tuple[str, ...]  #: bias keys whose rows add up to the gate's bias
+    block: int  #: which block of rows (the gate), in the weights' row order
+
+
+Expr = Value | Weight | Const | Call | Sum | Difference | Product | Quotient | Magnitude | Affine
+
+
+@dataclass(frozen=True)
+class Equation:
+    """``symbol = written = stage = ... = result``.
+
+    ``stages`` are the right-hand side with the numbers in, from the most detailed (every
+    term) to the least; ``result`` is the record field holding the value. ``note`` names a
+    record field worth showing beside the result, with its label (the unstabilised gate
+    of an xLSTM cell).
+    """
+
+    symbol: str
+    written: str
+    stages: tuple[Expr, ...]
+    result: str
+    note: tuple[str, str] | None = None  #: (label, record field)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of two equations, by a record field: ``then`` where it is nonzero (the sLSTM's
+    first step, where m starts at i_raw), else ``otherwise``."""
+
+    field: str
+    then: Equation
+    otherwise: Equation
+
+
+Line = Equation | Choice
+
+
+def value(field: str) -> Value:
+    return Value(field)
+
+
+def call(fn: str, *args: Expr) -> Call:
+    return Call(fn, args)
+
+
+def plus(*terms: Expr) -> Sum:
+    return Sum(terms)
+
+
+def times(*factors: Expr) -> Product:
+    return Product(factors)
+
+
+__all__ = [
+    "Affine",
+    "Call",
+    "Choice",
+    "Const",
+    "Difference",
+    "Equation",
+    "Expr",
+    "Line",
+    "Magnitude",
+    "Product",
+    "Quotient",
+    "Sum",
+    "Value",
+    "Weight",
+    "call",
+    "plus",
+    "times",
+    "value",
+]
