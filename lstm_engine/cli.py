@@ -18,9 +18,10 @@ from typing import NoReturn, TextIO
 
 import numpy as np
 
-from . import plot, trace
+from . import plot, plotext_bridge, trace
 from .cells import CELLS, cell_class
-from .cells.base import MAX_SIZE, Array, WeightsError
+from .cells.base import Array
+from .cells.weights import MAX_SIZE, WeightsError
 from .files import load, write_atomic
 from .inputs import InputError, parse_inputs, read_inputs_file
 from .session import Session, SessionError
@@ -59,10 +60,41 @@ class UsageError(ValueError):
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line, raised instead of printed."""
+    """An ArgumentParser whose errors are one line, raised instead of printed, and whose
+    options take values that begin with a minus: ``--inputs "-2,1"``."""
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        given = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(self._glue_negative_values(given), namespace)
+
+    def _glue_negative_values(self, args: list[str]) -> list[str]:
+        """argparse reads "-2,1" after ``--inputs`` as an option of its own (it only takes
+        a lone negative number as a value). A word that starts with a minus and a digit or
+        a point is never an option here, so it is glued to the option before it."""
+        takes_value = {
+            option
+            for action in self._actions
+            if action.option_strings and action.nargs is None
+            for option in action.option_strings
+        }
+        out: list[str] = []
+        for word in args:
+            if (
+                out
+                and out[-1] in takes_value
+                and len(word) > 1
+                and word[0] == "-"
+                and (word[1].isdigit() or word[1] == ".")
+            ):
+                out[-1] = f"{out[-1]}={word}"
+            else:
+                out.append(word)
+        return out
 
 
 def _size(text: str) -> int:
@@ -194,27 +226,26 @@ def run_trace(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def terminal_plot(session: Session, stream: TextIO) -> str:
-    import plotext
-
+    """h and c (the cell's plotted series) over every step, as text for ``stream``."""
     columns, lines = shutil.get_terminal_size((100, 30))
-    steps = np.arange(1, session.t + 1, dtype=float)
-    series = plot.session_series(session, session.cell.plotted, upto=session.t)
     colour = stream.isatty() and not os.environ.get("NO_COLOR")
-    size = (min(columns, 100), max(15, min(lines - 2, 30)))
-    curves = plot.state_curves(series)
+    width, height = min(columns, 100), max(15, min(lines - 2, 30))
+    cell = session.cell
+    series = plot.series_of(session, cell.plotted, upto=session.t)
+    curves = plot.session_curves(cell, series)
+    figure = plotext_bridge.new_figure()
     plot.draw(
-        plotext,
-        steps,
+        figure,
         curves,
-        title=plot.title_for(session.cell.plotted),
-        size=size,
-        max_points=columns,
+        session.t,
+        width=width,
+        height=height,
         colour=colour,
+        title=plot.title_for(cell.plotted),
+        legend=True,
     )
-    if len(steps) <= 20:
-        plotext.xticks(steps.tolist())
-    text: str = plotext.build()
-    return text if colour else plotext.uncolorize(text)
+    text = plotext_bridge.text(figure, width, height)
+    return text if colour else plotext_bridge.uncolorize(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

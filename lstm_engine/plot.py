@@ -1,41 +1,202 @@
-"""Trajectories of a run drawn with plotext, as the original drew h and c with matplotlib.
+"""Trajectories drawn with plotext, as the original drew h and c with matplotlib.
 
-``draw`` takes a plotext figure (the ``plotext`` module itself, or a dashboard
-widget's ``plt``) so the CLI and the dashboard draw the same picture.
+The same code draws the CLI's ``--plot`` and the dashboard's plot:
+
+* ``series_of`` reads the plotted series of a session (a state by name, or ``|C|``, the
+  norm of a matrix state, computed without overflow);
+* ``curves`` picks what to draw: the selected unit's states, every unit of one state, or
+  two cells side by side, each curve with its own marker and colour, on the left axis
+  or, for series that dwarf h (``Cell.plotted_apart``), on the right one;
+* ``draw`` puts curves on a plotext figure. Long series are thinned per canvas column
+  keeping each column's first, last, smallest and largest value (M4, Jugel et al. 2014),
+  so a one-step spike among 100,000 steps stays in the picture; few points are drawn as
+  lines with a marker at each data point; NaN and infinite values are left out and
+  counted. x ticks are whole step numbers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .cells.base import Array
+from . import plotext_bridge as bridge
+from .cells.base import Array, Cell
+from .numbers import LARGE, scientific
 from .session import Session
 
 TITLE = "Hidden and Cell States Over Time"
 X_LABEL = "Time Step"
 Y_LABEL = "State Value"
-#: Marker characters per state, so curves are told apart without colour.
-MARKERS = {"h": "o", "c": "x", "n": "+", "m": "*", "|C|": "#"}
-COLORS = {"h": "blue", "c": "red", "n": "green", "m": "magenta", "|C|": "red"}
+#: Colours as RGB, the same on every terminal and plotext theme.
+RGB = tuple[int, int, int]
+BLUE, RED, GREEN, MAGENTA = (70, 140, 255), (235, 70, 70), (70, 190, 90), (210, 90, 210)
+CYAN, YELLOW, ORANGE, GRAY, WHITE = (
+    (0, 200, 210),
+    (225, 195, 30),
+    (245, 140, 50),
+    (150, 150, 150),
+    (225, 225, 225),
+)
+#: Marker characters per series, so curves are told apart without colour.
+MARKERS = {"h": "o", "c": "x", "n": "+", "m": "*", "|C|": "#", "x": "·"}
+COLORS = {"h": BLUE, "c": RED, "n": GREEN, "m": MAGENTA, "|C|": RED, "x": GRAY}
 NAMES = {
     "h": "Hidden State",
     "c": "Cell State",
     "n": "Normaliser",
     "m": "Stabiliser",
     "|C|": "Memory Norm",
+    "x": "Input",
 }
+#: Per unit in the all-units view (up to 8 units; beyond, a band of min and max).
+UNIT_MARKERS = ("o", "x", "+", "*", "#", "@", "%", "&")
+UNIT_COLORS = (BLUE, RED, GREEN, MAGENTA, CYAN, ORANGE, YELLOW, WHITE)
+#: The second cell of compare mode: its own markers and colours.
+SECOND_MARKERS = {"h": "*", "c": "+", "n": "%", "|C|": "@"}
+SECOND_COLORS = {"h": CYAN, "c": YELLOW, "n": ORANGE, "|C|": ORANGE}
+#: How lines between data points are drawn (plotext's braille marker: 2x4 dots a cell).
+LINE = "braille"
+#: Where a marker of the second cell of compare mode falls on one of the first's.
+BOTH = "◆"
 
 
 @dataclass(frozen=True)
 class Curve:
-    label: str
-    values: Array
-    marker: str
-    color: str
+    label: str  #: legend text: "Hidden State (h)", "c[2]", "LSTM h"
+    values: Array  #: one value per step 1..n (NaN or inf allowed: left out)
+    marker: str  #: the glyph at the data points
+    color: RGB
+    right: bool = False  #: on the right-hand y axis
+    line: bool = True  #: lines between the data points (else markers only)
+    short: str = ""  #: a shorter legend text, where the label does not fit ("h")
+
+    @property
+    def brief(self) -> str:
+        return self.short or self.label
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """What ``draw`` drew."""
+
+    canvas: bridge.Canvas
+    left_out: int  #: NaN or infinite values not drawn
+    thinned: bool  #: the series had more steps than columns (M4)
+    overlaps: int = 0  #: markers of the second cell drawn as BOTH, on one of the first's
+
+
+def series_of(session: Session, names: Sequence[str], upto: int) -> dict[str, Array]:
+    """The named series of steps 1..upto, each (steps, units): a state by its name, ``x``
+    the inputs, or ``|C|``, the Frobenius norm of the matrix state C (one value a step)."""
+    series = {}
+    for name in names:
+        if name == "x":
+            series[name] = session.inputs[:upto]
+        elif name.startswith("|") and name.endswith("|"):
+            series[name] = matrix_norm(session.series(name[1:-1], upto=upto))[:, None]
+        else:
+            series[name] = session.series(name, upto=upto)
+    return series
+
+
+def matrix_norm(matrices: Array) -> Array:
+    """Frobenius norms of (steps, H, H) matrices, scaled by the largest entry so that
+    squares of entries up to 1e308 do not overflow."""
+    flat = matrices.reshape(len(matrices), -1)
+    if not flat.size:
+        return np.zeros(len(matrices))
+    with np.errstate(invalid="ignore"):
+        scale = np.max(np.abs(flat), axis=1)
+        safe = np.where((scale > 0) & np.isfinite(scale), scale, 1.0)
+        ratio = flat / safe[:, None]
+        return np.where(np.isfinite(scale), safe * np.sqrt(np.sum(ratio * ratio, axis=1)), scale)
+
+
+def unit_curves(
+    cell: Cell, series: Mapping[str, Array], unit: int, prefix: str = "", second: bool = False
+) -> list[Curve]:
+    """One curve per plotted series for the selected unit (a series with one column, the
+    norm of C, belongs to the whole cell). ``second``: the other cell of compare mode,
+    with markers of its own and no lines, so that both show where they overlap."""
+    markers, colors = (SECOND_MARKERS, SECOND_COLORS) if second else (MARKERS, COLORS)
+    out = []
+    for name, values in series.items():
+        columns = _columns(values)
+        k = unit if columns.shape[1] > 1 else 0
+        suffix = f"[{k}]" if columns.shape[1] > 1 and cell.hidden_size > 1 else ""
+        symbol = f"{name}{suffix}"
+        out.append(
+            Curve(
+                f"{prefix}{symbol}" if prefix else f"{NAMES.get(name, name)} ({symbol})",
+                columns[:, k],
+                markers.get(name, MARKERS.get(name, ".")),
+                colors.get(name, COLORS.get(name, WHITE)),
+                right=name in cell.plotted_apart,
+                line=not second,
+                short=f"{prefix}{symbol}",
+            )
+        )
+    return out
+
+
+def session_curves(cell: Cell, series: Mapping[str, Array]) -> list[Curve]:
+    """Every plotted series of every unit (the CLI's plot): a marker per series, a colour
+    per unit."""
+    if cell.hidden_size == 1:
+        return unit_curves(cell, series, 0)
+    out = []
+    for name, values in series.items():
+        columns = _columns(values)
+        for k in range(columns.shape[1]):
+            symbol = f"{name}[{k}]" if columns.shape[1] > 1 else name
+            out.append(
+                Curve(
+                    f"{NAMES.get(name, name)} ({symbol})",
+                    columns[:, k],
+                    MARKERS.get(name, "."),
+                    UNIT_COLORS[k % len(UNIT_COLORS)],
+                    right=name in cell.plotted_apart,
+                    short=symbol,
+                )
+            )
+    return out
+
+
+def input_curves(inputs: Array) -> list[Curve]:
+    """The input x of each step (each feature, up to 4), on the right-hand axis: inputs
+    are on a scale of their own."""
+    width = inputs.shape[1]
+    return [
+        Curve("x" if width == 1 else f"x[{k}]", inputs[:, k], MARKERS["x"], COLORS["x"], right=True)
+        for k in range(min(width, 4))
+    ]
+
+
+def all_unit_curves(cell: Cell, name: str, values: Array) -> list[Curve]:
+    """Every unit of one series: its own marker and colour up to 8 units; beyond, the band
+    of the smallest and largest value over the units at each step."""
+    right = name in cell.plotted_apart
+    columns = _columns(values)
+    if columns.shape[1] <= len(UNIT_MARKERS):
+        return [
+            Curve(f"{name}[{k}]", columns[:, k], UNIT_MARKERS[k], UNIT_COLORS[k], right=right)
+            for k in range(columns.shape[1])
+        ]
+    with np.errstate(invalid="ignore"):
+        low, high = np.min(columns, axis=1), np.max(columns, axis=1)
+    return [
+        Curve(f"max {name}[0..{columns.shape[1] - 1}]", high, "^", RED, right=right),
+        Curve(f"min {name}[0..{columns.shape[1] - 1}]", low, "v", BLUE, right=right),
+    ]
+
+
+def _columns(values: Array) -> Array:
+    """A series as (steps, columns), also when it has no steps yet."""
+    return values.reshape(len(values), int(np.prod(values.shape[1:], dtype=int)))
 
 
 def title_for(names: Sequence[str]) -> str:
@@ -48,90 +209,209 @@ def title_for(names: Sequence[str]) -> str:
     )
 
 
-def session_series(session: Session, names: Sequence[str], upto: int) -> dict[str, Array]:
-    """The named series of steps 1..upto, each (steps, units): a state by its name, or
-    ``|C|``, the Frobenius norm of the matrix state C at each step (one value)."""
-    series = {}
-    for name in names:
-        if name.startswith("|") and name.endswith("|"):
-            matrix = session.series(name[1:-1], upto=upto)
-            series[name] = np.sqrt(np.sum(matrix * matrix, axis=(1, 2)))[:, None]
-        else:
-            series[name] = session.series(name, upto=upto)
-    return series
+# -- drawing ---------------------------------------------------------------------------
+def envelope(values: Array, columns: np.ndarray) -> np.ndarray:
+    """M4: the indices to keep so that every canvas column keeps the first, last, smallest
+    and largest of its values. ``columns`` (non-decreasing) is each value's column."""
+    n = len(values)
+    if n == 0:
+        return np.arange(0)
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(columns)) + 1])
+    ends = np.concatenate([starts[1:], [n]])
+    lows = np.minimum.reduceat(values, starts)
+    highs = np.maximum.reduceat(values, starts)
+    segment = np.repeat(np.arange(len(starts)), ends - starts)
+    keep = [starts, ends - 1]
+    for extremes in (lows, highs):
+        hits = np.flatnonzero(values == extremes[segment])
+        keep.append(hits[np.searchsorted(hits, starts)])  # the first hit in each segment
+    return np.unique(np.concatenate(keep))
 
 
-def state_curves(series: dict[str, Array], units: Sequence[int] | None = None) -> list[Curve]:
-    """One curve per state and unit; ``series`` maps a state name to its (steps, H) values."""
-    curves = []
-    for name, values in series.items():
-        columns = values.reshape(len(values), int(np.prod(values.shape[1:])))
-        count = columns.shape[1]
-        # A series with one column (the norm of C) belongs to the whole cell, not a unit.
-        chosen = range(count) if units is None else sorted({u if count > 1 else 0 for u in units})
-        for unit in chosen:
-            suffix = f"[{unit}]" if columns.shape[1] > 1 else ""
-            curves.append(
-                Curve(
-                    f"{NAMES.get(name, name)} ({name}{suffix})",
-                    columns[:, unit],
-                    MARKERS.get(name, "."),
-                    COLORS.get(name, "white"),
-                )
-            )
-    return curves
+def integer_ticks(last: int, count: int) -> list[int]:
+    """About ``count`` whole step numbers from 1 to ``last``, at a round spacing."""
+    if last <= 1:
+        return [1]
+    raw = max((last - 1) / max(count, 1), 1.0)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(k * power for k in (1, 2, 5, 10) if k * power >= raw)
+    step = max(int(step), 1)
+    ticks = list(range(step if step > 1 else 1, last + 1, step))
+    if ticks[0] != 1:
+        ticks.insert(0, 1)
+    return ticks
 
 
-def thin(steps: Array, values: Array, width: int) -> tuple[Array, Array]:
-    """At most about ``width`` points: every k-th step, always keeping the last."""
-    if width <= 0 or len(steps) <= width:
-        return steps, values
-    stride = -(-len(steps) // width)
-    keep = np.arange(len(steps) - 1, -1, -stride)[::-1]
-    return steps[keep], values[keep]
+def value_ticks(
+    low: float, high: float, count: int, scale: float = 1.0
+) -> tuple[list[float], list[str]]:
+    """About ``count`` ticks at round values between low and high (1, 2 or 5 times a power
+    of ten apart), each labelled with its exact value: as few decimals as the spacing
+    needs, scientific for large or tiny values as everywhere. The limits are in units of
+    ``scale`` (the labels are not): an axis of values near 1e300 is drawn divided by it."""
+    count = max(count, 2)
+    span = high - low
+    if not span > 0:
+        return [low], [scientific(low * scale) if abs(low * scale) >= LARGE else f"{low * scale:g}"]
+    raw = span / (count - 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(k * power for k in (1, 2, 5, 10) if k * power >= raw * 0.999)
+    first = math.ceil(low / step - 1e-9)
+    ticks = [k * step for k in range(first, math.floor(high / step + 1e-9) + 1)]
+    if len(ticks) < 2:  # a narrow window between two round values: its ends
+        ticks = [low, high]
+        step = span
+    top = max(abs(t) for t in ticks) * scale
+    if top >= LARGE or (0 < top < 1e-3) or step * scale < 1e-4:
+        return ticks, [scientific(t * scale) if t else "0" for t in ticks]
+    decimals = min(max(math.ceil(-math.log10(step * scale) - 1e-9), 0), 6)
+    labels = [f"{t * scale:.{decimals}f}" for t in ticks]
+    return ticks, ["0" if float(label) == 0 else label for label in labels]
+
+
+def _scale(limits: tuple[float, float] | None) -> float:
+    """1, or the power of ten that brings limits beyond 1e12 down to plotext's range."""
+    top = 0.0 if limits is None else max(abs(limits[0]), abs(limits[1]))
+    return 1.0 if top <= 1e12 else 10.0 ** math.floor(math.log10(top))
+
+
+def _limits(curves: Sequence[Curve], steps: int) -> tuple[float, float] | None:
+    lows, highs = [], []
+    for curve in curves:
+        finite = curve.values[:steps][np.isfinite(curve.values[:steps])]
+        if finite.size:
+            lows.append(float(finite.min()))
+            highs.append(float(finite.max()))
+    if not lows:
+        return None
+    low, high = min(lows), max(highs)
+    half_span = high / 2 - low / 2  # halves: the span of -1e308..1e308 stays finite
+    if half_span == 0:
+        pad = max(abs(high) * 0.05, 1e-3)
+        return low - pad, high + pad
+    pad = half_span * 0.1
+    return max(low - pad, -1.7e308), min(high + pad, 1.7e308)
 
 
 def draw(
-    plt: Any,
-    steps: Array,
+    figure: bridge.Figure,
     curves: Sequence[Curve],
+    steps: int,
     *,
-    title: str = TITLE,
-    size: tuple[int, int] | None = None,
-    max_points: int = 0,
+    width: int,
+    height: int,
     colour: bool = True,
     theme: str | None = None,
-) -> None:
-    """Draw curves against steps on a plotext figure (cleared first), ``size`` = (width,
-    height) in characters; ``theme`` is a plotext theme, "clear" without colour."""
-    plt.clear_data()
-    plt.clear_figure()  # resets size and theme too, so they are set after it
-    if size is not None:
-        plt.plotsize(*size)
-    if theme is not None or not colour:
-        plt.theme(theme if colour else "clear")
-    plt.title(title)
-    plt.xlabel(X_LABEL)
-    plt.ylabel(Y_LABEL)
-    plt.grid(True, True)
-    for curve in curves:
-        if not len(curve.values):
+    title: str | None = None,
+    legend: bool = False,
+    labels: bool = True,
+) -> Drawn:
+    """Draw ``curves`` over steps 1..steps on a plotext figure (cleared first) of ``width``
+    x ``height`` characters and build it. ``theme`` is a plotext theme ("clear" without
+    colour); ``legend`` asks plotext for its own legend (the dashboard draws its own);
+    ``labels`` writes the axis labels (a row small plots do without)."""
+    left = [c for c in curves if not c.right]
+    right = [c for c in curves if c.right]
+    real = {"left": _limits(left, steps), "right": _limits(right, steps)}
+    sides = [side for side, lim in real.items() if lim is not None]
+    left_out = sum(int(np.count_nonzero(~np.isfinite(c.values[:steps]))) for c in curves)
+    # plotext maps data with differences of floats: beyond ~1e12 they lose digits, and a
+    # span of 1e308 overflows. So each axis draws its data divided by a power of ten and
+    # labels its ticks with the real values.
+    scale = {side: _scale(real[side]) for side in sides}
+    limits = {side: (real[side][0] / scale[side], real[side][1] / scale[side]) for side in sides}  # type: ignore[index]
+
+    def setup() -> None:
+        figure.clear_data()
+        figure.clear_figure()  # resets size and theme too, so they are set after it
+        if theme is not None or not colour:
+            figure.theme(theme if colour else "clear")
+        if title:
+            figure.title(title)
+        if labels:
+            figure.xlabel(X_LABEL)
+            figure.ylabel(Y_LABEL)
+        figure.xlim(*((0.5, 1.5) if steps <= 1 else (1, steps)))
+        rows = max(height - 5, 2)
+        for side in sides:
+            low, high = limits[side]
+            figure.ylim(low, high, yside=side)
+            count = min(max(rows // 3, 2), 6)
+            ticks, tick_labels = value_ticks(low, high, count, scale[side])
+            figure.yticks(ticks, tick_labels, yside=side)
+
+    setup()
+    xs_all = np.arange(1, steps + 1, dtype=float)
+    # A probe of the layout tells how many columns the canvas has, to thin to.
+    for side in sides:
+        low, high = limits[side]
+        figure.scatter([1, max(steps, 1)], [low, high], marker=" ", yside=side)
+    canvas = bridge.build(figure, width, height)
+    columns = max(len(canvas.columns), 1)
+    canvas_rows = max(len(canvas.canvas_rows), 1)
+    figure.xticks(integer_ticks(steps, max(columns // 8, 1)))
+    thinned = steps > columns
+    setup()
+    figure.xticks(integer_ticks(steps, max(columns // 8, 1)))
+    xlim = (0.5, 1.5) if steps <= 1 else (1.0, float(steps))
+    first_marks: set[tuple[int, int, bool]] = set()  # (column, row, right axis) of markers
+    both: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
+    markers: list[tuple[Curve, Any, Any, dict[str, Any], dict[str, Any]]] = []
+    for curve in curves:  # every line first, so that no line covers a marker
+        values = curve.values[:steps]
+        finite = np.isfinite(values)
+        xs, ys = xs_all[finite], values[finite]
+        if not len(xs):
             continue
-        xs, ys = thin(steps, curve.values, max_points)
-        kwargs = {"color": curve.color} if colour else {}
-        plt.plot(xs.tolist(), ys.tolist(), label=curve.label, marker=curve.marker, **kwargs)
-    _room_for_legend(plt, curves, size)
-
-
-def _room_for_legend(plt: Any, curves: Sequence[Curve], size: tuple[int, int] | None) -> None:
-    """Raise the top of the y axis so the legend (top left) covers no data."""
-    values = [c.values for c in curves if len(c.values)]
-    if not values:
-        return
-    low = min(float(np.min(v)) for v in values)
-    high = max(float(np.max(v)) for v in values)
-    span = high - low or max(abs(high), 1e-3)
-    canvas_rows = max((size[1] if size else 20) - 6, 4)  # title, axes and labels take ~6
-    legend_rows = len(curves) + 1
-    share = min(legend_rows / canvas_rows, 0.6)
-    plt.ylim(low - 0.02 * span, high + span * share / (1 - share))
+        if thinned:
+            keep = envelope(ys, bridge.columns_of(xs, xlim, columns))
+            xs, ys = xs[keep], ys[keep]
+        side = "right" if curve.right else "left"
+        ys = ys / scale[side]
+        kwargs: dict[str, Any] = {"yside": side}
+        if colour:
+            kwargs["color"] = curve.color
+        label = {"label": curve.label} if legend else {}
+        sparse = len(xs) * 3 <= columns
+        if curve.line and len(xs) > 1:
+            # Dense and without colour, the line itself is drawn with the curve's glyph.
+            line_marker = LINE if colour or sparse else curve.marker
+            figure.plot(
+                xs.tolist(), ys.tolist(), marker=line_marker, **kwargs, **({} if sparse else label)
+            )
+        if sparse or not curve.line or len(xs) == 1:
+            markers.append((curve, xs, ys, kwargs, label))
+    for curve, xs, ys, kwargs, label in markers:
+        x_list, y_list = xs.tolist(), ys.tolist()
+        figure.scatter(x_list, y_list, marker=curve.marker, **kwargs, **label)
+        side = "right" if curve.right else "left"
+        cells = list(
+            zip(
+                bridge.columns_of(xs, xlim, columns).tolist(),
+                bridge.columns_of(ys, limits[side], canvas_rows).tolist(),
+                strict=True,
+            )
+        )
+        if curve.line:
+            first_marks.update((c, r, curve.right) for c, r in cells)
+        else:  # the second cell: where it falls on the first's marker, say so
+            both[curve.right] += [
+                (x, y)
+                for (c, r), x, y in zip(cells, x_list, y_list, strict=True)
+                if (c, r, curve.right) in first_marks
+            ]
+    overlaps = 0
+    for on_right, points in both.items():
+        if points:
+            overlaps += len(points)
+            xs_both, ys_both = zip(*points, strict=True)
+            extra = {"color": WHITE} if colour else {}
+            figure.scatter(
+                list(xs_both),
+                list(ys_both),
+                marker=BOTH,
+                yside="right" if on_right else "left",
+                **extra,
+            )
+    canvas = bridge.build(figure, width, height)
+    return Drawn(canvas, left_out, thinned, overlaps)

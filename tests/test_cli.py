@@ -183,3 +183,22 @@ def test_module_entry_point_exit_status_and_no_traceback() -> None:
     )  # fmt: skip
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert bad.stderr == "lstm-engine: error: step 2: 'x' is not a number\n"
+
+
+@pytest.mark.parametrize("inputs", ["-2,1", "-2 1", "-.5", "-2"])
+def test_inputs_may_begin_with_a_minus(capsys, inputs: str) -> None:
+    code, out, err = run(capsys, "trace", "--inputs", inputs, "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["inputs"][0][0] < 0
+
+
+def test_the_dashboard_takes_the_same_negative_inputs() -> None:
+    from tui.app import make_app
+
+    app = make_app(["--inputs", "-2,1"])
+    assert app.stepper.frame.inputs.tolist() == [[-2.0], [1.0]]
+
+
+def test_an_option_is_still_an_option_after_a_value_option(capsys) -> None:
+    code, _, err = run(capsys, "trace", "--inputs", "--format")
+    assert code == 2 and "expected one argument" in err
