@@ -1,53 +1,89 @@
-"""The dashboard driven by keys (Textual's Pilot): every binding, and the numbers shown."""
+"""The dashboard driven by keys (Textual's Pilot): every key on every screen, the palette
+on every screen, bursts of keys and pastes, and the numbers shown."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+from textual import events
 from textual.widgets import DataTable, Input
 
-from lstm_engine import Session
-from tui.app import MainScreen, StepperApp
-from tui.screens import ExportDialog, HelpScreen, InputEditor, LiveInput, WeightsScreen
-from tui.widgets import EquationsPanel, GateWidget, HeaderBar, StatePanel, TrajectoryPlot
+import lstm_engine
+from lstm_engine import LSTMCell, Session
+from lstm_engine.numbers import number
+from tui.app import StepperApp
+from tui.screens.compare import CompareScreen
+from tui.screens.export import ExportDialog
+from tui.screens.help import HelpScreen
+from tui.screens.inputs import InputEditor
+from tui.screens.main import MainScreen
+from tui.screens.weights import WeightsScreen
+from tui.widgets import (
+    EquationsPanel,
+    GateWidget,
+    HeaderBar,
+    LiveInputBar,
+    MatrixPanel,
+    StatePanel,
+    TrajectoryPlot,
+)
 
 from tui_helpers import make_app, session
 
 SIZE = (120, 40)
 
 
-def main_screen(app: StepperApp) -> MainScreen:
-    return app.main
-
-
 def shown(app: StepperApp) -> str:
-    """The text of every panel of the dashboard, as rendered now."""
-    screen = main_screen(app)
-    parts = [screen.query_one(HeaderBar).render().plain]
+    """The text of every panel of the screen on top, as rendered now."""
+    screen = app.screen
+    parts = [w.render().plain for w in screen.query(HeaderBar)]
     parts += [w.render().plain for w in screen.query(GateWidget)]
-    parts.append(screen.query_one(StatePanel).render().plain)
-    parts.append(screen.query_one(EquationsPanel).render().plain)
+    parts += [w.render().plain for w in screen.query(StatePanel) if w.display]
+    parts += [w.render().plain for w in screen.query(EquationsPanel)]
     return "\n".join(parts)
 
 
+def header(app: StepperApp) -> str:
+    return app.screen.query_one(HeaderBar).render().plain
+
+
+def plot_text(app: StepperApp) -> str:
+    plot = app.screen.query_one(TrajectoryPlot)
+    return "\n".join(strip.text for strip in plot._head + plot._strips)
+
+
 def expected_numbers(reference: Session, t: int, unit: int = 0) -> list[str]:
-    """What the engine says for step t, to 4 decimals: every gate, c_prev, c, tanh(c), h."""
+    """What the engine says for step t: every gate, c_prev, c, tanh(c), h."""
     r = reference.record(t)
     values = [r.f, r.i, r.g, r.o, r.c_prev, r.c, r.tanh_c, r.h, r.h_prev]
-    return [f"{v[unit]:.4f}" for v in values]
+    return [number(v[unit]) for v in values]
 
 
+async def burst(app: StepperApp, text: str) -> None:
+    """Keys arriving in one read, as a paste over SSH does: all sent before any is handled."""
+    driver = app._driver
+    assert driver is not None
+    for ch in text:
+        key = {"\r": "enter", ".": "full_stop", "-": "minus"}.get(ch, ch)
+        event = events.Key(key, None if ch == "\r" else ch)
+        event.set_sender(app)
+        driver.send_message(event)
+
+
+# -- the main screen ------------------------------------------------------------------------------
 async def test_first_screen_is_the_original_example() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         text = shown(app)
         assert "LSTM" in text and "I=1 H=1" in text and "seed 42" in text
-        assert "step 0 / 3" in text
-        assert main_screen(app).session.inputs.ravel().tolist() == [5.0, 1.9, 2.0]
+        assert "step 0 / 3" in text and isinstance(app.screen, MainScreen)
+        gates = [w.render().plain for w in app.screen.query(GateWidget)]
+        assert all("█" not in g and "│" not in g and "·" not in g for g in gates)  # no bar at t=0
 
 
 @pytest.mark.parametrize("key", ["space", "right"])
@@ -60,29 +96,26 @@ async def test_numbers_after_one_two_three_steps_and_a_rewind(key: str) -> None:
             await pilot.press(key)
             text = shown(app)
             assert f"step {t} / 3" in text
-            for number in expected_numbers(reference, t):
-                assert number in text, (t, number)
-        equations = main_screen(app).query_one(EquationsPanel).render().plain
-        assert "f = sigmoid(0.0497*h_prev + -0.0138*x + 0.0000) = sigmoid(-0.0225) = 0.4944" in (
-            equations
-        )
+            for value in expected_numbers(reference, t):
+                assert value in text, (t, value)
         await pilot.press("left")
         text = shown(app)
         assert "step 2 / 3" in text
-        for number in expected_numbers(reference, 2):
-            assert number in text
+        for value in expected_numbers(reference, 2):
+            assert value in text
         assert "0.2043" not in text  # step 3's c is gone
 
 
-async def test_the_original_first_step_equation() -> None:
+async def test_the_original_first_step_equation_with_the_data_in() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")
-        equations = main_screen(app).query_one(EquationsPanel).render().plain
-        assert equations.splitlines()[0] == (
-            "f = sigmoid(0.0497*h_prev + -0.0138*x + 0.0000) = sigmoid(-0.0691) = 0.4827"
+        lines = app.screen.query_one(EquationsPanel).render().plain.splitlines()
+        assert lines[0] == (
+            "f = sigmoid(W_f·[h_prev, x] + b_f) = sigmoid(0.0497*0.0000 - 0.0138*5.0000 + 0.0000)"
+            " = sigmoid(-0.0691) = 0.4827"
         )
-        assert equations.splitlines()[5].endswith("= 0.1151")
+        assert lines[5].endswith("= 0.1151")
 
 
 @pytest.mark.parametrize("key", ["left", "backspace"])
@@ -90,9 +123,9 @@ async def test_back_keys_rewind_exactly(key: str) -> None:
     app = make_app("--hidden-size", "2", "--inputs", "1;2;3")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space", "space")
-        before = main_screen(app).session.state_at(1)
+        before = app.stepper.session.state_at(1)
         await pilot.press(key)
-        s = main_screen(app).session
+        s = app.stepper.session
         assert s.t == 1
         assert all(np.array_equal(before[k], s.state[k]) for k in before)
 
@@ -102,110 +135,234 @@ async def test_reset_keys(key: str) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space", "space", key)
-        assert main_screen(app).session.t == 0
-        assert "step 0 / 3" in shown(app)
+        assert app.stepper.frame.t == 0 and "step 0 / 3" in header(app)
 
 
-async def test_end_runs_to_the_end_and_stepping_past_it_only_says_so() -> None:
+async def test_end_then_step_and_back_at_the_start_only_say_so() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("end")
-        assert main_screen(app).session.t == 3
+        assert app.stepper.frame.t == 3
         await pilot.press("space")
-        await pilot.pause()
-        assert main_screen(app).session.t == 3
-        notes = [n.message for n in app._notifications]
-        assert any("End of the sequence" in m for m in notes)
-        assert "step 3 / 3" in shown(app)
-
-
-async def test_back_at_the_start_only_says_so() -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("left")
-        await pilot.pause()
-        assert main_screen(app).session.t == 0
-        assert any("start" in n.message for n in app._notifications)
+        assert app.stepper.frame.t == 3 and "end of the sequence" in header(app)
+        await pilot.press("home", "left")
+        assert app.stepper.frame.t == 0 and "already at the start" in header(app)
 
 
 async def test_play_pause_and_speed() -> None:
     app = make_app("--inputs", ",".join(["1"] * 50))
     async with app.run_test(size=SIZE) as pilot:
-        screen = main_screen(app)
-        start_speed = screen.speed
-        await pilot.press("plus", "plus", "plus")
-        assert screen.speed == start_speed + 3
+        speed = app.stepper.frame.speed
+        await pilot.press("plus", "plus", "equals_sign")
+        assert app.stepper.frame.speed == speed * 8
         await pilot.press("minus")
-        assert screen.speed == start_speed + 2
+        assert app.stepper.frame.speed == speed * 4
         await pilot.press("p")
-        assert screen.playing
+        assert app.stepper.frame.playing and "playing" in header(app)
         await pilot.pause(0.5)
         await pilot.press("p")
-        assert not screen.playing
-        stepped = screen.session.t
-        assert 1 <= stepped < 50
+        stepped = app.stepper.frame.t
+        assert not app.stepper.frame.playing and 1 <= stepped < 50
         await pilot.pause(0.3)
-        assert screen.session.t == stepped  # paused means paused
-        assert "playing" not in shown(app)
+        assert app.stepper.frame.t == stepped  # paused means paused
 
 
-async def test_play_stops_at_the_end() -> None:
+async def test_play_stops_at_the_end_and_when_a_dialog_opens() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        screen = main_screen(app)
-        for _ in range(4):
-            await pilot.press("plus")
-        await pilot.press("p")
+        await pilot.press("plus", "plus", "plus", "plus", "p")
         await pilot.pause(1.0)
-        assert screen.session.at_end and not screen.playing
+        assert app.stepper.frame.at_end and not app.stepper.frame.playing
+        await pilot.press("home", "minus", "p", "question_mark")
+        assert isinstance(app.screen, HelpScreen) and not app.stepper.frame.playing
+        t = app.stepper.frame.t
+        await pilot.pause(0.6)
+        assert app.stepper.frame.t == t
 
 
-@pytest.mark.parametrize(("keys", "unit"), [(["down"], 1), (["tab", "tab"], 2), (["up"], 2)])
+@pytest.mark.parametrize(("keys", "unit"), [(["down"], 1), (["tab", "tab"], 2), (["up"], 2),
+                                            (["shift+tab"], 2)])  # fmt: skip
 async def test_unit_selection(keys: list[str], unit: int) -> None:
     app = make_app("--hidden-size", "3", "--inputs", "1;2")
     reference = session("--hidden-size", "3", "--inputs", "1;2")
     reference.run_to_end()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space", *keys)
-        screen = main_screen(app)
-        assert screen.unit == unit
-        text = shown(app)
-        assert "States · unit" in screen.query_one(StatePanel).border_title
-        assert f"unit {unit}" in screen.query_one(StatePanel).border_title
-        equations = screen.query_one(EquationsPanel).render().plain
-        assert equations.splitlines()[-1].endswith(f"= {reference.record(1).h[unit]:.4f}")
-        for gate in screen.query(GateWidget):
+        assert app.stepper.frame.unit == unit
+        states = app.screen.query_one("#states-left", StatePanel)
+        assert f"unit {unit}" in states.border_title
+        equations = app.screen.query_one(EquationsPanel).render().plain
+        assert equations.splitlines()[-1].endswith(f"= {number(reference.record(1).h[unit])}")
+        for gate in app.screen.query(GateWidget):
             assert len(gate.render().plain.splitlines()) == 3  # every unit has a row
-        assert text.count("▶") == 4  # the selected unit is marked in each gate
+        assert shown(app).count("▶") == 4  # the selected unit is marked in each gate
 
 
-async def test_all_units_plot_toggle() -> None:
-    app = make_app("--hidden-size", "2", "--inputs", "1;2")
+async def test_unit_keys_do_nothing_with_one_unit() -> None:
+    app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        plot = main_screen(app).query_one(TrajectoryPlot)
+        await pilot.press("space", "down", "a")
+        assert app.stepper.frame.unit == 0 and app.stepper.frame.all_units is None
+
+
+async def test_all_units_view_cycles_h_then_c() -> None:
+    app = make_app("--hidden-size", "3", "--inputs", "1;2")
+    async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space", "a")
-        assert plot.all_units
         await pilot.pause()
-        assert any("all units" in line.text for line in plot._strips)
+        assert app.stepper.frame.all_units == "h"
+        text = plot_text(app)
+        assert "Hidden State of every unit" in text and "h[0]" in text and "h[2]" in text
+        await pilot.press("a")
+        await pilot.pause()
+        assert "c[1]" in plot_text(app)
+        await pilot.press("a")
+        assert app.stepper.frame.all_units is None
 
 
-async def test_input_editor_applies_good_input() -> None:
+async def test_the_input_can_be_shown_on_the_plot() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "space", "i")
+        await pilot.pause()
+        assert app.stepper.frame.show_x and "right axis: x" in plot_text(app)
+        await pilot.press("i")
+        await pilot.pause()
+        assert "right axis" not in plot_text(app)
+
+
+async def test_switching_cells_keeps_inputs_and_step() -> None:
+    app = make_app("--hidden-size", "3", "--inputs", "1;-2;0.5;3")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "space")
+        seen = []
+        for _ in range(4):
+            await pilot.press("c")
+            await pilot.pause()
+            s = app.stepper.session
+            seen.append(s.cell.kind)
+            assert s.t == 2 and s.inputs.ravel().tolist() == [1, -2, 0.5, 3]
+            gates = [w.gate.name for w in app.screen.query(GateWidget)]
+            assert gates == [g.name for g in s.cell.gates]
+            assert s.cell.title in header(app)
+            reference = Session(type(s.cell).init(1, 3, 42), s.inputs)
+            reference.seek(2)
+            assert np.array_equal(reference.current.h, s.current.h)
+        assert seen == ["peephole", "slstm", "mlstm", "lstm"]
+
+
+async def test_screenshot_is_saved_and_a_bad_folder_is_a_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "s")
+        await pilot.pause()
+        shots = list(tmp_path.glob("*.svg"))
+        assert len(shots) == 1 and "<svg" in shots[0].read_text()[:500]
+        assert "screenshot saved" in header(app)
+        if os.geteuid() != 0:  # root writes anywhere
+            tmp_path.chmod(0o500)
+            await pilot.press("s")
+            await pilot.pause()
+            assert "screenshot not saved" in header(app)
+            tmp_path.chmod(0o700)
+
+
+async def test_quit() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+# -- live input at the end ------------------------------------------------------------------------
+async def test_a_digit_at_the_end_opens_the_live_input_with_it() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("end", "7")
+        bar = app.screen.query_one(LiveInputBar)
+        assert bar.is_open and bar.field.value == "7"
+        await pilot.press("enter")
+        s = app.stepper.session
+        assert s.inputs.ravel().tolist() == [5.0, 1.9, 2.0, 7.0] and s.t == 4
+        assert not bar.is_open and "step 4 / 4" in header(app)
+        await pilot.press("full_stop", "x", "enter")  # a bad number: the bar stays, says why
+        assert bar.is_open and "not a number" in str(bar.query_one("#live-error").render())
+        await pilot.press("escape")
+        assert not bar.is_open and app.stepper.session.length == 4
+
+
+async def test_minus_and_plus_keep_their_meaning_at_the_end() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        speed = app.stepper.frame.speed
+        await pilot.press("end", "minus")
+        assert app.stepper.frame.speed == speed / 2
+        assert not app.screen.query_one(LiveInputBar).is_open
+        await pilot.press("plus")
+        assert app.stepper.frame.speed == speed
+
+
+async def test_enter_at_the_end_opens_it_empty_for_a_negative_number() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("end", "enter")
+        bar = app.screen.query_one(LiveInputBar)
+        assert bar.is_open and bar.field.value == ""
+        await pilot.press("minus", "1", "full_stop", "5", "enter")
+        s = app.stepper.session
+        assert s.inputs.ravel().tolist()[-1] == -1.5 and s.t == 4
+
+
+async def test_a_burst_of_keys_goes_into_one_live_input_in_order() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("end")
+        await burst(app, "3.5\r")
+        await pilot.pause()
+        s = app.stepper.session
+        assert s.inputs.ravel().tolist() == [5.0, 1.9, 2.0, 3.5] and s.t == 4
+        assert len(app.screen.query(LiveInputBar)) == 1
+        await burst(app, "12")
+        await pilot.pause()
+        bar = app.screen.query_one(LiveInputBar)
+        assert bar.field.value == "12"
+
+
+async def test_a_paste_at_the_end_goes_into_the_live_input() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("end")
+        app.screen.post_message(events.Paste("-2.25"))
+        await pilot.pause()
+        bar = app.screen.query_one(LiveInputBar)
+        assert bar.is_open and bar.field.value == "-2.25"
+        await pilot.press("enter")
+        assert app.stepper.session.inputs.ravel().tolist()[-1] == -2.25
+
+
+# -- the input editor -----------------------------------------------------------------------------
+async def test_input_editor_applies_good_input_with_spaces() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space", "space", "e")
         assert isinstance(app.screen, InputEditor)
-        app.screen.query_one(Input).value = "5, 1, 9, 2"
+        app.screen.query_one(Input).value = "5 1 9 2"
         await pilot.press("enter")
-        s = main_screen(app).session
-        assert not isinstance(app.screen, InputEditor)
+        s = app.stepper.session
+        assert isinstance(app.screen, MainScreen)
         assert s.inputs.ravel().tolist() == [5, 1, 9, 2] and s.t == 2
         assert "0.0856" in shown(app)  # the original's h at step 2 of 5, 1, 9, 2
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("5, x, 2", "'x' is not a number"), ("", "empty"), ("1, nan", "not a finite number")],
-)
+    [("5, x, 2", "'x' is not a number"), ("", "empty"), ("1, nan", "not a finite number"),
+     ("5,,2", "empty value")],
+)  # fmt: skip
 async def test_input_editor_errors_change_nothing(text: str, message: str) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -216,25 +373,27 @@ async def test_input_editor_errors_change_nothing(text: str, message: str) -> No
         assert app.screen is editor  # still open, showing why
         assert message in str(editor.query_one("#error").render())
         await pilot.press("escape")
-        s = main_screen(app).session
+        s = app.stepper.session
         assert s.inputs.ravel().tolist() == [5.0, 1.9, 2.0] and s.t == 1
 
 
-async def test_live_input_at_the_end_appends_and_steps() -> None:
+async def test_input_editor_loads_a_file(tmp_path: Path) -> None:
+    (tmp_path / "x.csv").write_text("1\n-2\n3\n")
+    np.save(tmp_path / "bad.npy", np.zeros((3, 2)))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("end", "7")
-        assert isinstance(app.screen, LiveInput)
+        await pilot.press("e", "ctrl+o")
+        editor = app.screen
+        assert editor.loading and "Load inputs" in str(editor.query_one("#dialog").border_title)
+        editor.query_one(Input).value = str(tmp_path / "bad.npy")
         await pilot.press("enter")
-        s = main_screen(app).session
-        assert s.inputs.ravel().tolist() == [5.0, 1.9, 2.0, 7.0] and s.t == 4
-        assert "step 4 / 4" in shown(app)
-        await pilot.press("minus", "2", "x", "enter")  # a bad number: the prompt stays
-        assert isinstance(app.screen, LiveInput)
-        await pilot.press("escape")
-        assert main_screen(app).session.length == 4
+        assert app.screen is editor and "1 value" in str(editor.query_one("#error").render())
+        editor.query_one(Input).value = str(tmp_path / "x.csv")
+        await pilot.press("enter")
+        assert app.stepper.session.inputs.ravel().tolist() == [1.0, -2.0, 3.0]
 
 
+# -- the weights view -----------------------------------------------------------------------------
 async def test_weight_editor_changes_the_trace() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -243,26 +402,28 @@ async def test_weight_editor_changes_the_trace() -> None:
         assert isinstance(weights, WeightsScreen)
         table = weights.query_one(DataTable)
         assert table.row_count == 4 * 2 + 4 + 4  # weight_ih, weight_hh, two biases
-        before = main_screen(app).session.current.h.copy()
+        before = app.stepper.session.current.h.copy()
         row = next(k for k, (key, _) in enumerate(weights.entries) if key == "bias_ih")
         table.move_cursor(row=row)
         await pilot.press("enter")
         weights.query_one("#prompt-input", Input).value = "0.75"
         await pilot.press("enter")
-        s = main_screen(app).session
+        s = app.stepper.session
         assert s.t == 2 and s.cell.params["bias_ih"][0] == 0.75
         fresh = Session(s.cell, s.inputs)
         fresh.seek(2)
         assert np.array_equal(s.current.h, fresh.current.h)
         assert not np.array_equal(s.current.h, before)
-        await pilot.press("enter")
-        weights.query_one("#prompt-input", Input).value = "abc"
-        await pilot.press("enter")
-        assert "not a finite number" in str(weights.query_one("#prompt-error").render())
-        await pilot.press("escape", "escape")
-        assert app.screen is main_screen(app)
-        assert f"{s.current.h[0]:.4f}" in shown(app)
-        assert "(edited)" in shown(app)
+        for bad, message in (("abc", "not a number"), ("1,2", "2 numbers"), ("3;4", "2 numbers")):
+            await pilot.press("enter")
+            weights.query_one("#prompt-input", Input).value = bad
+            await pilot.press("enter")
+            assert message in str(weights.query_one("#prompt-error").render()), bad
+            await pilot.press("escape")
+        assert s.cell.params["bias_ih"][0] == 0.75
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+        assert number(s.current.h[0]) in shown(app) and "(edited)" in header(app)
 
 
 async def test_weights_save_and_load(tmp_path: Path) -> None:
@@ -274,241 +435,45 @@ async def test_weights_save_and_load(tmp_path: Path) -> None:
         weights.query_one("#prompt-input", Input).value = str(target)
         await pilot.press("enter")
         assert target.exists()
-        await pilot.press("l")
+        await pilot.press("ctrl+s")
+        weights.query_one("#prompt-input", Input).value = str(tmp_path / "w.txt")
+        await pilot.press("enter")
+        assert "must end in .npz" in str(weights.query_one("#prompt-error").render())
+        await pilot.press("escape", "l")
         weights.query_one("#prompt-input", Input).value = str(tmp_path / "missing.npz")
         await pilot.press("enter")
         assert "no such file" in str(weights.query_one("#prompt-error").render())
         other = session("--seed", "7")
-        import lstm_engine
-
         lstm_engine.save(other.cell, tmp_path / "seven.npz")
         weights.query_one("#prompt-input", Input).value = str(tmp_path / "seven.npz")
         await pilot.press("enter")
-        assert main_screen(app).session.cell == other.cell
+        assert app.stepper.session.cell == other.cell
+        await pilot.press("w")
+        assert isinstance(app.screen, MainScreen) and "seven.npz" in header(app)
 
 
-async def test_export_writes_the_trace(tmp_path: Path) -> None:
+async def test_loading_a_smaller_cell_clamps_the_selected_unit(tmp_path: Path) -> None:
+    lstm_engine.save(LSTMCell.init(1, 1, 3), tmp_path / "h1.npz")
+    app = make_app("--hidden-size", "3", "--inputs", "1;2;3")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "down", "w", "l")
+        app.screen.query_one("#prompt-input", Input).value = str(tmp_path / "h1.npz")
+        await pilot.press("enter", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen) and app.stepper.frame.unit == 0
+        assert "I=1 H=1" in header(app) and len(app.screen.query(GateWidget)) == 4
+
+
+async def test_bad_paths_are_messages(tmp_path: Path) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("space", "space", "x")
-        dialog = app.screen
-        assert isinstance(dialog, ExportDialog)
-        dialog.query_one(Input).value = str(tmp_path / "trace.json")
-        await pilot.press("enter")
-        data = json.loads((tmp_path / "trace.json").read_text())
-        assert [step["t"] for step in data["steps"]] == [1, 2]
-        await pilot.press("x")
-        app.screen.query_one(Input).value = str(tmp_path / "trace.xlsx")
-        await pilot.press("enter")
-        assert "must end in" in str(app.screen.query_one("#error").render())
-        await pilot.press("escape")
-        assert not (tmp_path / "trace.xlsx").exists()
-
-
-async def test_screenshot_is_saved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("space", "s")
-        await pilot.pause()
-        shots = list(tmp_path.glob("*.svg"))
-        assert len(shots) == 1 and "<svg" in shots[0].read_text()[:500]
-
-
-async def test_help_opens_and_closes() -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
-        await pilot.press("escape")
-        assert app.screen is main_screen(app)
-
-
-async def test_quit() -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("q")
-        await pilot.pause()
-        assert not app.is_running
-
-
-async def test_every_binding_is_in_the_footer_and_the_command_palette() -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE):
-        titles = [c.title for c in app.get_system_commands(main_screen(app))]
-        for binding in MainScreen.BINDINGS:
-            if binding.action.endswith("quit"):
-                continue
-            assert any(title.startswith(binding.description) for title in titles), binding
-
-
-async def test_palette_command_runs_the_action() -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        command = next(
-            c for c in app.get_system_commands(main_screen(app)) if c.title.startswith("Step")
-        )
-        command.callback()
-        await pilot.pause()
-        assert main_screen(app).session.t == 1
-
-
-@pytest.mark.parametrize("size", [(80, 24), (20, 6), (40, 10)])
-async def test_small_terminals_do_not_crash(size: tuple[int, int]) -> None:
-    app = make_app("--hidden-size", "4", "--inputs", "1;2;3")
-    async with app.run_test(size=size) as pilot:
-        await pilot.press("space", "space", "down", "left", "question_mark", "escape", "end")
-        await pilot.pause()
-        assert main_screen(app).session.t == 3
-
-
-async def test_80x24_shows_every_panel_of_the_example() -> None:
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("space")
-        await pilot.pause()
-        screen = main_screen(app)
-        for widget in (*screen.query(GateWidget), screen.query_one(StatePanel)):
-            assert widget.region.height >= 1 and widget.region.bottom <= 23
-        assert "step 1 / 3" in screen.query_one(HeaderBar).render().plain
-        equations = screen.query_one(EquationsPanel)
-        assert equations.region.height >= 6
-
-
-async def test_switching_cells_keeps_inputs_and_step() -> None:
-    app = make_app("--hidden-size", "3", "--inputs", "1;-2;0.5;3")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("space", "space")
-        screen = main_screen(app)
-        seen = []
-        for _ in range(4):
-            await pilot.press("c")
-            await pilot.pause()
-            s = screen.session
-            seen.append(s.cell.kind)
-            assert s.t == 2 and s.inputs.ravel().tolist() == [1, -2, 0.5, 3]
-            gates = [w.gate.name for w in screen.query(GateWidget)]
-            assert gates == [g.name for g in s.cell.gates]
-            assert s.cell.title in shown(app)
-            reference = Session(type(s.cell).init(1, 3, 42), s.inputs)
-            reference.seek(2)
-            assert np.array_equal(reference.current.h, s.current.h)
-        assert seen == ["peephole", "slstm", "mlstm", "lstm"]
-
-
-async def test_slstm_panels_show_exp_gate_n_and_m() -> None:
-    app = make_app("--cell", "slstm", "--inputs", "1;2")
-    reference = session("--cell", "slstm", "--inputs", "1;2")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("space")
-        r = reference.step()
-        screen = main_screen(app)
-        input_gate = next(w for w in screen.query(GateWidget) if w.gate.name == "input")
-        row = input_gate.render().plain
-        assert f"exp(z) {r.exp_i[0]:.2e}" in row and f"{r.i[0]:.4f}" in row
-        assert "stabilised" in input_gate.border_subtitle
-        lines = screen.query_one(StatePanel).render().plain.splitlines()
-        assert [line.split()[0] for line in lines[1:]] == ["c", "n", "m", "h"]
-        plot = screen.query_one(TrajectoryPlot)
-        await pilot.pause()
-        assert any("Normaliser (n)" in strip.text for strip in plot._strips)
-
-
-async def test_mlstm_panels_show_memory_and_qkv() -> None:
-    from tui.widgets import MatrixPanel
-
-    app = make_app("--cell", "mlstm", "--hidden-size", "3", "--inputs", "1;2")
-    reference = session("--cell", "mlstm", "--hidden-size", "3", "--inputs", "1;2")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("space")
-        r = reference.step()
-        screen = main_screen(app)
-        matrix = screen.query_one(MatrixPanel)
-        assert matrix.display
-        text = matrix.render().plain
-        assert len(text.splitlines()) == 4  # a header row and a row per k
-        assert f"max |C| = {np.max(np.abs(r.C)):.3g}" in matrix.border_title
-        cells = text.splitlines()[1].split()[-3:]  # one glyph pair per column
-        assert cells[0][0] == ("+" if r.C[0, 0] > 0 else "-")
-        gates = {w.gate.name: w.render().plain for w in screen.query(GateWidget)}
-        assert gates["input"].startswith(" all") and len(gates["output"].splitlines()) == 3
-        lines = screen.query_one(StatePanel).render().plain.splitlines()
-        rows = {line.split()[0]: line.split()[1:] for line in lines[1:]}
-        assert {"q", "k", "v", "n", "m", "h"} <= set(rows)
-        assert rows["q"] == [f"{r.q[0]:.4f}"]
-        await pilot.pause()
-        plot = screen.query_one(TrajectoryPlot)
-        assert any("Memory Norm (|C|)" in strip.text for strip in plot._strips)
-        await pilot.press("down", "space", "a")  # unit 1; |C| has no units of its own
-        await pilot.pause()
-        assert screen.unit == 1
-        assert any("Memory Norm (|C|)" in strip.text for strip in plot._strips)
-        await pilot.press("c")  # back to the LSTM: no matrix
-        await pilot.pause()
-        assert not screen.query_one(MatrixPanel).display
-
-
-async def test_peephole_gates_show_the_peephole_term() -> None:
-    app = make_app("--cell", "peephole", "--inputs", "1;2")
-    reference = session("--cell", "peephole", "--inputs", "1;2")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("space", "space")
-        reference.seek(2)
-        r = reference.current
-        rows = {w.gate.name: w.render().plain for w in main_screen(app).query(GateWidget)}
-        assert f"p*c {r.pc_f[0]:+.3f}" in rows["forget"]
-        assert f"p*c {r.pc_o[0]:+.3f}" in rows["output"]
-        assert "p*c" not in rows["candidate"]
-
-
-async def test_compare_mode_steps_both_cells_together() -> None:
-    from tui.screens import CompareScreen
-
-    app = make_app("--inputs", "5,1.9,2,1")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("space", "v")
-        compare = app.screen
-        assert isinstance(compare, CompareScreen)
-        assert compare.right.cell.kind == "peephole" and compare.right.t == 1
-        await pilot.press("space", "space", "left")
-        assert compare.left.t == compare.right.t == 2
-        peephole = compare.right.cell
-        for key in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-            assert np.array_equal(peephole.params[key], compare.left.cell.params[key])
-        await pilot.press("c")
-        assert compare.right.cell.kind == "slstm" and compare.right.t == 2
-        assert "W, R, b" in compare.shared
-        await pilot.pause()
-        plot = compare.query_one("#compare-plot")
-        labels = " ".join(strip.text for strip in plot._strips)
-        assert "LSTM: h" in labels and "sLSTM (xLSTM): c" in labels
-        await pilot.press("end")
-        assert compare.left.at_end and compare.right.at_end
-        await pilot.press("escape")
-        assert app.screen is main_screen(app)
-        assert "step 4 / 4" in shown(app)
-
-
-@pytest.mark.parametrize(
-    ("argv", "message"),
-    [(["--inputs", "abc"], "'abc' is not a number"), (["--bogus"], "unrecognized arguments")],
-)
-def test_bad_options_exit_2_with_one_line(capsys, argv: list[str], message: str) -> None:
-    from tui.app import main
-
-    assert main(argv) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("lstm-stepper: error: ") and message in err
-
-
-async def test_live_input_takes_a_negative_number_at_the_end() -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        speed = main_screen(app).speed
-        await pilot.press("end", "minus", "1", "full_stop", "5", "enter")
-        s = main_screen(app).session
-        assert s.inputs.ravel().tolist()[-1] == -1.5 and s.t == 4
-        assert main_screen(app).speed == speed  # "-" began a number, not "slower"
+        await pilot.press("w", "l")
+        weights = app.screen
+        for path, message in (("~nosuchuser/x.npz", "nosuchuser"), ("a\0b.npz", "NUL"),
+                              (str(tmp_path / "[x]" / "w.npz"), "[x]")):  # fmt: skip
+            weights.query_one("#prompt-input", Input).value = path
+            await pilot.press("enter")
+            assert message in str(weights.query_one("#prompt-error").render()), path
 
 
 async def test_weights_view_names_what_each_weight_does() -> None:
@@ -522,32 +487,50 @@ async def test_weights_view_names_what_each_weight_does() -> None:
         assert len(rows) == 8 * 1 + 8 * 2 + 8
 
 
-async def test_narrow_panels_keep_every_number_whole() -> None:
-    app = make_app("--hidden-size", "3", "--inputs", "1;-2;0.5")
-    reference = session("--hidden-size", "3", "--inputs", "1;-2;0.5")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("space")
-        await pilot.pause()
-        r = reference.step()
-        screen = main_screen(app)
-        for widget in screen.query(GateWidget):
-            rows = widget.render().plain.splitlines()
-            width = widget.size.width
-            assert all(len(row) <= width and "…" not in row for row in rows), rows
-            pre = getattr(r, widget.gate.pre)
-            assert rows[0].endswith(f"{pre[0]:+.2f}") or rows[0].endswith(f"{pre[0]:+.3f}")
-        equations = screen.query_one(EquationsPanel)
-        lines = equations.render().plain.splitlines()
-        assert all(len(line) <= equations.size.width for line in lines)
-        assert lines[0].endswith(f"= {r.f[0]:.4f}") and "sigmoid(...)" in lines[0]
+async def test_huge_weights_read_as_numbers_everywhere() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.stepper.set_weight("weight_ih", (1, 0), 1e300)
+        await pilot.press("space", "w")
+        table = app.screen.query_one(DataTable)
+        values = [str(table.get_row_at(k)[1]).strip() for k in range(table.row_count)]
+        assert "1.0e+300" in values and all(len(v) <= 9 for v in values)
+        await pilot.press("escape")
+        assert all(len(word) < 40 for word in shown(app).split())
 
 
-def test_fit_drops_the_long_sum_first() -> None:
-    from tui.widgets.equations import fit
+# -- export ---------------------------------------------------------------------------------------
+async def test_export_writes_the_trace(tmp_path: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("x")
+        app.screen.query_one(Input).value = str(tmp_path / "early.csv")
+        await pilot.press("enter")
+        assert "nothing to export" in str(app.screen.query_one("#error").render())
+        await pilot.press("escape", "space", "space", "x")
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        dialog.query_one(Input).value = str(tmp_path / "trace.json")
+        await pilot.press("enter")
+        data = json.loads((tmp_path / "trace.json").read_text())
+        assert [step["t"] for step in data["steps"]] == [1, 2]
+        await pilot.press("x")
+        app.screen.query_one(Input).value = str(tmp_path / "trace.xlsx")
+        await pilot.press("enter")
+        assert "must end in" in str(app.screen.query_one("#error").render())
+        await pilot.press("escape")
+        assert not (tmp_path / "trace.xlsx").exists() and not (tmp_path / "early.csv").exists()
 
-    line = "f = sigmoid(W_h.h_prev 0.0000 + W_x.x 0.0767 + 0.0000) = sigmoid(0.0767) = 0.5192"
-    assert fit(line, 200) == line
-    assert fit(line, 60) == "f = sigmoid(...) = sigmoid(0.0767) = 0.5192"
+
+# -- help and the palette -------------------------------------------------------------------------
+@pytest.mark.parametrize("close", ["escape", "question_mark", "q"])
+async def test_help_opens_and_closes(close: str) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press(close)
+        assert isinstance(app.screen, MainScreen) and app.is_running
 
 
 async def test_help_shows_brackets_literally() -> None:
@@ -562,12 +545,254 @@ async def test_help_shows_brackets_literally() -> None:
         assert "[x] is the input of the current step" in console.export_text()
 
 
-async def test_file_names_with_brackets_show_literally(tmp_path) -> None:
+async def test_the_palette_runs_the_actions_of_the_screen_on_top() -> None:
+    app = make_app("--inputs", "1;2;3;4;5;6;7")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")
+        compare = app.screen
+        assert isinstance(compare, CompareScreen)
+        titles = [c.title for c in app.get_system_commands(compare)]
+        assert any(t.startswith("Right cell") for t in titles)
+        assert not any(t.startswith("Weights") for t in titles)  # the main screen's
+        for _ in range(2):  # switching twice from the palette, then stepping: no crash
+            command = next(
+                c for c in app.get_system_commands(compare) if c.title.startswith("Right cell")
+            )
+            command.callback()
+            await pilot.pause()
+        await pilot.press("space", "space")
+        kinds = [lane.cell.kind for lane in app.stepper.frame.lanes]
+        assert kinds == ["lstm", "mlstm"] and app.stepper.frame.t == 2
+
+
+async def test_the_palette_typed_in_steps_and_opens_screens() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("w", "l")
-        weights = app.screen
-        missing = str(tmp_path / "[x]" / "w.npz")
-        weights.query_one("#prompt-input", Input).value = missing
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for ch in "Step (":
+            await pilot.press(ch if ch != " " else "space")
+        await pilot.pause(0.3)
         await pilot.press("enter")
-        assert missing in str(weights.query_one("#prompt-error").render())
+        await pilot.pause(0.3)
+        assert app.stepper.frame.t == 1 and isinstance(app.screen, MainScreen)
+
+
+async def test_the_palette_over_the_weights_view_offers_its_own_keys() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("w")
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert any(t.startswith("Load") for t in titles) and not any(
+            t.startswith("Cell") for t in titles
+        )
+        for _ in range(3):
+            command = next(
+                c for c in app.get_system_commands(app.screen) if c.title.startswith("Back")
+            )
+            command.callback()
+            await pilot.pause()
+        await pilot.press("enter")  # on the main screen at t = 0: nothing breaks
+        assert isinstance(app.screen, MainScreen)
+
+
+# -- compare mode ---------------------------------------------------------------------------------
+async def test_compare_mode_steps_both_cells_together_with_every_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # s saves a screenshot here
+    app = make_app("--inputs", "5,1.9,2,1", "--hidden-size", "2")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "v")
+        compare = app.screen
+        assert isinstance(compare, CompareScreen)
+        lanes = app.stepper.frame.lanes
+        assert lanes[1].cell.kind == "peephole" and lanes[1].record.t == 1
+        await pilot.press("space", "right", "left")
+        assert [s.t for s in app.stepper.sessions()] == [2, 2]
+        await pilot.press("backspace", "r")
+        assert [s.t for s in app.stepper.sessions()] == [0, 0]
+        await pilot.press("end")
+        assert all(s.at_end for s in app.stepper.sessions())
+        await pilot.press("home", "down")
+        assert app.stepper.frame.unit == 1
+        await pilot.press("up", "tab", "shift+tab")
+        assert app.stepper.frame.unit == 0
+        await pilot.press("plus", "minus", "p")
+        assert app.stepper.frame.playing
+        await pilot.press("p", "a")
+        assert app.stepper.frame.all_units == "h"
+        await pilot.press("a", "a", "i", "c")
+        assert app.stepper.frame.lanes[1].cell.kind == "slstm"
+        await pilot.pause()
+        labels = plot_text(app)
+        assert "LSTM h" in labels and "sLSTM (xLSTM) c" in labels
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "e")
+        assert isinstance(app.screen, InputEditor)
+        app.screen.query_one(Input).value = "1 2 3 4 5 6"
+        await pilot.press("enter")
+        assert [s.length for s in app.stepper.sessions()] == [6, 6]
+        await pilot.press("end", "7", "enter")  # live input in compare mode: both lanes
+        assert [s.t for s in app.stepper.sessions()] == [7, 7]
+        await pilot.press("s")
+        await pilot.pause()
+        assert len(list(tmp_path.glob("*.svg"))) == 1
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen) and not app.stepper.frame.comparing
+        assert "step 7 / 7" in header(app)
+        await pilot.press("v", "v")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_compare_header_keeps_its_counter_at_80x24() -> None:
+    app = make_app("--inputs", "5,1.9,2,1", "--hidden-size", "4")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", "v", "c", "c")
+        await pilot.pause()
+        assert header(app).rstrip().endswith("step 1 / 4")
+
+
+# -- panels ---------------------------------------------------------------------------------------
+async def test_slstm_panels_show_stabilised_gates_n_and_m() -> None:
+    app = make_app("--cell", "slstm", "--inputs", "1;2")
+    reference = session("--cell", "slstm", "--inputs", "1;2")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        r = reference.step()
+        gates = {w.gate.name: w for w in app.screen.query(GateWidget)}
+        row = gates["input"].render().plain
+        assert "exp(z)" in row and number(r.exp_i[0]) in row and number(r.i[0]) in row
+        assert (
+            "i'" in gates["input"].border_title and "stabilised" in gates["input"].border_subtitle
+        )
+        assert "σ(z)" in gates["forget"].render().plain
+        lines = app.screen.query_one("#states-left", StatePanel).render().plain.splitlines()
+        assert [line.split()[0] for line in lines[1:]] == ["c", "n", "m", "h"]
+        await pilot.pause()
+        assert "n" in plot_text(app) and "right axis: c, n" in plot_text(app)
+
+
+async def test_mlstm_panels_show_memory_and_qkv() -> None:
+    app = make_app("--cell", "mlstm", "--hidden-size", "3", "--inputs", "1;2")
+    reference = session("--cell", "mlstm", "--hidden-size", "3", "--inputs", "1;2")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        r = reference.step()
+        matrix = next(m for m in app.screen.query(MatrixPanel) if m.display)
+        text = matrix.render().plain
+        assert len(text.splitlines()) == 4  # a header row and a row per k
+        assert f"max |C| = {number(np.max(np.abs(r.C)))}" in matrix.border_title
+        cells = text.splitlines()[1].split()[-3:]  # one glyph pair per column
+        assert cells[0][0] == ("+" if r.C[0, 0] > 0 else "-")
+        gates = {w.gate.name: w.render().plain for w in app.screen.query(GateWidget)}
+        assert gates["input"].startswith(" all") and len(gates["output"].splitlines()) == 3
+        states = next(s for s in app.screen.query(StatePanel) if s.display).render().plain
+        assert all(f"{name} " in states for name in ("q", "k", "v", "h~"))
+        assert number(r.q[0]) in states
+        await pilot.pause()
+        assert "|C|" in plot_text(app)
+        await pilot.press("down", "space", "a")
+        await pilot.pause()
+        assert app.stepper.frame.unit == 1
+        await pilot.press("c")  # back to the LSTM: no matrix
+        await pilot.pause()
+        assert not any(m.display for m in app.screen.query(MatrixPanel))
+
+
+async def test_peephole_gates_show_the_peephole_term() -> None:
+    app = make_app("--cell", "peephole", "--inputs", "1;2")
+    reference = session("--cell", "peephole", "--inputs", "1;2")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "space")
+        reference.seek(2)
+        r = reference.current
+        rows = {w.gate.name: w.render().plain for w in app.screen.query(GateWidget)}
+        assert f"p*c {number(r.pc_f[0]):>9}" in rows["forget"]
+        assert "p*c" not in rows["candidate"]
+
+
+@pytest.mark.parametrize("cell", ["lstm", "peephole", "slstm", "mlstm"])
+async def test_at_80x24_every_panel_keeps_its_rows_up_to_h4(cell: str) -> None:
+    app = make_app("--cell", cell, "--hidden-size", "4", "--inputs", "1;-2;0.5;3")
+    reference = session("--cell", cell, "--hidden-size", "4", "--inputs", "1;-2;0.5;3")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", "down")
+        await pilot.pause()
+        r = reference.step()
+        screen = app.screen
+        for gate in screen.query(GateWidget):
+            rows = gate.render().plain.splitlines()
+            assert len(rows) == (1 if gate.gate.scalar else 4), gate.gate.name
+            assert gate.region.height >= len(rows) and gate.region.bottom <= 23
+            assert all(len(row) <= gate.size.width and "…" not in row for row in rows), rows
+        states = next(s for s in screen.query(StatePanel) if s.display)
+        lines = states.render().plain.splitlines()
+        assert states.region.height >= len(lines) and lines[-1 if cell != "mlstm" else 3].split()[
+            0
+        ] in ("h", "tanh(c)")
+        assert any(line.startswith("h ") for line in lines)
+        assert number(r.h[1]) in "\n".join(lines)
+        equations = screen.query_one(EquationsPanel)
+        eq_lines = equations.render().plain.splitlines()
+        assert equations.region.height >= len(eq_lines) and eq_lines[-1].endswith(number(r.h[1]))
+        assert all(len(line) <= equations.size.width for line in eq_lines)
+        for matrix in screen.query(MatrixPanel):
+            if matrix.display:
+                assert (
+                    matrix.region.height >= 5 + 1 and len(matrix.render().plain.splitlines()) == 5
+                )
+
+
+async def test_larger_hidden_sizes_scroll_the_gate_boxes_at_80x24() -> None:
+    app = make_app("--hidden-size", "8", "--inputs", "1;2;3")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space")
+        for _ in range(6):
+            await pilot.press("down")
+        await pilot.pause()
+        assert app.stepper.frame.unit == 6
+        for gate in app.screen.query(GateWidget):
+            rows = gate.render().plain.splitlines()
+            assert any(row.startswith("▶6") for row in rows)  # the selected unit stays in view
+            assert gate.border_title.endswith("/8") or gate.border_title.endswith("of 8")
+        equations = app.screen.query_one(EquationsPanel)
+        assert len(equations.render().plain.splitlines()) == 6
+
+
+async def test_an_8x8_memory_shows_all_rows() -> None:
+    app = make_app("--cell", "mlstm", "--hidden-size", "8", "--inputs", "1;2")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        matrix = next(m for m in app.screen.query(MatrixPanel) if m.display)
+        assert len(matrix.render().plain.splitlines()) == 9
+        assert matrix.virtual_size.height >= 9
+
+
+@pytest.mark.parametrize("size", [(80, 24), (20, 6), (40, 10), (250, 80)])
+async def test_any_size_does_not_crash(size: tuple[int, int]) -> None:
+    app = make_app("--cell", "mlstm", "--hidden-size", "4", "--inputs", "1;2;3")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("space", "space", "down", "left", "question_mark", "escape", "end", "v",
+                          "space", "escape")  # fmt: skip
+        await pilot.pause()
+        assert app.stepper.frame.t == 3
+
+
+async def test_nan_and_inf_in_a_series_never_crash_the_plot() -> None:
+    app = make_app("--cell", "mlstm", "--hidden-size", "2", "--inputs", "1;2;3")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "space", "space")
+        plot = app.screen.query_one(TrajectoryPlot)
+        frame = app.stepper.frame
+        values = frame.plot.curves[0].values.copy()
+        values[1] = np.nan
+        values[2] = np.inf
+        from dataclasses import replace
+
+        curves = (replace(frame.plot.curves[0], values=values), *frame.plot.curves[1:])
+        plot.frame = replace(frame, plot=replace(frame.plot, curves=curves, key=("nan",)))
+        await pilot.pause()
+        assert plot.left_out == 2 and "2 not finite, left out" in plot_text(app)

@@ -1,7 +1,9 @@
-"""What the dashboard looks like (pytest-textual-snapshot), at 120x40 and at 80x24.
+"""What the dashboard looks like (pytest-textual-snapshot), at 120x40 and at 80x24: every
+cell at H = 1 and H = 4, compare mode, the all-units view, the help, a dialog's error,
+and the screen without colour.
 
 Update the saved SVGs after a deliberate change of the look with
-``pytest tests/test_tui_snapshots.py --snapshot-update`` and review them.
+``pytest tests/test_tui_snapshots.py --snapshot-update`` and look at them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,18 @@ from textual.widgets import Input
 from tui_helpers import make_app
 
 SIZES = [(120, 40), (80, 24)]
+INPUTS = "1;-2;0.5;3"
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("hidden", [1, 4])
+@pytest.mark.parametrize("cell", ["lstm", "peephole", "slstm", "mlstm"])
+def test_each_cell_after_three_steps(
+    snap_compare, cell: str, hidden: int, size: tuple[int, int]
+) -> None:
+    app = make_app("--cell", cell, "--hidden-size", str(hidden), "--inputs", INPUTS)
+    presses = ["space", "space", "space"] + (["down"] if hidden > 1 else [])
+    assert snap_compare(app, press=presses, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -21,8 +35,15 @@ def test_start(snap_compare, size: tuple[int, int]) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_after_three_steps(snap_compare, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(), press=["space", "space", "space"], terminal_size=size)
+def test_compare_mode(snap_compare, size: tuple[int, int]) -> None:
+    app = make_app("--inputs", "5,1.9,2,1", "--hidden-size", "4")
+    assert snap_compare(app, press=["space", "v", "space", "c"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_all_units_view(snap_compare, size: tuple[int, int]) -> None:
+    app = make_app("--hidden-size", "4", "--inputs", "1;-2;0.5;3;1;0;-1;2")
+    assert snap_compare(app, press=["end", "a"], terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -42,18 +63,7 @@ def test_input_editor_showing_an_error(snap_compare, size: tuple[int, int]) -> N
     assert snap_compare(make_app(), run_before=bad_input, terminal_size=size)
 
 
-def test_three_units_after_two_steps(snap_compare) -> None:
-    app = make_app("--hidden-size", "3", "--inputs", "1;-2;0.5")
-    assert snap_compare(app, press=["space", "space", "down"], terminal_size=(120, 40))
-
-
-@pytest.mark.parametrize("cell", ["lstm", "peephole", "slstm", "mlstm"])
-def test_each_cell_after_three_steps(snap_compare, cell: str) -> None:
-    app = make_app("--cell", cell, "--hidden-size", "3", "--inputs", "1;-2;0.5;3")
-    assert snap_compare(app, press=["space", "space", "space"], terminal_size=(120, 40))
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_compare_mode(snap_compare, size: tuple[int, int]) -> None:
-    app = make_app("--inputs", "5,1.9,2,1")
-    assert snap_compare(app, press=["space", "v", "space", "c"], terminal_size=size)
+def test_without_colour(snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app("--hidden-size", "4", "--inputs", INPUTS)
+    assert snap_compare(app, press=["space", "space", "space"], terminal_size=(80, 24))

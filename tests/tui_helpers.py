@@ -5,6 +5,7 @@ from __future__ import annotations
 from lstm_engine import Session
 from lstm_engine.cli import session_from_options
 from tui.app import StepperApp, build_parser
+from tui.app import make_app as app_for
 
 
 def session(*argv: str) -> Session:
@@ -12,4 +13,4 @@ def session(*argv: str) -> Session:
 
 
 def make_app(*argv: str) -> StepperApp:
-    return StepperApp(session(*argv))
+    return app_for(list(argv))

@@ -1,67 +1,70 @@
-"""The help screen: what each key does and what each panel shows."""
+"""The help screen: what each key of the screen it was opened on does, and what each panel
+shows and each symbol means."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from ..keys import HELP, bindings
 
 PANELS = (
     (
         "Header",
         "the cell, its input size I and hidden size H, where its weights came from, "
-        "and the step t of T.",
+        "the status of the last action, and the step t of T.",
     ),
     ("x strip", "the input sequence; [x] is the input of the current step, ▸ the next one."),
     (
         "Gates",
         "one box per gate, a row per hidden unit: a bar on the gate's range "
         "((0, 1) for sigmoid gates, (-1, 1) for the candidate c_bar), its value, and z, "
-        "its pre-activation. ▶ marks the selected unit.",
+        "its pre-activation. ▶ marks the selected unit. With more units than rows the box "
+        "scrolls to keep the selected unit in view (its title says which units show). "
+        "The xLSTM's stabilised gates are written i' and f' (the paper's notation): the "
+        "gate actually applied, scaled by the stabiliser; the paper's own gate, exp(z) or "
+        "σ(z), is shown beside it.",
     ),
-    ("States", "for the selected unit: each state before the step → after it, and the change Δ."),
+    (
+        "States",
+        "for the selected unit: each state before the step, after it, and the change.",
+    ),
     (
         "Plot",
-        "h (o) and c (x) over time for the selected unit; ▼ above and ▲ below mark "
-        "the current step. a shows every unit.",
+        "h (o) and c (x) over time for the selected unit, lines between the steps and a "
+        "marker at each; ▼ above and ▲ below mark the current step. Series that dwarf h "
+        "(the sLSTM's c and n, the mLSTM's |C|, the input x) use the right-hand axis. "
+        "a cycles: the selected unit, every unit's h, every unit's c, ...; i shows x. "
+        "Long runs keep each column's smallest and largest value, so no spike is lost.",
     ),
     ("Equations", "the step's equations for the selected unit with the numbers filled in."),
-)
-
-EXTRA_KEYS = (
-    ("at the end", "type a number and Enter: it is added to the sequence and stepped"),
-    ("ctrl+p", "command palette: every key above, by name"),
-    ("escape", "close this screen or a dialog"),
+    (
+        "Numbers",
+        "4 decimals from 0.0001 to 9999; scientific notation (1.2e+05) outside that.",
+    ),
 )
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [
-        Binding("escape,question_mark,q", "dismiss", "Close"),
-    ]
+    KEYS = HELP
+    BINDINGS = bindings(KEYS)
 
-    def __init__(self, bindings: Sequence[BindingType], about: Mapping[str, str]) -> None:
+    def __init__(self, keys: Sequence[tuple[str, str]]) -> None:
         super().__init__()
-        self.key_bindings = [b for b in bindings if isinstance(b, Binding)]
-        self.about = about  # action -> what it does
+        self.keys = keys  # (keys as written, what they do)
 
     def compose(self) -> ComposeResult:
         keys = Table.grid(padding=(0, 2))
         keys.add_column(style="bold", no_wrap=True)
         keys.add_column()
-        for binding in self.key_bindings:
-            shown = binding.key.replace(",", " / ").replace("question_mark", "?")
-            shown = shown.replace("plus", "+").replace("minus", "-").replace("equals_sign", "=")
-            action = binding.action.removeprefix("app.")
-            keys.add_row(Text(shown), Text(self.about.get(action, binding.description)))
-        for key, what in EXTRA_KEYS:
-            keys.add_row(Text(key), Text(what))
+        for written, what in self.keys:
+            keys.add_row(Text(written), Text(what))
         panels = Table.grid(padding=(0, 2))
         panels.add_column(style="bold", no_wrap=True)
         panels.add_column()
@@ -77,5 +80,5 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.query_one("#help-body").border_title = "Help"
 
-    async def action_dismiss(self, result: None = None) -> None:
-        self.dismiss(result)
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,96 +1,93 @@
-"""Editing the input sequence: the editor (key e) and the live input at the end."""
+"""Editing the input sequence (key e): type it, or load it from a .csv or .npy file."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Footer, Input, Label, Static
 
-from lstm_engine import Session
-from lstm_engine.inputs import parse_inputs
-from lstm_engine.trace import number
+from lstm_engine.inputs import parse_inputs, read_inputs_file
+from lstm_engine.numbers import plain
+from lstm_engine.stepper import Stepper
+
+from ..keys import INPUTS, bindings
 
 
-def sequence_text(session: Session) -> str:
+def sequence_text(inputs: object, input_size: int) -> str:
     """The sequence as the editor shows it: "5, 1.9, 2" or "1, 2; 3, 4"."""
-    rows = [", ".join(number(v) for v in row) for row in session.inputs]
-    return ("; " if session.cell.input_size > 1 else ", ").join(rows)
+    rows = [", ".join(plain(v) for v in row) for row in inputs]  # type: ignore[attr-defined]
+    return ("; " if input_size > 1 else ", ").join(rows)
 
 
-class InputEditor(ModalScreen[str | None]):
-    """Edit the whole sequence; bad input shows a message here and changes nothing."""
+class InputEditor(ModalScreen[bool]):
+    """The whole sequence in one field; bad input shows why here and changes nothing.
+    ctrl+o turns the field into a path prompt for a file. Dismisses with True when the
+    sequence changed."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    KEYS = INPUTS
+    BINDINGS = bindings(KEYS)
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, stepper: Stepper) -> None:
         super().__init__()
-        self.session = session
+        self.stepper = stepper
+        self.loading = False  # the field holds a file path, not the sequence
 
     def compose(self) -> ComposeResult:
-        size = self.session.cell.input_size
-        how = (
-            "one value per step, separated by commas"
-            if size == 1
-            else f"steps separated by ';', each with {size} values separated by ','"
-        )
+        frame = self.stepper.frame
         with Vertical(id="dialog"):
-            yield Label(f"Input sequence: {how}. Enter applies, Escape cancels.")
-            yield Input(sequence_text(self.session), id="sequence")
+            yield Label(self._help(), id="editor-help", markup=False)
+            yield Input(sequence_text(frame.inputs, frame.cell.input_size), id="sequence")
             yield Static("", id="error", markup=False)
+        yield Footer()
+
+    def _help(self) -> str:
+        if self.loading:
+            return "A .csv (one step per row) or .npy file of shape (T, I); Enter loads it."
+        size = self.stepper.frame.cell.input_size
+        how = (
+            "one value per step, separated by commas or spaces"
+            if size == 1
+            else f"steps separated by ';', each with {size} values separated by ',' or spaces"
+        )
+        return f"Input sequence: {how}. Enter applies, ctrl+o loads a file, Escape cancels."
 
     def on_mount(self) -> None:
         self.query_one("#dialog").border_title = "Edit inputs"
 
     @on(Input.Submitted)
-    def apply(self, event: Input.Submitted) -> None:
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_apply()
+
+    def action_apply(self) -> None:
+        field = self.query_one(Input)
+        size = self.stepper.frame.cell.input_size
         try:
-            rows = parse_inputs(event.value, self.session.cell.input_size)
-            self.session.set_inputs(rows)
-        except ValueError as exc:
-            self.query_one("#error", Static).update(f"✗ {exc}")
-            return
-        self.dismiss(event.value)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class LiveInput(ModalScreen[bool]):
-    """At the end of the sequence: type the next input; Enter adds it and steps."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, session: Session, first: str) -> None:
-        super().__init__()
-        self.session = session
-        self.first = first
-
-    def compose(self) -> ComposeResult:
-        size = self.session.cell.input_size
-        hint = "a number" if size == 1 else f"{size} numbers separated by ','"
-        with Vertical(id="live"):
-            yield Label(f"Next input ({hint}), Enter to add and step, Escape to cancel:")
-            yield Input(self.first, id="next")
-            yield Static("", id="error", markup=False)
-
-    def on_mount(self) -> None:
-        field = self.query_one("#next", Input)
-        field.cursor_position = len(field.value)
-
-    @on(Input.Submitted)
-    def add(self, event: Input.Submitted) -> None:
-        try:
-            rows = parse_inputs(event.value.replace(";", ","), self.session.cell.input_size)
-            if len(rows) != 1:
-                raise ValueError("type one step at a time")
-            self.session.append_input(rows[0])
-        except ValueError as exc:
+            if self.loading:
+                rows = read_inputs_file(Path(field.value.strip()).expanduser(), size)
+            else:
+                rows = parse_inputs(field.value, size)
+            self.stepper.set_inputs(rows)
+        except (ValueError, OSError) as exc:
             self.query_one("#error", Static).update(f"✗ {exc}")
             return
         self.dismiss(True)
+
+    def action_load(self) -> None:
+        """Switch the field between the sequence and a file's path."""
+        self.loading = not self.loading
+        field = self.query_one(Input)
+        frame = self.stepper.frame
+        field.value = (
+            "inputs.csv" if self.loading else sequence_text(frame.inputs, frame.cell.input_size)
+        )
+        self.query_one("#editor-help", Label).update(self._help())
+        self.query_one("#error", Static).update("")
+        self.query_one("#dialog").border_title = "Load inputs" if self.loading else "Edit inputs"
 
     def action_cancel(self) -> None:
         self.dismiss(False)

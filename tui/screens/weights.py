@@ -1,40 +1,35 @@
 """The weights view: every weight and bias of the cell; change one, load or save them all.
 
-Every change goes through the session (validated by the engine), which recomputes the
-history to the same step, so the effect shows at once.
+It is given the stepping controller and changes the cell only through it (validated by
+the engine, which recomputes the history to the same step), so the effect shows at once
+when the view closes. It holds no other screen.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-import lstm_engine
-from lstm_engine.inputs import InputError, parse_inputs
+from lstm_engine.cells.weights import describe
+from lstm_engine.files import user_path
+from lstm_engine.inputs import one_number
+from lstm_engine.numbers import number
+from lstm_engine.stepper import Stepper
 
-if TYPE_CHECKING:
-    from ..app import MainScreen
+from ..keys import WEIGHTS, bindings
 
 
 class WeightsScreen(Screen[None]):
-    BINDINGS = [
-        Binding("escape,w", "close", "Back"),
-        Binding("enter", "edit", "Change", show=True),
-        Binding("l", "load", "Load .npz"),
-        Binding("ctrl+s,S", "save", "Save .npz", key_display="S"),
-    ]
+    KEYS = WEIGHTS
+    BINDINGS = bindings(KEYS)
 
-    def __init__(self, main: MainScreen) -> None:
+    def __init__(self, stepper: Stepper) -> None:
         super().__init__()
-        self.main = main
-        self.session = main.session
+        self.stepper = stepper
         self.mode = ""  # what the prompt is for: "edit", "load" or "save"
         self.entries: list[tuple[str, tuple[int, ...]]] = []
 
@@ -57,46 +52,45 @@ class WeightsScreen(Screen[None]):
         table.focus()
 
     def fill(self) -> None:
-        cell = self.session.cell
+        cell = self.stepper.frame.cell
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
         self.entries = []
         for key, values in cell.params.items():
             for index in np.ndindex(values.shape):
-                label = cell.param_label(key, index)
-                name, _, what = label.partition("  ")
-                table.add_row(name, f"{values[index]: .6f}", what)
+                name, role = describe(cell, key, index)
+                table.add_row(name, f"{number(float(values[index])):>10}", role)
                 self.entries.append((key, index))
         if self.entries:
-            table.move_cursor(row=min(row, len(self.entries) - 1))
+            table.move_cursor(row=min(max(row, 0), len(self.entries) - 1))
         self.summarise()
 
     def summarise(self) -> None:
-        session, unit = self.session, self.main.unit
-        record = session.current
+        frame = self.stepper.frame
+        cell, record, unit = frame.cell, frame.record, frame.unit
         if record is None:
             now = "t = 0: step first to see the effect of a change."
         else:
             states = ", ".join(
-                f"{s.name} = {float(np.ravel(getattr(record, s.name))[unit]):.4f}"
-                for s in session.cell.states
+                f"{s.name} = {number(float(np.ravel(getattr(record, s.name))[unit]))}"
+                for s in cell.states
                 if s.kind == "unit"
             )
             now = f"At step {record.t}, unit {unit}: {states}"
         self.query_one("#weights-summary", Static).update(
-            f"{session.cell.title}, I={session.cell.input_size}, H={session.cell.hidden_size}. "
-            f"{now}\nEnter changes the selected value; l loads and S saves all weights (.npz)."
+            f"{cell.title}, I={cell.input_size}, H={cell.hidden_size}. {now}\n"
+            "Enter changes the selected value; l loads and S saves all weights (.npz)."
         )
 
     def _prompt(self, mode: str, label: str, value: str) -> None:
         self.mode = mode
-        box = self.query_one("#prompt")
-        box.display = True
+        self.query_one("#prompt").display = True
         self.query_one("#prompt-label", Label).update(label)
         self.query_one("#prompt-error", Static).update("")
         field = self.query_one("#prompt-input", Input)
         field.value = value
+        field.cursor_position = len(value)
         field.focus()
 
     def _close_prompt(self) -> None:
@@ -108,9 +102,10 @@ class WeightsScreen(Screen[None]):
         if not self.entries or self.mode:
             return
         key, index = self.entries[self.query_one(DataTable).cursor_row]
-        current = self.session.cell.params[key][index]
-        label = self.session.cell.param_label(key, index)
-        self._prompt("edit", f"New value for {label}:", repr(float(current)))
+        cell = self.stepper.frame.cell
+        name, role = describe(cell, key, index)
+        current = float(cell.params[key][index])
+        self._prompt("edit", f"New value for {name} ({role}):", repr(current))
 
     def action_load(self) -> None:
         self._prompt("load", "Load weights from (.npz):", "weights.npz")
@@ -131,44 +126,32 @@ class WeightsScreen(Screen[None]):
     @on(Input.Submitted, "#prompt-input")
     def _submitted(self, event: Input.Submitted) -> None:
         error = self.query_one("#prompt-error", Static)
+        act = {"edit": self._edit, "load": self._load, "save": self._save}.get(self.mode)
+        if act is None:
+            return
         try:
-            message = {"edit": self._edit, "load": self._load, "save": self._save}[self.mode](
-                event.value.strip()
-            )
+            message = act(event.value)
         except (ValueError, OSError) as exc:
-            error.update(f"✗ {exc}")
+            error.update(f"✗ {getattr(exc, 'strerror', None) or exc}")
             return
         self._close_prompt()
         self.fill()
-        self.main.weights_changed(message)
         self.notify(message, timeout=3, markup=False)
 
     def _edit(self, text: str) -> str:
-        try:
-            value = float(parse_inputs(text, 1)[0, 0])
-        except InputError:
-            raise ValueError(f"{text!r} is not a finite number") from None
+        value = one_number(text)
         key, index = self.entries[self.query_one(DataTable).cursor_row]
-        array = np.array(self.session.cell.params[key])
-        array[index] = value
-        self.session.set_weight(key, array)
-        if not self.session.origin.endswith("(edited)"):
-            self.session.origin += " (edited)"
-        return f"{self.session.cell.param_label(key, index).split('  ')[0]} = {value:g}"
+        return self.stepper.set_weight(key, index, value).status
 
-    def _load(self, path: str) -> str:
-        if not path:
-            raise ValueError("give a file name")
-        cell = lstm_engine.load(path)
-        self.session.set_cell(cell)
-        self.session.origin = f"weights {path}"
-        return f"Loaded {cell.title} weights from {path}"
+    def _load(self, text: str) -> str:
+        return self.stepper.load_weights(user_path(text)).status
 
-    def _save(self, path: str) -> str:
-        if not path.endswith(".npz"):
+    def _save(self, text: str) -> str:
+        path = user_path(text)
+        if path.suffix.lower() != ".npz":
             raise ValueError("the file name must end in .npz")
         try:
-            lstm_engine.save(self.session.cell, path)
+            message = self.stepper.save_weights(path)
         except OSError as exc:
             raise ValueError(f"cannot write {path}: {exc.strerror or exc}") from None
-        return f"Saved the weights to {path}"
+        return self.stepper.note(message).status

@@ -1,10 +1,11 @@
-"""The dashboard's panels, one widget per module; each renders a ``View``."""
+"""The dashboard's panels, one widget per module; each draws the screen's ``Frame``."""
 
 from .column import CellColumn
 from .equations import EquationsPanel
 from .gates import GatePanel, GateWidget
 from .header import HeaderBar
 from .input_strip import InputStrip
+from .live_input import LiveInputBar
 from .matrix import MatrixPanel
 from .plot import TrajectoryPlot
 from .states import StatePanel
@@ -16,6 +17,7 @@ __all__ = [
     "GateWidget",
     "HeaderBar",
     "InputStrip",
+    "LiveInputBar",
     "MatrixPanel",
     "StatePanel",
     "TrajectoryPlot",

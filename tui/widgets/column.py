@@ -15,24 +15,22 @@ from .states import StatePanel
 
 
 class CellColumn(Vertical):
-    """The panels that depend on a cell's declarations; ``cell_changed`` rebuilds them."""
+    """The panels of one lane of the frame; ``cell_changed`` rebuilds what depends on the
+    cell's declarations (the gate boxes)."""
 
-    def __init__(self, cell: Cell, source: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, cell: Cell, lane: int = 0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.cell = cell
-        self.source = source
+        self.lane = lane
 
     def compose(self) -> ComposeResult:
-        yield GatePanel(self.cell.gates, self.cell.hidden_size, source=self.source)
-        yield StatePanel(source=self.source)
-        matrix = MatrixPanel(source=self.source)
+        yield GatePanel(self.cell.gates, self.cell.hidden_size, lane=self.lane)
+        yield StatePanel(lane=self.lane)
+        matrix = MatrixPanel(lane=self.lane)
         matrix.display = matrix_state(self.cell) is not None
         yield matrix
 
-    def cell_changed(self, cell: Cell) -> None:
+    def cell_changed(self, cell: Cell, show_matrix: bool, cap: int | None) -> None:
         self.cell = cell
-        self.query_one(MatrixPanel).display = matrix_state(cell) is not None
-        panel = self.query_one(GatePanel)
-        if panel.gates != cell.gates or panel.has_class("-two") != (cell.hidden_size > 2):
-            panel.remove()
-            self.mount(GatePanel(cell.gates, cell.hidden_size, source=self.source), before=0)
+        self.query_one(MatrixPanel).display = show_matrix and matrix_state(cell) is not None
+        self.query_one(GatePanel).show(cell.gates, cell.hidden_size, cap)

@@ -4,24 +4,34 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ..view import View
-from .base import ViewWidget
+from lstm_engine.equations import line_count, write
+from lstm_engine.stepper import Frame
+
+from .base import FrameWidget
+
+AT_START = ("t = 0: every state is zero.", "Press space (or →) to take the first step.")
 
 
-class EquationsPanel(ViewWidget):
+class EquationsPanel(FrameWidget):
+    """Each equation fits its line: where it is too long, its written form and then its
+    most detailed stages give way first, and the symbol and the result always show."""
+
     DEFAULT_CSS = """
     EquationsPanel { height: auto; }
     """
 
     def render(self) -> Text:
-        view = self.view
-        if view is None:
+        frame = self.frame
+        lane = None if frame is None else self.lane_of(frame)
+        if frame is None or lane is None:
             return Text("")
-        lines = self.lines(view)
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
         width = self.size.width
+        if lane.record is None:
+            lines = list(AT_START)
+        else:
+            lines = [w.fit(width) for w in write(lane.cell, lane.record, frame.unit)]
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
         for k, line in enumerate(lines):
-            line = fit(line, width)
             if k:
                 text.append("\n")
             head, _, rest = line.partition(" = ")
@@ -32,30 +42,7 @@ class EquationsPanel(ViewWidget):
                 text.append(line)
         return text
 
-    @staticmethod
-    def lines(view: View) -> list[str]:
-        if view.record is None:
-            return ["t = 0: every state is zero.", "Press space (or →) to take the first step."]
-        return view.cell.equations(view.record, view.unit)
-
-    def rows(self, view: View) -> int:
+    def rows(self, frame: Frame) -> int:
         # As many rows as the cell has equations, also at t = 0, so the layout stays put.
-        if view.record is None and view.session.computed:
-            return len(view.cell.equations(view.session.record(1), 0))
-        return len(self.lines(view)) if view.record else 6
-
-
-def fit(line: str, width: int) -> str:
-    """A line that fits in ``width``: the first bracket's terms (the long affine sum) give
-    way to "..." before anything else, so the result at the end stays in view."""
-    if len(line) <= width or width <= 0:
-        return line
-    start = line.find("(")
-    if start < 0:
-        return line
-    depth = 0
-    for end in range(start, len(line)):
-        depth += {"(": 1, ")": -1}.get(line[end], 0)
-        if depth == 0:
-            return line[: start + 1] + "..." + line[end:]
-    return line
+        lane = self.lane_of(frame)
+        return max(line_count(lane.cell), len(AT_START)) if lane else 1

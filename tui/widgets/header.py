@@ -1,36 +1,48 @@
-"""The header line: which cell, its sizes and origin, and where the session is."""
+"""The header line: which cell (or cells), its sizes and origin, the status, and the step."""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual.reactive import reactive
 
-from .base import ViewWidget
+from .base import FrameWidget
 
 
-class HeaderBar(ViewWidget):
+class HeaderBar(FrameWidget):
+    """The step counter always shows whole; the status comes next; what is left says which
+    cell this is, cut at the right where there is no room."""
+
     DEFAULT_CSS = """
     HeaderBar { height: 1; background: $primary; color: $text; }
     """
 
-    status: reactive[str] = reactive("")
-
     def render(self) -> Text:
-        view = self.view
-        if view is None:
+        frame = self.frame
+        if frame is None:
             return Text("")
-        cell, session = view.cell, view.session
         width = self.size.width
-        right = Text.assemble(
-            (f"{self.status}  " if self.status else "", "italic"),
-            (f"step {view.t} / {session.length} ", "bold"),
+        counter = Text(f"step {frame.t} / {frame.length} ", "bold")
+        cell = frame.cell
+        if frame.comparing:
+            second = frame.lanes[1].cell
+            left = Text.assemble(
+                (" Compare ", "bold"),
+                f"│ {cell.title} vs {second.title} │ I={cell.input_size} H={cell.hidden_size} ",
+            )
+        else:
+            left = Text.assemble(
+                (" lstm-stepper ", "bold"),
+                f"│ {cell.title} │ I={cell.input_size} H={cell.hidden_size} │ "
+                f"{frame.lanes[0].origin} ",
+            )
+        status = Text(
+            f"{frame.status}  " if frame.status else "",
+            "bold reverse" if frame.refused else "italic",
         )
-        if right.cell_len > width // 2:  # the step counter always shows; the status yields
-            right = Text(f"step {view.t} / {session.length} ", "bold")
-        left = Text.assemble(
-            (" lstm-stepper ", "bold"),
-            f"│ {cell.title} │ I={cell.input_size} H={cell.hidden_size} │ {session.origin} ",
-        )
-        left.truncate(max(width - right.cell_len - 1, 0), overflow="ellipsis")
-        gap = max(width - left.cell_len - right.cell_len, 0)
-        return Text.assemble(left, " " * gap, right, no_wrap=True, end="")
+        room = width - counter.cell_len
+        if status.cell_len > room:
+            status.truncate(max(room - 1, 0), overflow="ellipsis")
+            status.append(" ")
+        room -= status.cell_len
+        left.truncate(max(room, 0), overflow="ellipsis")
+        gap = max(width - left.cell_len - status.cell_len - counter.cell_len, 0)
+        return Text.assemble(left, " " * gap, status, counter, no_wrap=True, end="")

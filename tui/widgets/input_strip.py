@@ -4,31 +4,33 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from lstm_engine.trace import number
+from lstm_engine.cells.base import Array
+from lstm_engine.numbers import plain
 
-from .base import ViewWidget
+from .base import FrameWidget
 
 
-def step_label(values) -> str:  # type: ignore[no-untyped-def]
+def step_label(values: Array) -> str:
     if len(values) == 1:
-        return number(values[0])
-    return "(" + ",".join(number(v) for v in values) + ")"
+        return plain(values[0])
+    return "(" + ",".join(plain(v) for v in values) + ")"
 
 
-class InputStrip(ViewWidget):
+class InputStrip(FrameWidget):
     DEFAULT_CSS = """
     InputStrip { height: 1; }
     """
 
     def render(self) -> Text:
-        view = self.view
-        if view is None:
+        frame = self.frame
+        if frame is None:
             return Text("")
-        inputs = view.session.inputs
-        t = view.t
+        inputs = frame.inputs
+        t = frame.t
         width = max(self.size.width - 4, 8)
         # Labels are short; estimate how many fit and window around the current step.
-        sample = [len(step_label(inputs[k])) + 2 for k in range(min(len(inputs), 50))]
+        near = range(max(t - 25, 0), min(t + 25, len(inputs)))
+        sample = [len(step_label(inputs[k])) + 2 for k in near] or [3]
         per = max(sum(sample) / len(sample), 3)
         fits = max(int(width // per) - 1, 1)
         start = min(max(t - fits // 2, 0), max(len(inputs) - fits, 0))

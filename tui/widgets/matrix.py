@@ -8,12 +8,15 @@ from rich.style import Style
 from rich.text import Text
 
 from lstm_engine import Cell, StateVar
+from lstm_engine.numbers import number
+from lstm_engine.stepper import Frame
 
-from ..view import View
-from .base import ViewWidget
+from .base import FrameWidget
 
 #: Glyphs by magnitude, relative to the largest |value| of the matrix.
 SHADES = " ░▒▓█"
+#: A value that is not finite (it is left out of the scale).
+NOT_FINITE = "!!"
 
 
 def matrix_state(cell: Cell) -> StateVar | None:
@@ -22,49 +25,55 @@ def matrix_state(cell: Cell) -> StateVar | None:
 
 def cell_style(value: float, scale: float) -> Style:
     """Red for positive, blue for negative values, brighter for larger ones."""
-    level = min(abs(value) / scale, 1.0) if scale > 0 else 0.0
+    level = min(abs(value) / scale, 1.0) if scale > 0 and np.isfinite(value) else 0.0
     shade = int(40 + 180 * level)
     rgb = (shade, 40, 40) if value >= 0 else (40, 60, shade)
     return Style(bgcolor=f"rgb({rgb[0]},{rgb[1]},{rgb[2]})", color="white")
 
 
 def glyph(value: float, scale: float) -> str:
-    """Two characters: the sign and a shade for the magnitude."""
+    """Two characters: the sign and a shade for the magnitude (!! where not finite)."""
+    if not np.isfinite(value):
+        return NOT_FINITE
     level = 0 if scale <= 0 else int(np.ceil(min(abs(value) / scale, 1.0) * (len(SHADES) - 1)))
     if level == 0:
         return " ·"
     return ("+" if value > 0 else "-") + SHADES[level]
 
 
-class MatrixPanel(ViewWidget):
-    """The cell's matrix state after this step; rows index k, columns index v."""
+class MatrixPanel(FrameWidget):
+    """The cell's matrix state after this step; rows index k, columns index v. Every row
+    shows (the panel scrolls where there is no room); columns that do not fit end in …."""
 
     DEFAULT_CSS = """
     MatrixPanel { height: auto; }
     """
 
     def render(self) -> Text:
-        view = self.view
-        if view is None:
+        frame = self.frame
+        lane = None if frame is None else self.lane_of(frame)
+        var = None if lane is None else matrix_state(lane.cell)
+        if frame is None or lane is None or var is None:
             return Text("")
-        var = matrix_state(view.cell)
-        if var is None:
-            return Text("")
-        H = view.cell.hidden_size
+        H = lane.cell.hidden_size
         values = (
-            np.zeros((H, H)) if view.record is None else np.asarray(getattr(view.record, var.name))
+            np.zeros((H, H)) if lane.record is None else np.asarray(getattr(lane.record, var.name))
         )
-        scale = float(np.max(np.abs(values))) if values.size else 0.0
-        self.border_title = f"{var.label} {var.name} · max |{var.name}| = {scale:.3g}"
+        finite = values[np.isfinite(values)]
+        scale = float(np.max(np.abs(finite))) if finite.size else 0.0
+        title = f"{var.label} {var.name} · max |{var.name}| = {number(scale)}"
+        if finite.size < values.size:
+            title += f" · {values.size - finite.size} not finite (!!)"
+        self.border_title = title
         self.border_subtitle = "rows k, columns v; +/- sign, ░▒▓█ size"
-        fits = max((self.size.width - 4) // 3, 1)
+        fits = max((self.size.width - 5) // 3, 1)
         columns = range(min(H, fits))
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append("    " + "".join(f"{j:>3}" for j in columns), "dim")
         for row in range(H):
             text.append("\n")
-            marker = "▶" if row == view.unit else " "
-            text.append(f"{marker}{row:>2} ", "bold" if row == view.unit else "dim")
+            marker = "▶" if row == frame.unit else " "
+            text.append(f"{marker}{row:>2} ", "bold" if row == frame.unit else "dim")
             for col in columns:
                 value = float(values[row, col])
                 text.append(" ")
@@ -73,5 +82,8 @@ class MatrixPanel(ViewWidget):
                 text.append(" …", "dim")
         return text
 
-    def rows(self, view: View) -> int:
-        return view.cell.hidden_size + 1 if matrix_state(view.cell) else 0
+    def rows(self, frame: Frame) -> int:
+        lane = self.lane_of(frame)
+        if lane is None or matrix_state(lane.cell) is None:
+            return 0
+        return lane.cell.hidden_size + 1

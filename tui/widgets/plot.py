@@ -1,233 +1,247 @@
-"""The trajectory plot: h and c over time (textual-plotext), the current step marked.
+"""The trajectory plot: the frame's curves over time (plotext), the current step marked.
 
-plotext redraws the whole figure on every build, and textual-plotext then parses
-plotext's ANSI text back into styles on every render. Here the figure is built only
-when what it shows changes (data, step, unit, size or theme), the data are thinned
-to about one point per column, and the character matrix plotext builds is turned
-into Textual strips directly, with one cached style per colour triple.
+plotext redraws a whole figure on every build, so the figure is built only when what it
+shows changes (the frame's ``plot.key``, the size or the theme) and kept as strips; the
+current step is marked over it (▼ on the frame above the data, ▲ on the axis below), so
+stepping within the history redraws two lines, not the figure. The title and the legend
+are this widget's own rows above the figure: the legend takes at most two rows.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-from plotext import _utility as plotext_utility
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.color import Color
 from textual.geometry import Region
 from textual.reactive import reactive
 from textual.strip import Strip
-from textual_plotext import PlotextPlot
+from textual.widget import Widget
 
 from lstm_engine import plot
+from lstm_engine import plotext_bridge as bridge
+from lstm_engine.stepper import Frame
 
-from ..view import View
-from .base import FollowsView
+from .base import FollowsFrame
+
+BLANK = Style()
+#: plotext colour of the current-step marks.
+MARK_COLOUR = "gray"
+#: Rows the figure needs to be worth drawing (axes, ticks, a few rows of data).
+MIN_FIGURE_ROWS = 4
+#: From this many rows the plot has a title row and the figure its axis labels.
+ROOMY = 12
 
 
-class FastPlot(PlotextPlot):
-    """A PlotextPlot that rebuilds its figure only when ``plot_key`` changes.
+class TrajectoryPlot(FollowsFrame, Widget):
+    """Draws ``frame.plot``: title, legend, and the plotext figure below them."""
 
-    Subclasses say what the figure depends on (``plot_key``) and draw it (``draw``)
-    through ``self.plt``. The current step (``marker_x``) is not part of the figure: it
-    is marked over the built matrix (▼ and ▲), so moving it costs no rebuild.
+    DEFAULT_CSS = """
+    TrajectoryPlot { width: 1fr; height: 1fr; background: $surface; }
     """
 
-    #: plotext colour of the current-step line.
-    MARKER_COLOUR = "gray"
+    frame: reactive[Frame | None] = reactive(None, always_update=True, repaint=False)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self._figure = bridge.new_figure()
         self._key: tuple[Any, ...] | None = None
-        self._matrix: Any = None
-        self._marked: tuple[float | None, list[tuple[int, int, Any, Any]]] = (None, [])
-        self._strips: list[Strip] = []
+        self._canvas: bridge.Canvas | None = None
+        self._head: list[Strip] = []  # title and legend rows
+        self._strips: list[Strip] = []  # the figure's rows, top first
+        self._marked: tuple[int | None, list[tuple[int, int, str, Any]]] = (None, [])
         self._styles: dict[tuple[Any, ...], Style] = {}
+        self.left_out = 0  #: points of the current figure that were not finite
 
-    def plot_key(self) -> tuple[Any, ...] | None:
-        """Everything the figure depends on besides size and theme; None: draw nothing."""
-        raise NotImplementedError
-
-    def draw(self, width: int, height: int) -> None:
-        """Draw the figure on ``self.plt`` (cleared first by the drawing code)."""
-        raise NotImplementedError
-
-    def marker_x(self) -> float | None:
-        """Where the current-step line goes, in data coordinates (None: no line)."""
-        return None
-
-    def draw_curves(
-        self, steps: int, curves: list[plot.Curve], title: str, width: int, height: int
-    ) -> None:
-        """Curves over steps 1..steps, thinned to about a point per column; every step
-        gets a tick while there are few."""
-        xs = np.arange(1, steps + 1, dtype=float)
-        plot.draw(
-            self.plt,
-            xs,
-            curves,
-            title=title,
-            size=(width, height),
-            max_points=max(width - 10, 10),
-            theme=self.plotext_theme,
-        )
-        if steps <= 12:
-            self.plt.xticks(xs.tolist())
-
-    @property
-    def plotext_theme(self) -> str:
-        return self._get_plotext_theme_name(self.app.theme)
-
-    def render_line(self, y: int) -> Strip:
-        strips = self._current_strips()
-        return strips[y] if y < len(strips) else Strip.blank(self.size.width)
-
-    def _full_key(self) -> tuple[Any, ...] | None:
-        key = self.plot_key()
-        width, height = self.size.width, self.size.height
-        if key is None or width < 4 or height < 3:
-            return None
-        return (*key, width, height, self.app.theme)
-
-    def update_plot(self) -> None:
-        """What the plot shows may have changed: redraw what must be, no more.
-
-        A new figure is built at the next render; a moved current step only redraws
-        the two lines its marks are on.
-        """
-        key = self._full_key()
-        if key is None or key != self._key or self._matrix is None:
+    # -- following the frame -------------------------------------------------------------
+    def watch_frame(self, frame: Frame | None) -> None:
+        if frame is None:
+            return
+        if self._full_key(frame) != self._key or self._canvas is None:
             self.refresh()
             return
-        x = self.marker_x()
-        if x == self._marked[0]:
-            return
-        width = self.size.width
-        for row in self._mark(x):
-            y = self._matrix.rows - 1 - row
-            if 0 <= y < len(self._strips):
-                self._strips[y] = self._row_strip(self._matrix, row, width)
-                self.refresh(Region(0, y, width, 1))
+        self._move_marks(frame.t)
 
-    def _current_strips(self) -> list[Strip]:
-        key = self._full_key()
-        if key is None:
-            return []
+    def _full_key(self, frame: Frame) -> tuple[Any, ...]:
+        return (
+            frame.plot.key,
+            self.size.width,
+            self.size.height,
+            self.app.theme,
+            self.app.no_color,
+        )
+
+    # -- drawing ---------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        rows = self._rows()
+        return rows[y] if y < len(rows) else Strip.blank(self.size.width, BLANK)
+
+    def _rows(self) -> list[Strip]:
+        frame = self.frame
         width, height = self.size.width, self.size.height
+        if frame is None or width < 8 or height < 2:
+            return []
+        key = self._full_key(frame)
         if key != self._key:
             self._key = key
-            plt: Any = self.plt  # plotext's figure, private parts and all
-            self.draw(width, height)
-            # plotext caps a figure at the terminal size it reads when a figure is made or
-            # cleared; here Textual decides the size, so tell plotext the widget is the
-            # terminal, then size the figure. As in PlotextPlot.render, plotsize alone is
-            # not enough.
-            plt._set_terminal_size(width, height + 1)  # plotext keeps one line for a prompt
-            plt.plotsize(width, height)
-            plt._set_size(width, height)
-            plt._build_matrix()
-            self._matrix = plt.monitor.matrix
-            self._marked = (None, [])
-            self._mark(self.marker_x())
-            self._strips = self._to_strips(self._matrix, width)
-        return self._strips
+            self._build(frame, width, height)
+        return self._head + self._strips
 
-    def _mark(self, x: float | None) -> set[int]:
-        """Move the current-step marks to x: ▼ on the frame above the canvas and ▲ on
-        the axis below it. Returns the matrix rows changed (two, so a step redraws two
-        lines of the plot, not all of them)."""
-        matrix = self._matrix
+    def _build(self, frame: Frame, width: int, height: int) -> None:
+        spec = frame.plot
+        legend = legend_rows(spec.curves, width)
+        title = self._title(spec, width)
+        head = ([title] if height >= ROOMY else []) + legend
+        self._head = [self._text_strip(line, width) for line in head]
+        rows = height - len(head)
+        self._canvas, self._strips, self._marked = None, [], (None, [])
+        if rows < MIN_FIGURE_ROWS or not spec.curves:
+            return
+        colour = not self.app.no_color
+        drawn = plot.draw(
+            self._figure,
+            spec.curves,
+            spec.steps,
+            width=width,
+            height=rows,
+            colour=colour,
+            theme=self._theme(),
+            labels=height >= ROOMY,
+        )
+        self.left_out = drawn.left_out
+        if drawn.left_out and len(head) > len(legend):  # the title says so, now it is known
+            self._head[0] = self._text_strip(self._title(spec, width, drawn.left_out), width)
+        if drawn.overlaps and legend:
+            both = Text.assemble(
+                ("   " if legend[-1].cell_len else "", ""), (plot.BOTH, "bold"), " both cells"
+            )
+            last = legend[-1].copy()
+            last.append_text(both)
+            self._head[-1] = self._text_strip(last, width)
+        self._canvas = drawn.canvas
+        self._marked = (None, [])
+        self._place_marks(frame.t)
+        self._strips = [self._row_strip(r, width) for r in reversed(range(self._canvas.rows))]
+
+    def _title(self, spec: Any, width: int, left_out: int = 0) -> Text:
+        """The title, then how many values were left out (not finite), then which curves
+        use the right-hand axis: the long title where all of it fits."""
+        right = [c.brief for c in spec.curves if c.right]
+        gone = f" · {left_out} not finite, left out" if left_out else ""
+        note = f" · right axis: {', '.join(right)}" if right else ""
+        title = spec.title if len(spec.title) + len(gone) + len(note) <= width else spec.short_title
+        text = Text(title, "bold", no_wrap=True, overflow="ellipsis", end="")
+        text.append(gone, "bold reverse")
+        text.append(note, "")
+        return text
+
+    def _theme(self) -> str:
+        """A plotext theme in the app's colours (registered once per app theme)."""
+        background = self.styles.background.rgb
+        name = f"lstm-stepper-{self.app.theme}-{background}"
+        if not bridge.has_theme(name):
+            foreground = Color.parse(self.app.theme_variables.get("foreground", "#e0e0e0")).rgb
+            bridge.register_theme(name, background, foreground)
+        return name
+
+    # -- the current step ---------------------------------------------------------------------
+    def _move_marks(self, t: int) -> None:
+        changed = self._place_marks(t)
+        if not changed or self._canvas is None:
+            return
+        width = self.size.width
+        top = len(self._head)
+        for row in changed:
+            y = self._canvas.rows - 1 - row
+            if 0 <= y < len(self._strips):
+                self._strips[y] = self._row_strip(row, width)
+                self.refresh(Region(0, top + y, width, 1))
+
+    def _place_marks(self, t: int) -> set[int]:
+        """Move ▼ (on the frame above the data) and ▲ (on the axis below) to step t; the
+        matrix rows changed."""
+        canvas = self._canvas
+        if canvas is None:
+            return set()
+        col = canvas.column_of(float(t)) if t else None
+        if col == self._marked[0]:
+            return set()
         changed = set()
-        for row, col, marker, colour in self._marked[1]:
-            matrix.marker[row][col] = marker
-            matrix.fullground[row][col] = colour
+        for row, c, char, colours in self._marked[1]:
+            canvas.set_cell(row, c, char, colours)
             changed.add(row)
-        covered: list[tuple[int, int, Any, Any]] = []
-        self._marked = (x, covered)
-        monitor: Any = self.plt.monitor  # type: ignore[attr-defined]
-        xlim = monitor.xlim[0]
-        columns, rows = matrix.Cols_canvas, matrix.Rows_canvas
-        if x is None or None in xlim or xlim[0] == xlim[1] or not len(columns) or not len(rows):
-            return changed
-        col = columns.start + plotext_utility.get_matrix_data([x], xlim, len(columns))[0]
-        if col not in columns:
+        covered: list[tuple[int, int, str, Any]] = []
+        self._marked = (col, covered)
+        rows = canvas.canvas_rows
+        if col is None or not len(rows):
             return changed
         for row, mark in ((rows.stop, "▼"), (rows.start - 1, "▲")):
-            if 0 <= row < matrix.rows:
-                covered.append((row, col, matrix.marker[row][col], matrix.fullground[row][col]))
-                matrix.marker[row][col] = mark
-                matrix.fullground[row][col] = self.MARKER_COLOUR
+            if 0 <= row < canvas.rows:
+                char, colours = canvas.cell(row, col)
+                covered.append((row, col, char, colours))
+                canvas.set_cell(row, col, mark, (MARK_COLOUR, colours[1], colours[2]))
                 changed.add(row)
         return changed
 
-    def _to_strips(self, matrix: Any, width: int) -> list[Strip]:
-        return [self._row_strip(matrix, row, width) for row in reversed(range(matrix.rows))]
-
-    def _row_strip(self, matrix: Any, row: int, width: int) -> Strip:
-        """One row of plotext's matrix (row 0 is the bottom) as a strip."""
-        markers = matrix.marker[row]
-        colours = list(
-            zip(matrix.fullground[row], matrix.style[row], matrix.background[row], strict=True)
-        )
-        segments = []
-        start = 0
-        for col in range(1, len(markers) + 1):
-            if col == len(markers) or colours[col] != colours[start]:
-                segments.append(Segment("".join(markers[start:col]), self._style(colours[start])))
-                start = col
-        return Strip(segments, len(markers)).adjust_cell_length(width)
+    # -- strips ---------------------------------------------------------------------------------
+    def _row_strip(self, row: int, width: int) -> Strip:
+        """One row of the figure (row 0 is the bottom) as a strip."""
+        assert self._canvas is not None
+        segments = [
+            Segment(chars, self._style(colours)) for chars, colours in self._canvas.row_runs(row)
+        ]
+        return Strip(segments).adjust_cell_length(width, BLANK)
 
     def _style(self, colours: tuple[Any, ...]) -> Style:
         style = self._styles.get(colours)
         if style is None:
-            ansi = plotext_utility.colors_to_ansi(*colours)
-            style = Text.from_ansi(ansi + "x").get_style_at_offset(self.app.console, 0)
+            ansi = bridge.ansi(colours)  # type: ignore[arg-type]
+            style = Text.from_ansi(ansi + "x").get_style_at_offset(self.app.console, 0) or BLANK
             self._styles[colours] = style
         return style
 
+    def _text_strip(self, text: Text, width: int) -> Strip:
+        # Every segment gets a style: Textual's filters (NO_COLOR's monochrome) need one.
+        segments = [
+            Segment(seg.text, seg.style or BLANK)
+            for seg in text.render(self.app.console)
+            if seg.text != "\n"
+        ]
+        return Strip(segments).adjust_cell_length(width, BLANK)
 
-class TrajectoryPlot(FollowsView, FastPlot):
-    """The states the cell plots (h and c for the LSTM) of the selected unit over time."""
 
-    view: reactive[View | None] = reactive(None, always_update=True, repaint=False)
-    #: Draw every unit instead of the selected one.
-    all_units: reactive[bool] = reactive(False, repaint=False)
+def legend_rows(curves: tuple[plot.Curve, ...], width: int) -> list[Text]:
+    """The legend in as few rows as it can, at most two: each curve's marker (in its
+    colour) and label, the short labels where the long ones need more rows; cut with …
+    as a last resort."""
+    if not curves:
+        return []
+    tries = [_pack([(c.marker, c.label, c.color) for c in curves], width)]
+    tries.append(_pack([(c.marker, c.brief, c.color) for c in curves], width))
+    for rows in sorted(tries, key=len):
+        if len(rows) <= 2:
+            return rows
+    rows = tries[-1][:2]
+    rows[1].append(" …", "dim")
+    rows[1].truncate(width, overflow="ellipsis")
+    return rows
 
-    def __init__(self, *, source: str | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.follow(source)
 
-    def on_mount(self) -> None:
-        FollowsView.on_mount(self)
+def _pack(entries: list[tuple[str, str, plot.RGB]], width: int) -> list[Text]:
+    rows: list[Text] = []
+    for marker, label, color in entries:
+        item = Text.assemble((marker, f"bold {_rich_colour(color)}"), " ", label)
+        if rows and rows[-1].cell_len + 3 + item.cell_len <= width:
+            rows[-1].append("   ")
+            rows[-1].append_text(item)
+        else:
+            rows.append(Text(no_wrap=True, overflow="ellipsis", end=""))
+            rows[-1].append(" ")
+            rows[-1].append_text(item)
+    return rows
 
-    def watch_view(self) -> None:
-        self.update_plot()
 
-    def watch_all_units(self) -> None:
-        self.update_plot()
-
-    def plot_key(self) -> tuple[Any, ...] | None:
-        view = self.view
-        if view is None:
-            return None
-        session = view.session
-        return (id(session.cell), view.edits, session.computed, view.unit, self.all_units)
-
-    def marker_x(self) -> float | None:
-        return float(self.view.t) if self.view is not None and self.view.t else None
-
-    def draw(self, width: int, height: int) -> None:
-        view = self.view
-        assert view is not None
-        session = view.session
-        computed = session.computed
-        series = plot.session_series(session, view.cell.plotted, upto=computed)
-        units = None if self.all_units else [view.unit]
-        title = plot.title_for(view.cell.plotted)
-        if self.all_units:
-            title += " · all units"
-        elif view.cell.hidden_size > 1:
-            title += f" · unit {view.unit}"
-        self.draw_curves(computed, plot.state_curves(series, units), title, width, height)
+def _rich_colour(rgb: plot.RGB) -> str:
+    return f"rgb({rgb[0]},{rgb[1]},{rgb[2]})"

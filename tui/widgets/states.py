@@ -1,69 +1,136 @@
-"""The state panel: for the selected unit, each state's old value, new value and change."""
+"""The state panel: for the selected unit, each state's old value, new value and change,
+and the step's other quantities (tanh(c); the mLSTM's q, k, v, h~)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 from rich.text import Text
 
 from lstm_engine import Cell, StateVar
+from lstm_engine.cells.base import Record
+from lstm_engine.numbers import fit
+from lstm_engine.stepper import Frame
 
-from ..view import View
-from .base import ViewWidget
+from .base import FrameWidget
+
+COLUMN = 9  #: width of the before, after and change columns (8 without borders)
 
 
-class StatePanel(ViewWidget):
+class StatePanel(FrameWidget):
+    """With a border (large screens) the column heads are a row of their own; without
+    (``-compact``), the panel's first row is its title and the column heads together."""
+
     DEFAULT_CSS = """
     StatePanel { height: auto; }
     """
 
     def render(self) -> Text:
-        view = self.view
-        if view is None:
+        frame = self.frame
+        lane = None if frame is None else self.lane_of(frame)
+        if frame is None or lane is None:
             return Text("")
-        cell, record, unit = view.cell, view.record, view.unit
-        rows = shown_rows(cell)
-        width = max(len(label) for label, _, _ in rows)
-        text = Text(no_wrap=True, end="")
-        text.append(f"{'':<{width}} {'before':>8} {'after':>8} {'change':>8}", "dim")
-        for label, field, var in rows:
+        cell, record, unit = lane.cell, lane.record, frame.unit
+        states, extras = parts(cell)
+        single = len(extras) == 1  # one extra (tanh(c)): a row of its own, under "after"
+        width = max([len(s.name) for s in states] + [len(extras[0][0]) if single else 3])
+        column = COLUMN
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        if self.compact:  # the title and the column heads share the first row
+            column = COLUMN - 1
+            room = self.size.width - 3 * (column + 1)
+            options = [self.title_for(frame), f"unit {frame.unit}", f"u{frame.unit}"]
+            title = next((t for t in options if len(t) <= room), options[-1])
+            if frame.hidden_size == 1:
+                title = "States" if room >= 6 else ""
+            width = max(width, len(title))
+            text.append(f"{title:<{width}}", "bold")
+        else:
+            text.append(f"{'':<{width}}")
+        text.append(f" {'before':>{column}} {'after':>{column}} {'change':>{column}}", "dim")
+        for var in states:
             text.append("\n")
-            text.append(f"{label:<{width}} ", "bold")
-            if var is None:  # a quantity of this step only, such as tanh(c)
-                value = "–" if record is None else f"{_pick(getattr(record, field), unit):.4f}"
-                text.append(f"{'':>8} {value:>8}")
-                continue
+            text.append(f"{var.name:<{width}} ", "bold")
             if record is None:
-                text.append(f"{'':>8} {0.0:>8.4f}")
+                text.append(f"{'':>{column}} {fit(0.0, column):>{column}}")
                 continue
             k = 0 if var.kind == "scalar" else unit
-            old = _pick(getattr(record, field + "_prev"), k)
-            new = _pick(getattr(record, field), k)
-            text.append(f"{old:>8.4f} ")
-            text.append(f"{new:>8.4f}", "bold")
-            text.append(f" {new - old:>+8.4f}")
+            old = _pick(getattr(record, var.name + "_prev"), k)
+            new = _pick(getattr(record, var.name), k)
+            change = new - old
+            sign = "+" if change >= 0 else ""
+            text.append(f"{fit(old, column):>{column}} ")
+            text.append(f"{fit(new, column):>{column}}", "bold")
+            text.append(f" {sign + fit(change, column - 1):>{column}}")
+        if single:
+            label, field = extras[0]
+            value = "–" if record is None else fit(_pick(getattr(record, field), unit), column)
+            text.append("\n")
+            text.append(f"{label:<{width}} ", "bold")
+            text.append(f"{'':>{column}} {value:>{column}}")
+            return text
+        for line in extra_lines(extras, record, unit, max(self.size.width, 20)):
+            text.append("\n")
+            for k, (label, value) in enumerate(line):
+                text.append("  " if k else "", "")
+                text.append(f"{label} ", "bold")
+                text.append(value)
         return text
 
-    def watch_view(self, view: View | None) -> None:
-        super().watch_view(view)
-        if view is not None:  # a new title repaints the border: only when it changes
-            title = f"States · unit {view.unit}" if view.cell.hidden_size > 1 else "States"
+    @property
+    def compact(self) -> bool:
+        return self.screen.has_class("-compact")
+
+    def title_for(self, frame: Frame) -> str:
+        return f"States · unit {frame.unit}" if frame.hidden_size > 1 else "States"
+
+    def watch_frame(self, frame: Frame | None) -> None:
+        super().watch_frame(frame)
+        if frame is not None:  # a new title repaints the border: only when it changes
+            title = self.title_for(frame)
             if self.border_title != title:
                 self.border_title = title
 
-    def rows(self, view: View) -> int:
-        return 1 + len(shown_rows(view.cell))
+    def rows(self, frame: Frame) -> int:
+        lane = self.lane_of(frame)
+        if lane is None:
+            return 1
+        return state_rows(lane.cell, max(self.size.width, 20) if self.size.width else 40)
 
 
-def shown_rows(cell: Cell) -> list[tuple[str, str, StateVar | None]]:
-    """(label, record field, state or None): the states but h, the cell's shown extras,
-    then h, the output. Matrix states have a panel of their own."""
+def parts(cell: Cell) -> tuple[list[StateVar], list[tuple[str, str]]]:
+    """The states with a before and after (h last: the output), and the step's other
+    quantities as (label, record field). Matrix states have a panel of their own."""
     states = [s for s in cell.states if s.kind != "matrix"]
-    rows: list[tuple[str, str, StateVar | None]] = [(s.name, s.name, s) for s in states]
-    rows = [r for r in rows if r[0] != "h"]
-    rows += [(label, field, None) for field, label in cell.shown_extras]
-    rows += [(s.name, s.name, s) for s in states if s.name == "h"]
-    return rows
+    ordered = [s for s in states if s.name != "h"] + [s for s in states if s.name == "h"]
+    return ordered, [(label, field) for field, label in cell.shown_extras]
 
 
-def _pick(values: np.ndarray, k: int) -> float:
-    return float(np.ravel(values)[k])
+def extra_lines(
+    extras: list[tuple[str, str]], record: Record | None, unit: int, width: int
+) -> list[list[tuple[str, str]]]:
+    """The other quantities packed into lines of ``width``: "q 0.3662  k -2.3445 ...".
+    Each takes the room of its widest value, so the packing is the same at every step."""
+    lines: list[list[tuple[str, str]]] = []
+    used = 0
+    for label, field in extras:
+        value = "–" if record is None else fit(_pick(getattr(record, field), unit), COLUMN)
+        size = len(label) + 1 + COLUMN
+        if not lines or used + 2 + size > width:
+            lines.append([])
+            used = -2
+        lines[-1].append((label, f"{value:<{COLUMN}}"))
+        used += 2 + size
+    return lines
+
+
+def state_rows(cell: Cell, width: int) -> int:
+    """Rows of content the panel needs at ``width`` (its heads included)."""
+    states, extras = parts(cell)
+    return 1 + len(states) + (1 if len(extras) == 1 else len(extra_lines(extras, None, 0, width)))
+
+
+def _pick(values: Any, k: int) -> float:
+    flat = np.ravel(values)
+    return float(flat[k] if flat.size > 1 else flat[0])

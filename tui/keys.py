@@ -1,0 +1,179 @@
+"""Every key of every screen, declared once: the bindings, the footer, the help screen, the
+command palette and the README's key table are all made from (or checked against) these.
+
+A ``Key`` names the screen action it runs; the stepping screens' actions each call one
+action of the stepping controller (``tui/screens/stepping.py``), so this table is where
+keys map to controller actions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from textual.binding import Binding, BindingType
+
+#: How Textual names keys, and how people write them.
+SHOWN = {
+    "question_mark": "?",
+    "plus": "+",
+    "equals_sign": "=",
+    "minus": "-",
+    "full_stop": ".",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "right": "→",
+    "left": "←",
+    "down": "↓",
+    "up": "↑",
+}
+
+
+@dataclass(frozen=True)
+class Key:
+    keys: str  #: Textual key names, comma-separated: "space,right"
+    action: str  #: the action it runs on its screen ("step"), or on the app ("app.quit")
+    label: str  #: the footer's word for it
+    about: str  #: what it does, for the help screen and the palette
+    display: str = ""  #: how the footer writes the key, when not the first key's name
+    footer: bool = True  #: shown in the footer (the rest are in ? and the palette)
+
+    @property
+    def written(self) -> str:
+        """The keys as people write them: "space / →"."""
+        return " / ".join(SHOWN.get(k, k) for k in self.keys.split(","))
+
+    def binding(self) -> Binding:
+        return Binding(
+            self.keys,
+            self.action,
+            self.label,
+            show=self.footer,
+            key_display=self.display or None,
+        )
+
+
+def bindings(keys: tuple[Key, ...]) -> list[BindingType]:
+    return [key.binding() for key in keys]
+
+
+def replaced(keys: tuple[Key, ...], action: str, **changes: object) -> tuple[Key, ...]:
+    """The same keys with the one for ``action`` changed (its words on another screen)."""
+    return tuple(replace(k, **changes) if k.action == action else k for k in keys)  # type: ignore[arg-type]
+
+
+#: The keys of every screen that steps: the main screen and compare mode.
+STEPPING = (
+    Key("space,right", "step", "Step", "Take the next step", "space"),
+    Key("left,backspace", "back", "Back", "Step back: an exact rewind", "←"),
+    Key("home,r", "reset", "Reset", "Go back to t = 0", "r", footer=False),
+    Key("end", "end", "End", "Run to the end of the sequence", footer=False),
+    Key("p", "play", "Play", "Step automatically, or pause"),
+    Key("plus,equals_sign", "faster", "Faster", "Play faster", "+", footer=False),
+    Key("minus", "slower", "Slower", "Play slower", "-", footer=False),
+    Key("down,tab", "next_unit", "Unit", "Select the next hidden unit", "↓"),
+    Key(
+        "up,shift+tab",
+        "previous_unit",
+        "Previous unit",
+        "Select the previous hidden unit",
+        "↑",
+        footer=False,
+    ),
+    Key(
+        "a",
+        "all_units",
+        "All units",
+        "Plot: the selected unit, then every unit's h, c, ... in turn",
+        footer=False,
+    ),
+    Key("i", "show_x", "Show x", "Show or hide the input x on the plot", footer=False),
+    Key("c", "switch_cell", "Cell", "Switch the cell: LSTM → peephole → sLSTM → mLSTM"),
+    Key("e", "app.open('inputs')", "Inputs", "Edit the input sequence, or load it from a file"),
+    Key("s", "screenshot", "Shot", "Save a screenshot (SVG) in the current folder", footer=False),
+    Key(
+        "question_mark",
+        "app.open('help')",
+        "Help",
+        "What the keys do and what each panel shows",
+        "?",
+    ),
+    Key("q", "app.quit", "Quit", "Quit"),
+)
+
+MAIN = (
+    *STEPPING[:-2],
+    Key(
+        "v",
+        "app.open('compare')",
+        "Compare",
+        "Compare mode: this cell and another side by side, stepping together",
+    ),
+    Key(
+        "w",
+        "app.open('weights')",
+        "Weights",
+        "See and change every weight; load or save them",
+        footer=False,
+    ),
+    Key(
+        "x",
+        "app.open('export')",
+        "Export",
+        "Write the trace so far: .csv, .json or .txt",
+        footer=False,
+    ),
+    *STEPPING[-2:],
+)
+
+COMPARE = (
+    *replaced(
+        STEPPING,
+        "switch_cell",
+        label="Right cell",
+        about="Switch the right-hand cell to the next kind",
+    ),
+    Key("escape,v", "close", "One cell", "Back to one cell", "v"),
+)
+
+#: What the help screen says beside the keys of the stepping screens.
+EXTRA = (
+    ("at the end", "type a number (or Enter, then a number) to add a step and take it"),
+    ("ctrl+p", "the command palette: every key of this screen, by name"),
+    ("escape", "close a dialog or this help"),
+)
+
+HELP = (Key("escape,question_mark,q", "close", "Close", "Close the help", "escape"),)
+
+WEIGHTS = (
+    Key("escape,w", "close", "Back", "Back to the dashboard", "escape"),
+    Key("enter", "edit", "Change", "Change the selected weight (one number)"),
+    Key("l", "load", "Load", "Load every weight from a file (.npz)"),
+    Key("S,ctrl+s", "save", "Save", "Save every weight to a file (.npz)", "S"),
+)
+
+INPUTS = (
+    Key("enter", "apply", "Apply", "Use this sequence (bad input says why and changes nothing)"),
+    Key("ctrl+o", "load", "Load file", "Read the sequence from a .csv or .npy file"),
+    Key("escape", "cancel", "Cancel", "Close without changing anything"),
+)
+
+LIVE = (
+    Key("enter", "add", "Add", "Add this input to the sequence and take the step"),
+    Key("escape", "cancel", "Cancel", "Close without adding"),
+)
+
+EXPORT = (
+    Key("enter", "write", "Write", "Write the trace to the file named"),
+    Key("escape", "cancel", "Cancel", "Close without writing"),
+)
+
+#: Every screen's keys, by the screen's name (the README's key table and the tests).
+SCREENS = {
+    "main": MAIN,
+    "compare": COMPARE,
+    "help": HELP,
+    "weights": WEIGHTS,
+    "inputs": INPUTS,
+    "live input": LIVE,
+    "export": EXPORT,
+}

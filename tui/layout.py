@@ -1,0 +1,100 @@
+"""Where the panels go, for a cell and a terminal size: a pure function of rows and columns.
+
+The stepping screens ask ``plan_main`` / ``plan_compare`` on every resize and whenever
+the cell changes, and apply the answer (CSS classes, which copy of a panel shows, how
+many units a gate box shows). The rules, in order, so that every panel keeps its rows:
+
+1. Everything in the left column beside the plot, if it fits.
+2. Else the matrix (the mLSTM's C) moves above the plot, on the right.
+3. Else the states move there too (they always show whole).
+4. Else the gate boxes scroll: each shows a window of units around the selected one.
+
+Compact sizes (narrower than 100 or lower than 32 rows) drop the panel borders but a
+title line; below 20 rows the states and equations give way (nothing crashes down to
+20x6).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lstm_engine import Cell
+from lstm_engine.equations import line_count
+
+from .widgets.gates import gate_rows
+from .widgets.matrix import matrix_state
+from .widgets.states import state_rows
+
+#: Rows of the header, the x strip and the footer.
+CHROME = 3
+#: The rows compare mode keeps for its plot below the two cells.
+PLOT_ROWS = 8
+#: Width of the left column: compact, and with borders.
+LEFT_COMPACT, LEFT_WIDE = 44, 58
+
+
+@dataclass(frozen=True)
+class Plan:
+    compact: bool
+    tiny: bool
+    left_width: int
+    states_right: bool  #: the states panel sits above the plot
+    matrix_right: bool  #: the matrix panel sits above the plot
+    gate_cap: int | None  #: units a gate box shows (None: all)
+    show_matrix: bool = True  #: compare mode: the matrices, where there is room
+
+
+def is_compact(width: int, height: int) -> bool:
+    return width < 100 or height < 32
+
+
+def plan_main(cell: Cell, width: int, height: int) -> Plan:
+    compact = is_compact(width, height)
+    tiny = height < 20
+    border = 1 if compact else 2
+    left = LEFT_COMPACT if compact else LEFT_WIDE
+    inner = left - (0 if compact else 4)  # borders and padding
+    equations = 0 if tiny else line_count(cell) + border
+    rows = max(height - CHROME - equations, 1)
+    gates = gate_rows(cell.gates, cell.hidden_size, border)
+    states = 0 if tiny else state_rows(cell, inner) + (0 if compact else 2)
+    matrix = cell.hidden_size + 1 + border if matrix_state(cell) else 0
+
+    def fits(*parts: int) -> bool:
+        return sum(parts) <= rows
+
+    if fits(gates, states, matrix):
+        return Plan(compact, tiny, left, False, False, None)
+    if fits(gates, states):
+        return Plan(compact, tiny, left, False, True, None)
+    if fits(gates):
+        return Plan(compact, tiny, left, True, True, None)
+    # The gate boxes scroll; the states stay beside them if they fit, else go right.
+    states_right = not fits(states, gate_rows(cell.gates, cell.hidden_size, border, 1))
+    cap = _largest_cap(cell, border, rows - (0 if states_right else states))
+    return Plan(compact, tiny, left, states_right, True, cap)
+
+
+def plan_compare(cells: tuple[Cell, ...], width: int, height: int) -> Plan:
+    """Both cells' gates and states side by side above the shared plot."""
+    compact = is_compact(width, height)
+    border = 1 if compact else 2
+    inner = width // 2 - (0 if compact else 4)
+    rows = max(height - CHROME - PLOT_ROWS, 1)
+    gates = max(gate_rows(c.gates, c.hidden_size, border) for c in cells)
+    states = max(state_rows(c, inner) for c in cells) + (0 if compact else 2)
+    matrix = max((c.hidden_size + 1 + border if matrix_state(c) else 0) for c in cells)
+    if gates + states + matrix <= rows:
+        return Plan(compact, False, width // 2, False, False, None)
+    if gates + states <= rows:
+        return Plan(compact, False, width // 2, False, False, None, show_matrix=False)
+    cap = max((_largest_cap(c, border, rows - states) or 1 for c in cells), default=1)
+    return Plan(compact, False, width // 2, False, False, cap, show_matrix=False)
+
+
+def _largest_cap(cell: Cell, border: int, budget: int) -> int | None:
+    """The most units per gate box whose panel fits in ``budget`` rows (at least 1)."""
+    for cap in range(cell.hidden_size, 0, -1):
+        if gate_rows(cell.gates, cell.hidden_size, border, cap) <= budget:
+            return None if cap == cell.hidden_size else cap
+    return 1

@@ -1,0 +1,84 @@
+"""The dashboard screen: every panel of one cell, and the keys that step it.
+
+Where the panels go depends on the cell and the terminal's size (``tui/layout.py``):
+the states and the matrix each have a copy beside the gates and one above the plot,
+and the plan says which one shows.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer
+
+from lstm_engine import Cell
+from lstm_engine.stepper import Frame
+
+from ..keys import MAIN, bindings
+from ..layout import Plan, plan_main
+from ..widgets import (
+    EquationsPanel,
+    GatePanel,
+    HeaderBar,
+    InputStrip,
+    LiveInputBar,
+    MatrixPanel,
+    StatePanel,
+    TrajectoryPlot,
+)
+from ..widgets.matrix import matrix_state
+from .stepping import SteppingScreen
+
+
+class MainScreen(SteppingScreen):
+    KEYS = MAIN
+    BINDINGS = bindings(MAIN)
+
+    def compose(self) -> ComposeResult:
+        cell = self.stepper.frame.cell
+        yield HeaderBar(id="header")
+        yield InputStrip(id="strip")
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield GatePanel(cell.gates, cell.hidden_size, id="gates")
+                yield StatePanel(id="states-left")
+                yield MatrixPanel(id="matrix-left")
+            with Vertical(id="right"):
+                yield MatrixPanel(id="matrix-right")
+                yield StatePanel(id="states-right")
+                yield TrajectoryPlot(id="plot")
+        yield EquationsPanel(id="equations")
+        yield LiveInputBar(id="live")
+        yield Footer(compact=True, show_command_palette=False)  # ? and ctrl+p say more
+
+    def on_resize(self) -> None:
+        self._arrange(self.stepper.frame.cell, force=True)
+
+    def before_show(self, frame: Frame) -> None:
+        self._arrange(frame.cell)
+
+    def _arrange(self, cell: Cell, force: bool = False) -> None:
+        """Apply the layout plan for this cell at this size (only when either changed)."""
+        width, height = self.size.width, self.size.height
+        key = (cell.kind, cell.input_size, cell.hidden_size, width, height)
+        if not force and key == getattr(self, "_arranged", None):
+            return
+        self._arranged = key
+        if width == 0 or height == 0:
+            return
+        plan: Plan = plan_main(cell, width, height)
+        self.set_class(plan.compact, "-compact")
+        self.set_class(plan.tiny, "-tiny")
+        has_matrix = matrix_state(cell) is not None
+        self.query_one("#states-left").display = not plan.states_right and not plan.tiny
+        self.query_one("#states-right").display = plan.states_right and not plan.tiny
+        self.query_one("#matrix-left").display = has_matrix and not plan.matrix_right
+        self.query_one("#matrix-right").display = has_matrix and plan.matrix_right
+        self.query_one("#left").styles.width = plan.left_width
+        self.query_one(GatePanel).show(cell.gates, cell.hidden_size, plan.gate_cap)
+        self.query_one("#live", LiveInputBar).set_hint(_hint(cell))
+
+
+def _hint(cell: Cell) -> str:
+    size = cell.input_size
+    return "a number" if size == 1 else f"{size} numbers separated by ',' or spaces"

@@ -1,0 +1,199 @@
+"""What every screen that steps shares: its keys call the stepping controller, and it shows
+the frame the controller hands back.
+
+The main screen and compare mode are ``SteppingScreen``s. Each key's action is one call
+of the controller (``lstm_engine.stepper.Stepper``); the screen keeps the latest frame
+in its ``frame`` reactive, and its panels, bound to it, draw it. Dialogs change the
+controller too; when one closes, the screen shows the controller's frame again.
+
+Live input at the end of the sequence lives here as well: a digit or '.' opens the
+live-input bar (a widget of the screen) with that character, Enter opens it empty, and
+characters that arrive before its field has the focus (a paste over SSH comes as a
+burst of keys) go into that same bar in order.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import ClassVar
+
+from textual import events
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+
+from lstm_engine.inputs import parse_inputs
+from lstm_engine.stepper import Frame, Stepper
+
+from ..keys import Key
+from ..widgets.live_input import LiveInputBar
+
+#: Keys that open the live input at the end of the sequence, with the key's character.
+NUMBER_START = set("0123456789.")
+
+
+class SteppingScreen(Screen[None]):
+    """A screen whose keys drive a ``Stepper`` and whose panels draw its frames."""
+
+    #: The screen's keys (``tui/keys.py``); subclasses set ``BINDINGS = bindings(KEYS)``.
+    KEYS: ClassVar[tuple[Key, ...]] = ()
+    #: Screen actions that only mean something with more than one hidden unit.
+    UNIT_ACTIONS = frozenset({"next_unit", "previous_unit", "all_units"})
+
+    #: Nothing takes the focus: the keys belong to the screen (the live-input bar's field
+    #: takes it while the bar is open).
+    AUTO_FOCUS = None
+
+    frame: reactive[Frame | None] = reactive(None, always_update=True, repaint=False)
+
+    def __init__(self, stepper: Stepper, **kwargs: str | None) -> None:
+        super().__init__(**kwargs)
+        self.stepper = stepper
+        self._timer: Timer | None = None
+        self._timer_speed = 0.0
+
+    # -- frames -----------------------------------------------------------------------
+    def show(self, frame: Frame) -> None:
+        """Draw a frame: every panel follows ``self.frame``; play follows the frame."""
+        old = self.frame
+        self.before_show(frame)
+        self.frame = frame
+        if old is None or old.hidden_size != frame.hidden_size:
+            self.refresh_bindings()  # the unit keys show only with more than one unit
+        self._follow_play(frame)
+        if frame.refused:
+            self.app.bell()
+
+    def before_show(self, frame: Frame) -> None:
+        """Arrange the panels for the frame's cell (screens that arrange override it)."""
+
+    def starting_frame(self) -> Frame:
+        """The frame shown when the screen opens."""
+        return self.stepper.frame
+
+    def on_mount(self) -> None:
+        self.show(self.starting_frame())
+
+    def on_screen_resume(self) -> None:
+        """Back on top (a dialog closed, or the palette): show what changed meanwhile."""
+        if self.frame is None or self.frame.revision != self.stepper.frame.revision:
+            self.show(self.stepper.frame)
+
+    def on_screen_suspend(self) -> None:
+        """Another screen is on top: automatic play stops, so nothing steps unseen."""
+        if self.stepper.frame.playing:
+            self.stepper.pause()
+        self._stop_timer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.UNIT_ACTIONS:
+            return self.stepper.frame.hidden_size > 1
+        return True
+
+    # -- the keys: one controller action each ---------------------------------------------
+    def action_step(self) -> None:
+        self.show(self.stepper.step())
+
+    def action_back(self) -> None:
+        self.show(self.stepper.back())
+
+    def action_reset(self) -> None:
+        self.show(self.stepper.reset())
+
+    def action_end(self) -> None:
+        self.show(self.stepper.end())
+
+    def action_play(self) -> None:
+        self.show(self.stepper.play())
+
+    def action_faster(self) -> None:
+        self.show(self.stepper.faster())
+
+    def action_slower(self) -> None:
+        self.show(self.stepper.slower())
+
+    def action_next_unit(self) -> None:
+        self.show(self.stepper.next_unit())
+
+    def action_previous_unit(self) -> None:
+        self.show(self.stepper.previous_unit())
+
+    def action_all_units(self) -> None:
+        self.show(self.stepper.toggle_all_units())
+
+    def action_show_x(self) -> None:
+        self.show(self.stepper.toggle_x())
+
+    def action_switch_cell(self) -> None:
+        self.show(self.stepper.switch_cell())
+
+    def action_screenshot(self) -> None:
+        folder = os.getcwd() if os.path.isdir(".") else str(Path.home())
+        try:
+            path = self.app.save_screenshot(path=folder)
+        except (OSError, RuntimeError) as exc:
+            self.show(self.stepper.note(f"screenshot not saved: {getattr(exc, 'strerror', exc)}"))
+            return
+        self.show(self.stepper.note(f"screenshot saved: {Path(path).name}"))
+        self.notify(path, title="Screenshot", timeout=3, markup=False)
+
+    # -- automatic play ------------------------------------------------------------------------
+    def _follow_play(self, frame: Frame) -> None:
+        if not frame.playing:
+            self._stop_timer()
+        elif self._timer is None or self._timer_speed != frame.speed:
+            self._stop_timer()
+            self._timer_speed = frame.speed
+            self._timer = self.set_interval(1 / frame.speed, self._tick)
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def _tick(self) -> None:
+        self.show(self.stepper.tick())
+
+    # -- live input at the end of the sequence ------------------------------------------------
+    def on_key(self, event: events.Key) -> None:
+        bar = self.query_one(LiveInputBar)
+        if bar.is_open:
+            # The rest of a burst that came before the bar's field had the focus.
+            if event.key == "enter":
+                bar.submit()
+            elif event.key == "escape":
+                bar.close()
+            elif event.character and event.is_printable:
+                bar.feed(event.character)
+            else:
+                return
+        elif self.stepper.frame.at_end and (
+            event.character in NUMBER_START or event.key == "enter"
+        ):
+            bar.open("" if event.key == "enter" else (event.character or ""))
+        else:
+            return
+        event.prevent_default()
+        event.stop()
+
+    def on_paste(self, event: events.Paste) -> None:
+        bar = self.query_one(LiveInputBar)
+        if bar.is_open:
+            bar.feed(event.text)
+        elif self.stepper.frame.at_end and event.text.strip():
+            bar.open(event.text.strip())
+
+    def on_live_input_bar_submitted(self, message: LiveInputBar.Submitted) -> None:
+        bar = self.query_one(LiveInputBar)
+        width = self.stepper.frame.cell.input_size
+        try:
+            rows = parse_inputs(message.text.replace(";", ","), width)
+            if len(rows) != 1:
+                raise ValueError(f"type one step at a time ({width} value(s))")
+            frame = self.stepper.append_input(rows[0])
+        except ValueError as exc:
+            bar.error(str(exc))
+            return
+        bar.close()
+        self.show(frame)
