@@ -33,7 +33,7 @@ Configurations of the dashboard (``--configs``):
   then the alternation.
 
 Keys pressed to set a configuration up (``v``, ``a``) are not timed: each is sent, the
-screen is awaited (the compare header; the plot's "all units" title) and the output left
+screen is awaited (the compare header; the plot's "every unit" title) and the output left
 to go quiet for 0.5 s. Each timed key waits for its update to be drawn (and the output to
 be quiet for ``--quiet-ms``) before the next is sent; a key that is not drawn within
 ``--timeout`` seconds is reported as a failure and ends that configuration, as does an app
@@ -287,7 +287,7 @@ def _compare_shown(term: Terminal, steps: int) -> bool:
 
 
 def _all_units_shown(term: Terminal, steps: int) -> bool:
-    return "all units" in term.text() and term.header_step() == (steps, steps)
+    return "every unit" in term.text() and term.header_step() == (steps, steps)
 
 
 BASELINES = {

@@ -342,20 +342,16 @@ def draw(
 
     setup()
     xs_all = np.arange(1, steps + 1, dtype=float)
-    # A probe of the layout tells how many columns the canvas has, to thin to.
-    for side in sides:
-        low, high = limits[side]
-        figure.scatter([1, max(steps, 1)], [low, high], marker=" ", yside=side)
-    canvas = bridge.build(figure, width, height)
-    columns = max(len(canvas.columns), 1)
-    canvas_rows = max(len(canvas.canvas_rows), 1)
-    figure.xticks(integer_ticks(steps, max(columns // 8, 1)))
-    thinned = steps > columns
-    setup()
-    figure.xticks(integer_ticks(steps, max(columns // 8, 1)))
+    columns: int | None = None  # the canvas's columns, where the series may need thinning
+    if steps * 3 > width - 16:  # could be more than a third of the canvas: measure it
+        for side in sides:  # a probe of the layout: how many columns the canvas has
+            low, high = limits[side]
+            figure.scatter([1, max(steps, 1)], [low, high], marker=" ", yside=side)
+        columns = max(len(bridge.build(figure, width, height).columns), 1)
+        setup()
+    thinned = columns is not None and steps > columns
+    figure.xticks(integer_ticks(steps, max((columns or width - 16) // 8, 1)))
     xlim = (0.5, 1.5) if steps <= 1 else (1.0, float(steps))
-    first_marks: set[tuple[int, int, bool]] = set()  # (column, row, right axis) of markers
-    both: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
     markers: list[tuple[Curve, Any, Any, dict[str, Any], dict[str, Any]]] = []
     for curve in curves:  # every line first, so that no line covers a marker
         values = curve.values[:steps]
@@ -364,7 +360,7 @@ def draw(
         if not len(xs):
             continue
         if thinned:
-            keep = envelope(ys, bridge.columns_of(xs, xlim, columns))
+            keep = envelope(ys, bridge.columns_of(xs, xlim, columns or 1))
             xs, ys = xs[keep], ys[keep]
         side = "right" if curve.right else "left"
         ys = ys / scale[side]
@@ -372,7 +368,7 @@ def draw(
         if colour:
             kwargs["color"] = curve.color
         label = {"label": curve.label} if legend else {}
-        sparse = len(xs) * 3 <= columns
+        sparse = columns is None or len(xs) * 3 <= columns
         if curve.line and len(xs) > 1:
             # Dense and without colour, the line itself is drawn with the curve's glyph.
             line_marker = LINE if colour or sparse else curve.marker
@@ -382,36 +378,36 @@ def draw(
         if sparse or not curve.line or len(xs) == 1:
             markers.append((curve, xs, ys, kwargs, label))
     for curve, xs, ys, kwargs, label in markers:
-        x_list, y_list = xs.tolist(), ys.tolist()
-        figure.scatter(x_list, y_list, marker=curve.marker, **kwargs, **label)
-        side = "right" if curve.right else "left"
-        cells = list(
-            zip(
-                bridge.columns_of(xs, xlim, columns).tolist(),
-                bridge.columns_of(ys, limits[side], canvas_rows).tolist(),
+        figure.scatter(xs.tolist(), ys.tolist(), marker=curve.marker, **kwargs, **label)
+    canvas = bridge.build(figure, width, height)
+    overlaps = 0
+    if any(not curve.line for curve, *_ in markers):
+        # Where a marker of the second cell falls on one of the first's, draw it as BOTH.
+        cols, rows = max(len(canvas.columns), 1), max(len(canvas.canvas_rows), 1)
+        first_marks: set[tuple[int, int, bool]] = set()
+        both: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
+        for curve, xs, ys, _, _ in markers:
+            side = "right" if curve.right else "left"
+            cells = zip(
+                bridge.columns_of(xs, xlim, cols).tolist(),
+                bridge.columns_of(ys, limits[side], rows).tolist(),
                 strict=True,
             )
-        )
-        if curve.line:
-            first_marks.update((c, r, curve.right) for c, r in cells)
-        else:  # the second cell: where it falls on the first's marker, say so
-            both[curve.right] += [
-                (x, y)
-                for (c, r), x, y in zip(cells, x_list, y_list, strict=True)
-                if (c, r, curve.right) in first_marks
-            ]
-    overlaps = 0
-    for on_right, points in both.items():
-        if points:
-            overlaps += len(points)
-            xs_both, ys_both = zip(*points, strict=True)
-            extra = {"color": WHITE} if colour else {}
-            figure.scatter(
-                list(xs_both),
-                list(ys_both),
-                marker=BOTH,
-                yside="right" if on_right else "left",
-                **extra,
-            )
-    canvas = bridge.build(figure, width, height)
+            if curve.line:
+                first_marks.update((c, r, curve.right) for c, r in cells)
+            else:
+                both[curve.right] += [
+                    (x, y)
+                    for (c, r), x, y in zip(cells, xs.tolist(), ys.tolist(), strict=True)
+                    if (c, r, curve.right) in first_marks
+                ]
+        for on_right, points in both.items():
+            if points:
+                overlaps += len(points)
+                xs_both, ys_both = zip(*points, strict=True)
+                extra = {"color": WHITE} if colour else {}
+                side = "right" if on_right else "left"
+                figure.scatter(list(xs_both), list(ys_both), marker=BOTH, yside=side, **extra)
+        if overlaps:
+            canvas = bridge.build(figure, width, height)
     return Drawn(canvas, left_out, thinned, overlaps)

@@ -24,7 +24,8 @@ from tui.screens.main import MainScreen
 from tui.screens.weights import WeightsScreen
 from tui.widgets import (
     EquationsPanel,
-    GateWidget,
+    GateBox,
+    GatePanel,
     HeaderBar,
     LiveInputBar,
     MatrixPanel,
@@ -40,15 +41,24 @@ SIZE = (120, 40)
 def shown(app: StepperApp) -> str:
     """The text of every panel of the screen on top, as rendered now."""
     screen = app.screen
-    parts = [w.render().plain for w in screen.query(HeaderBar)]
-    parts += [w.render().plain for w in screen.query(GateWidget)]
-    parts += [w.render().plain for w in screen.query(StatePanel) if w.display]
-    parts += [w.render().plain for w in screen.query(EquationsPanel)]
+    parts = [w.text() for w in screen.query(HeaderBar)]
+    parts += [box.text for box in boxes(app)]
+    parts += [w.text() for w in screen.query(StatePanel) if w.display]
+    parts += [w.text() for w in screen.query(EquationsPanel)]
     return "\n".join(parts)
 
 
+def boxes(app: StepperApp) -> list[GateBox]:
+    """Every gate box of the screen on top, as its panel draws it now."""
+    out = []
+    for panel in app.screen.query(GatePanel):
+        panel.text()
+        out += [panel.boxes[g.name] for g in panel.gates]
+    return out
+
+
 def header(app: StepperApp) -> str:
-    return app.screen.query_one(HeaderBar).render().plain
+    return app.screen.query_one(HeaderBar).text()
 
 
 def plot_text(app: StepperApp) -> str:
@@ -82,7 +92,7 @@ async def test_first_screen_is_the_original_example() -> None:
         text = shown(app)
         assert "LSTM" in text and "I=1 H=1" in text and "seed 42" in text
         assert "step 0 / 3" in text and isinstance(app.screen, MainScreen)
-        gates = [w.render().plain for w in app.screen.query(GateWidget)]
+        gates = [box.text for box in boxes(app)]
         assert all("█" not in g and "│" not in g and "·" not in g for g in gates)  # no bar at t=0
 
 
@@ -110,7 +120,7 @@ async def test_the_original_first_step_equation_with_the_data_in() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")
-        lines = app.screen.query_one(EquationsPanel).render().plain.splitlines()
+        lines = app.screen.query_one(EquationsPanel).text().splitlines()
         assert lines[0] == (
             "f = sigmoid(W_f·[h_prev, x] + b_f) = sigmoid(0.0497*0.0000 - 0.0138*5.0000 + 0.0000)"
             " = sigmoid(-0.0691) = 0.4827"
@@ -191,10 +201,10 @@ async def test_unit_selection(keys: list[str], unit: int) -> None:
         assert app.stepper.frame.unit == unit
         states = app.screen.query_one("#states-left", StatePanel)
         assert f"unit {unit}" in states.border_title
-        equations = app.screen.query_one(EquationsPanel).render().plain
+        equations = app.screen.query_one(EquationsPanel).text()
         assert equations.splitlines()[-1].endswith(f"= {number(reference.record(1).h[unit])}")
-        for gate in app.screen.query(GateWidget):
-            assert len(gate.render().plain.splitlines()) == 3  # every unit has a row
+        for box in boxes(app):
+            assert len(box.rows) == 3  # every unit has a row
         assert shown(app).count("▶") == 4  # the selected unit is marked in each gate
 
 
@@ -242,7 +252,7 @@ async def test_switching_cells_keeps_inputs_and_step() -> None:
             s = app.stepper.session
             seen.append(s.cell.kind)
             assert s.t == 2 and s.inputs.ravel().tolist() == [1, -2, 0.5, 3]
-            gates = [w.gate.name for w in app.screen.query(GateWidget)]
+            gates = [box.gate.name for box in boxes(app)]
             assert gates == [g.name for g in s.cell.gates]
             assert s.cell.title in header(app)
             reference = Session(type(s.cell).init(1, 3, 42), s.inputs)
@@ -461,7 +471,7 @@ async def test_loading_a_smaller_cell_clamps_the_selected_unit(tmp_path: Path) -
         await pilot.press("enter", "escape")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen) and app.stepper.frame.unit == 0
-        assert "I=1 H=1" in header(app) and len(app.screen.query(GateWidget)) == 4
+        assert "I=1 H=1" in header(app) and len(boxes(app)) == 4
 
 
 async def test_bad_paths_are_messages(tmp_path: Path) -> None:
@@ -661,14 +671,12 @@ async def test_slstm_panels_show_stabilised_gates_n_and_m() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")
         r = reference.step()
-        gates = {w.gate.name: w for w in app.screen.query(GateWidget)}
-        row = gates["input"].render().plain
+        gates = {box.gate.name: box for box in boxes(app)}
+        row = gates["input"].text
         assert "exp(z)" in row and number(r.exp_i[0]) in row and number(r.i[0]) in row
-        assert (
-            "i'" in gates["input"].border_title and "stabilised" in gates["input"].border_subtitle
-        )
-        assert "σ(z)" in gates["forget"].render().plain
-        lines = app.screen.query_one("#states-left", StatePanel).render().plain.splitlines()
+        assert "i'" in gates["input"].title and "stabilised" in gates["input"].subtitle
+        assert "σ(z)" in gates["forget"].text
+        lines = app.screen.query_one("#states-left", StatePanel).text().splitlines()
         assert [line.split()[0] for line in lines[1:]] == ["c", "n", "m", "h"]
         await pilot.pause()
         assert "n" in plot_text(app) and "right axis: c, n" in plot_text(app)
@@ -681,14 +689,14 @@ async def test_mlstm_panels_show_memory_and_qkv() -> None:
         await pilot.press("space")
         r = reference.step()
         matrix = next(m for m in app.screen.query(MatrixPanel) if m.display)
-        text = matrix.render().plain
+        text = matrix.text()
         assert len(text.splitlines()) == 4  # a header row and a row per k
         assert f"max |C| = {number(np.max(np.abs(r.C)))}" in matrix.border_title
         cells = text.splitlines()[1].split()[-3:]  # one glyph pair per column
         assert cells[0][0] == ("+" if r.C[0, 0] > 0 else "-")
-        gates = {w.gate.name: w.render().plain for w in app.screen.query(GateWidget)}
+        gates = {box.gate.name: box.text for box in boxes(app)}
         assert gates["input"].startswith(" all") and len(gates["output"].splitlines()) == 3
-        states = next(s for s in app.screen.query(StatePanel) if s.display).render().plain
+        states = next(s for s in app.screen.query(StatePanel) if s.display).text()
         assert all(f"{name} " in states for name in ("q", "k", "v", "h~"))
         assert number(r.q[0]) in states
         await pilot.pause()
@@ -708,7 +716,7 @@ async def test_peephole_gates_show_the_peephole_term() -> None:
         await pilot.press("space", "space")
         reference.seek(2)
         r = reference.current
-        rows = {w.gate.name: w.render().plain for w in app.screen.query(GateWidget)}
+        rows = {box.gate.name: box.text for box in boxes(app)}
         assert f"p*c {number(r.pc_f[0]):>9}" in rows["forget"]
         assert "p*c" not in rows["candidate"]
 
@@ -722,27 +730,26 @@ async def test_at_80x24_every_panel_keeps_its_rows_up_to_h4(cell: str) -> None:
         await pilot.pause()
         r = reference.step()
         screen = app.screen
-        for gate in screen.query(GateWidget):
-            rows = gate.render().plain.splitlines()
-            assert len(rows) == (1 if gate.gate.scalar else 4), gate.gate.name
-            assert gate.region.height >= len(rows) and gate.region.bottom <= 23
-            assert all(len(row) <= gate.size.width and "…" not in row for row in rows), rows
+        panel = screen.query_one(GatePanel)
+        assert panel.region.height >= panel.rows(app.stepper.frame) and panel.region.bottom <= 23
+        for box in boxes(app):
+            rows = box.rows
+            assert len(rows) == (1 if box.gate.scalar else 4), box.gate.name
+            assert all(len(row) <= box.width and "…" not in row for row in rows), rows
         states = next(s for s in screen.query(StatePanel) if s.display)
-        lines = states.render().plain.splitlines()
+        lines = states.text().splitlines()
         assert states.region.height >= len(lines) and lines[-1 if cell != "mlstm" else 3].split()[
             0
         ] in ("h", "tanh(c)")
         assert any(line.startswith("h ") for line in lines)
         assert number(r.h[1]) in "\n".join(lines)
         equations = screen.query_one(EquationsPanel)
-        eq_lines = equations.render().plain.splitlines()
+        eq_lines = equations.text().splitlines()
         assert equations.region.height >= len(eq_lines) and eq_lines[-1].endswith(number(r.h[1]))
         assert all(len(line) <= equations.size.width for line in eq_lines)
         for matrix in screen.query(MatrixPanel):
             if matrix.display:
-                assert (
-                    matrix.region.height >= 5 + 1 and len(matrix.render().plain.splitlines()) == 5
-                )
+                assert matrix.region.height >= 5 + 1 and len(matrix.text().splitlines()) == 5
 
 
 async def test_larger_hidden_sizes_scroll_the_gate_boxes_at_80x24() -> None:
@@ -753,12 +760,11 @@ async def test_larger_hidden_sizes_scroll_the_gate_boxes_at_80x24() -> None:
             await pilot.press("down")
         await pilot.pause()
         assert app.stepper.frame.unit == 6
-        for gate in app.screen.query(GateWidget):
-            rows = gate.render().plain.splitlines()
-            assert any(row.startswith("▶6") for row in rows)  # the selected unit stays in view
-            assert gate.border_title.endswith("/8") or gate.border_title.endswith("of 8")
+        for box in boxes(app):
+            assert any(row.startswith("▶6") for row in box.rows)  # the selected unit shows
+            assert box.title.endswith("/8") or box.title.endswith("of 8")
         equations = app.screen.query_one(EquationsPanel)
-        assert len(equations.render().plain.splitlines()) == 6
+        assert len(equations.text().splitlines()) == 6
 
 
 async def test_an_8x8_memory_shows_all_rows() -> None:
@@ -767,7 +773,7 @@ async def test_an_8x8_memory_shows_all_rows() -> None:
         await pilot.press("space")
         await pilot.pause()
         matrix = next(m for m in app.screen.query(MatrixPanel) if m.display)
-        assert len(matrix.render().plain.splitlines()) == 9
+        assert len(matrix.text().splitlines()) == 9
         assert matrix.virtual_size.height >= 9
 
 

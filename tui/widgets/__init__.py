@@ -2,7 +2,7 @@
 
 from .column import CellColumn
 from .equations import EquationsPanel
-from .gates import GatePanel, GateWidget
+from .gates import GateBox, GatePanel
 from .header import HeaderBar
 from .input_strip import InputStrip
 from .live_input import LiveInputBar
@@ -13,8 +13,8 @@ from .states import StatePanel
 __all__ = [
     "CellColumn",
     "EquationsPanel",
+    "GateBox",
     "GatePanel",
-    "GateWidget",
     "HeaderBar",
     "InputStrip",
     "LiveInputBar",

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from rich.text import Text
-
 from lstm_engine.equations import line_count, write
 from lstm_engine.stepper import Frame
 
-from .base import FrameWidget
+from .base import FrameWidget, Lines
 
 AT_START = ("t = 0: every state is zero.", "Press space (or →) to take the first step.")
 
@@ -20,17 +18,16 @@ class EquationsPanel(FrameWidget):
     EquationsPanel { height: auto; }
     """
 
-    def render(self) -> Text:
-        frame = self.frame
-        lane = None if frame is None else self.lane_of(frame)
-        if frame is None or lane is None:
-            return Text("")
+    def draw(self, frame: Frame) -> Lines:
+        lane = self.lane_of(frame)
+        if lane is None:
+            return Lines()
         width = self.size.width
         if lane.record is None:
             lines = list(AT_START)
         else:
             lines = [w.fit(width) for w in write(lane.cell, lane.record, frame.unit)]
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        text = Lines()
         for k, line in enumerate(lines):
             if k:
                 text.append("\n")

@@ -1,20 +1,18 @@
-"""The gate panel: one live widget per gate the cell declares, a row per hidden unit."""
+"""The gate panel: a box per gate the cell declares, a row per hidden unit."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Grid
-from textual.reactive import reactive
+from rich.style import Style
 
 from lstm_engine import Gate
 from lstm_engine.numbers import fit
-from lstm_engine.stepper import Frame
+from lstm_engine.stepper import Frame, Lane
 
-from .base import FrameWidget, bar
+from .base import FrameWidget, Lines, bar
 
 #: Width of the value column (a gate's value: "0.4827", "-0.1183").
 VALUE_WIDTH = 7
@@ -49,138 +47,205 @@ def visible_units(count: int, selected: int, rows: int) -> range:
     return range(start, start + rows)
 
 
-class GateWidget(FrameWidget):
-    """One gate: per unit, a bar on the gate's range, the value and the pre-activation z.
+@dataclass
+class GateBox:
+    """One gate's box as the panel last drew it (what the tests and the help read)."""
 
-    With more units than rows it shows a window of units around the selected one (it
-    scrolls with the selection), and its title says which units show."""
+    gate: Gate
+    title: str = ""
+    subtitle: str = ""
+    rows: list[str] = field(default_factory=list)
+    width: int = 0
 
-    DEFAULT_CSS = """
-    GateWidget { height: auto; }
-    GateWidget > .gatewidget--bar { color: $accent; }
-    """
-    COMPONENT_CLASSES = {"gatewidget--bar"}
-
-    def __init__(self, gate: Gate, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.gate = gate
-        self.cap: int | None = None  #: the most units shown (None: all); beyond, it scrolls
-        self.border_title = self._title(range(1), 1)
-        self.border_subtitle = self._subtitle(gate.notes)
-
-    def _subtitle(self, notes: tuple[tuple[str, str], ...]) -> str:
-        """What the columns are: the range of the bar, the value, z and the notes shown."""
-        gate = self.gate
-        kind = f"{gate.activation}, stabilised" if gate.stabilised else gate.activation
-        extra = "".join(f" · {label}" for label, _ in notes)
-        return f"{kind} ({gate.low:g}, {gate.high:g}) · value · z{extra}"
-
-    def _title(self, shown: range, units: int) -> str:
-        """The gate's name; when the box scrolls, which units it shows, in as many words
-        as fit the box's width."""
-        gate = self.gate
-        name = f"{gate.label} {gate.shown}"
-        if len(shown) >= units:
-            return name
-        a, b = shown.start, shown.stop - 1
-        options = (
-            f"{name} · units {a}-{b} of {units}",
-            f"{name} {a}-{b}/{units}",
-            f"{gate.shown} · units {a}-{b} of {units}",
-            f"{gate.shown} {a}-{b}/{units}",
-        )
-        room = self.size.width - 4
-        return next((t for t in options if len(t) <= room), options[-1])
-
-    def render(self) -> Text:
-        frame = self.frame
-        lane = None if frame is None else self.lane_of(frame)
-        if frame is None or lane is None:
-            return Text("")
-        gate = self.gate
-        units = 1 if gate.scalar else lane.cell.hidden_size
-        record = lane.record
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
-        shown = visible_units(units, frame.unit, max(self.size.height, 1))
-        title = self._title(shown, units)
-        if self.border_title != title:
-            self.border_title = title
-        label_width = 3 if gate.scalar else len(str(units - 1))
-        pre_width, bar_width, notes = layout(self.size.width - label_width - 2, gate.notes)
-        subtitle = self._subtitle(notes)
-        if self.border_subtitle != subtitle:
-            self.border_subtitle = subtitle
-        bar_style = self.get_component_rich_style("gatewidget--bar")
-        for row, unit in enumerate(shown):
-            if row:
-                text.append("\n")
-            selected = unit == frame.unit and units > 1
-            marker = "▶" if selected else " "
-            name = "all" if gate.scalar else f"{unit:>{label_width}}"  # one value for all units
-            text.append(f"{marker}{name} ", "bold" if selected else "")
-            if record is None:  # t = 0: no gate has a value yet
-                text.append(" " * bar_width)
-                text.append(f" {'–':>{VALUE_WIDTH}} {'–':>{pre_width}}", "dim")
-                continue
-            value = float(np.ravel(getattr(record, gate.symbol))[unit])
-            pre = float(np.ravel(getattr(record, gate.pre))[unit])
-            text.append(bar(value, gate.low, gate.high, bar_width), bar_style)
-            text.append(f" {fit(value, VALUE_WIDTH):>{VALUE_WIDTH}}", "bold")
-            text.append(f" {fit(pre, pre_width):>{pre_width}}", "dim")
-            for label, field in notes:
-                note = float(np.ravel(getattr(record, field))[unit])
-                text.append(f"  {label} ", "dim")
-                text.append(f"{fit(note, NOTE_WIDTH):>{NOTE_WIDTH}}")
-        return text
-
-    def rows(self, frame: Frame) -> int:
-        lane = self.lane_of(frame)
-        if self.gate.scalar or lane is None:
-            return 1
-        return min(lane.cell.hidden_size, self.cap or lane.cell.hidden_size)
-
-    def set_cap(self, cap: int | None) -> None:
-        if cap != self.cap:
-            self.cap = cap
-            self._rows = -1
-            self.refresh(layout=True)
+    @property
+    def text(self) -> str:
+        return "\n".join(self.rows)
 
 
-class GatePanel(Grid):
-    """The gates of the current cell: one per row for up to two units, else two per row.
-    ``show`` changes the gates (another kind of cell): the boxes are made anew."""
+class GatePanel(FrameWidget):
+    """The gates of the cell, one box per gate: one box a row for up to two units, else
+    two side by side; a row per hidden unit with a bar on the gate's range, the value and
+    the pre-activation z (and the gate's notes where there is room).
+
+    One widget draws every box, borders included: a keypress then redraws one strip per
+    screen row, not one per box, which is most of what a step costs Textual. With more
+    units than ``cap`` rows a box shows a window of units around the selected one (it
+    scrolls with the selection), and its title says which units show. Without borders
+    (``-compact`` screens) a box has a title rule and no sides."""
 
     DEFAULT_CSS = """
-    GatePanel { grid-size: 1; grid-gutter: 0 0; height: auto; }
-    GatePanel.-two { grid-size: 2; }
+    GatePanel { height: auto; padding: 0; border: none; }
+    GatePanel > .gatepanel--border { color: $primary 60%; }
+    GatePanel > .gatepanel--title { color: $text; text-style: bold; }
+    GatePanel > .gatepanel--subtitle { color: $text-muted; }
+    GatePanel > .gatepanel--bar { color: $accent; }
     """
-
-    gates: reactive[tuple[Gate, ...]] = reactive((), recompose=True)
+    COMPONENT_CLASSES = {
+        "gatepanel--border",
+        "gatepanel--title",
+        "gatepanel--subtitle",
+        "gatepanel--bar",
+    }
 
     def __init__(
         self, gates: tuple[Gate, ...], hidden_size: int, lane: int = 0, **kwargs: Any
     ) -> None:
-        super().__init__(**kwargs)
-        self.lane = lane
-        self.cap: int | None = None
-        self.set_reactive(GatePanel.gates, gates)
-        self.set_class(columns_for(hidden_size) == 2, "-two")
-
-    def compose(self) -> ComposeResult:
-        for gate in self.gates:
-            widget = GateWidget(gate, lane=self.lane, classes="gate")
-            widget.cap = self.cap
-            yield widget
+        super().__init__(lane=lane, **kwargs)
+        self.gates = gates
+        self.hidden_size = hidden_size
+        self.cap: int | None = None  #: the most units a box shows (None: all)
+        self.boxes: dict[str, GateBox] = {g.name: GateBox(g) for g in gates}
+        self._shown: tuple[object, ...] = ()
 
     def show(self, gates: tuple[Gate, ...], hidden_size: int, cap: int | None) -> None:
-        """These gates at this size, each box showing at most ``cap`` units."""
-        self.set_class(columns_for(hidden_size) == 2, "-two")
-        self.cap = cap
-        if gates != self.gates:
-            self.gates = gates  # the boxes are composed anew, with the cap
-        else:
-            for widget in self.query(GateWidget):
-                widget.set_cap(cap)
+        """These gates at this size, each box showing at most ``cap`` units (also after the
+        screen changed between bordered and compact)."""
+        state = (gates, hidden_size, cap, self.bordered)
+        if state != self._shown:
+            self._shown = state
+            self.gates, self.hidden_size, self.cap = gates, hidden_size, cap
+            self.boxes = {g.name: GateBox(g) for g in gates}
+            self._strips = None
+            self._rows = -1
+            self.refresh(layout=True)
+
+    @property
+    def bordered(self) -> bool:
+        return not (self.is_attached and self.screen.has_class("-compact"))
+
+    def rows(self, frame: Frame) -> int:
+        lane = self.lane_of(frame)
+        if lane is None:
+            return 1
+        border = 2 if self.bordered else 1
+        return gate_rows(self.gates, lane.cell.hidden_size, border, self.cap)
+
+    def draw(self, frame: Frame) -> Lines:
+        lane = self.lane_of(frame)
+        out = Lines()
+        if lane is None:
+            return out
+        cols = columns_for(lane.cell.hidden_size)
+        width = self.size.width
+        box_width = (width - (cols - 1)) // cols  # one blank column between boxes
+        border_style = self.component_style("gatepanel--border")
+        title_style = self.component_style("gatepanel--title")
+        sub_style = self.component_style("gatepanel--subtitle")
+        bar_style = self.component_style("gatepanel--bar")
+        bordered = self.bordered
+        inner = box_width - 2 if bordered else box_width - 1
+        first = True
+        for k in range(0, len(self.gates), cols):
+            group = self.gates[k : k + cols]
+            units = [1 if g.scalar else lane.cell.hidden_size for g in group]
+            height = max(min(u, self.cap or u) for u in units)
+            drawn = [self._box(g, lane, frame, inner, height) for g in group]
+            if not first:
+                out.append("\n")
+            first = False
+            for c, (box, _) in enumerate(drawn):  # the top edge, with the title
+                out.append(" " if c else "")
+                _top(out, box.title, box_width, bordered, border_style, title_style)
+            for row in range(height):
+                out.append("\n")
+                for c, (_, runs) in enumerate(drawn):
+                    out.append(" " if c else "")
+                    out.append("│" if bordered else "", border_style)
+                    cells = 0
+                    for text, style in runs[row] if row < len(runs) else []:
+                        out.append(text, bar_style if style == "bar" else style)
+                        cells += len(text)
+                    out.append(" " * max(inner - cells, 0))
+                    out.append("│" if bordered else " ", border_style)
+            if bordered:
+                out.append("\n")
+                for c, (box, _) in enumerate(drawn):  # the bottom edge, with the subtitle
+                    out.append(" " if c else "")
+                    _bottom(out, box.subtitle, box_width, border_style, sub_style)
+        return out
+
+    def _box(
+        self, gate: Gate, lane: Lane, frame: Frame, inner: int, height: int
+    ) -> tuple[GateBox, list[list[tuple[str, str]]]]:
+        """One gate's box (title, subtitle, rows as text) and its rows as styled runs."""
+        units = 1 if gate.scalar else lane.cell.hidden_size
+        record = lane.record
+        shown = visible_units(units, frame.unit, min(height, self.cap or height))
+        label_width = 3 if gate.scalar else len(str(units - 1))
+        pre_width, bar_width, notes = layout(inner - label_width - 2, gate.notes)
+        rows: list[list[tuple[str, str]]] = []
+        for unit in shown:
+            selected = unit == frame.unit and units > 1
+            name = "all" if gate.scalar else f"{unit:>{label_width}}"  # one value for all units
+            runs = [(f"{'▶' if selected else ' '}{name} ", "bold" if selected else "")]
+            if record is None:  # t = 0: no gate has a value yet
+                runs += [
+                    (" " * bar_width, ""),
+                    (f" {'–':>{VALUE_WIDTH}} {'–':>{pre_width}}", "dim"),
+                ]
+                rows.append(runs)
+                continue
+            value = float(np.ravel(getattr(record, gate.symbol))[unit])
+            pre = float(np.ravel(getattr(record, gate.pre))[unit])
+            runs += [
+                (bar(value, gate.low, gate.high, bar_width), "bar"),
+                (f" {fit(value, VALUE_WIDTH):>{VALUE_WIDTH}}", "bold"),
+                (f" {fit(pre, pre_width):>{pre_width}}", "dim"),
+            ]
+            for label, field_name in notes:
+                note = float(np.ravel(getattr(record, field_name))[unit])
+                runs += [(f"  {label} ", "dim"), (f"{fit(note, NOTE_WIDTH):>{NOTE_WIDTH}}", "")]
+            rows.append(runs)
+        box = self.boxes.setdefault(gate.name, GateBox(gate))
+        box.title = _title(gate, shown, units, inner - 2)
+        box.subtitle = _subtitle(gate, notes)
+        box.rows = ["".join(text for text, _ in runs) for runs in rows]
+        box.width = inner
+        return box, rows
+
+
+def _title(gate: Gate, shown: range, units: int, room: int) -> str:
+    """The gate's name; when the box scrolls, which units it shows, in as many words as
+    fit the box's width."""
+    name = f"{gate.label} {gate.shown}"
+    if len(shown) >= units:
+        return name
+    a, b = shown.start, shown.stop - 1
+    options = (
+        f"{name} · units {a}-{b} of {units}",
+        f"{name} {a}-{b}/{units}",
+        f"{gate.shown} · units {a}-{b} of {units}",
+        f"{gate.shown} {a}-{b}/{units}",
+    )
+    return next((t for t in options if len(t) <= room), options[-1])
+
+
+def _subtitle(gate: Gate, notes: tuple[tuple[str, str], ...]) -> str:
+    """What the columns are: the range of the bar, the value, z and the notes shown."""
+    kind = f"{gate.activation}, stabilised" if gate.stabilised else gate.activation
+    extra = "".join(f" · {label}" for label, _ in notes)
+    return f"{kind} ({gate.low:g}, {gate.high:g}) · value · z{extra}"
+
+
+def _top(out: Lines, title: str, width: int, bordered: bool, border: Style, bold: Style) -> None:
+    """A box's top edge: ``╭─ title ───╮``; without borders, the title on a rule."""
+    lead = "╭─ " if bordered else "─"
+    tail = 2 if bordered else 0  # " " before the rule and the corner after it
+    room = width - len(lead) - tail - 1
+    shown = title if len(title) <= room else title[: max(room - 1, 0)] + "…"
+    rule = "─" * max(width - len(lead) - len(shown) - tail, 0)  # the " " and corner: tail
+    out.append(lead, border)
+    out.append(shown, bold)
+    out.append((" " + rule + "╮") if bordered else rule, border)
+
+
+def _bottom(out: Lines, subtitle: str, width: int, border: Style, muted: Style) -> None:
+    """A box's bottom edge, the subtitle at its right: ``╰──── sigmoid (0, 1) · z ─╯``."""
+    room = width - 6
+    shown = subtitle if len(subtitle) <= room else subtitle[: max(room - 1, 0)] + "…"
+    out.append("╰" + "─" * max(width - len(shown) - 5, 0) + " ", border)
+    out.append(shown, muted)
+    out.append(" ─╯", border)
 
 
 def columns_for(hidden_size: int) -> int:

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from rich.cells import cell_len
 
-from .base import FrameWidget
+from lstm_engine.stepper import Frame
+
+from .base import FrameWidget, Lines
+
+
+def cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` cells, ending in … where it was cut."""
+    if cell_len(text) <= width:
+        return text
+    if width <= 0:
+        return ""
+    while text and cell_len(text) > width - 1:
+        text = text[:-1]
+    return text + "…"
 
 
 class HeaderBar(FrameWidget):
@@ -15,34 +28,31 @@ class HeaderBar(FrameWidget):
     HeaderBar { height: 1; background: $primary; color: $text; }
     """
 
-    def render(self) -> Text:
-        frame = self.frame
-        if frame is None:
-            return Text("")
+    def draw(self, frame: Frame) -> Lines:
         width = self.size.width
-        counter = Text(f"step {frame.t} / {frame.length} ", "bold")
+        counter = f"step {frame.t} / {frame.length} "
         cell = frame.cell
         if frame.comparing:
             second = frame.lanes[1].cell
-            left = Text.assemble(
-                (" Compare ", "bold"),
-                f"│ {cell.title} vs {second.title} │ I={cell.input_size} H={cell.hidden_size} ",
-            )
+            name = " Compare "
+            rest = f"│ {cell.title} vs {second.title} │ I={cell.input_size} H={cell.hidden_size} "
         else:
-            left = Text.assemble(
-                (" lstm-stepper ", "bold"),
+            name = " lstm-stepper "
+            rest = (
                 f"│ {cell.title} │ I={cell.input_size} H={cell.hidden_size} │ "
-                f"{frame.lanes[0].origin} ",
+                f"{frame.lanes[0].origin} "
             )
-        status = Text(
-            f"{frame.status}  " if frame.status else "",
-            "bold reverse" if frame.refused else "italic",
-        )
-        room = width - counter.cell_len
-        if status.cell_len > room:
-            status.truncate(max(room - 1, 0), overflow="ellipsis")
-            status.append(" ")
-        room -= status.cell_len
-        left.truncate(max(room, 0), overflow="ellipsis")
-        gap = max(width - left.cell_len - status.cell_len - counter.cell_len, 0)
-        return Text.assemble(left, " " * gap, status, counter, no_wrap=True, end="")
+        room = width - len(counter)
+        status = cut(f"{frame.status}  " if frame.status else "", max(room - 1, 0))
+        if status and not status.endswith(" "):
+            status += " "
+        room -= cell_len(status)
+        name = cut(name, max(room, 0))
+        rest = cut(rest, max(room - cell_len(name), 0))
+        gap = max(width - cell_len(name) - cell_len(rest) - cell_len(status) - len(counter), 0)
+        line = Lines()
+        line.append(name, "bold")
+        line.append(rest + " " * gap)
+        line.append(status, "bold reverse" if frame.refused else "italic")
+        line.append(counter, "bold")
+        return line

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from rich.text import Text
-
 from lstm_engine.cells.base import Array
 from lstm_engine.numbers import plain
+from lstm_engine.stepper import Frame
 
-from .base import FrameWidget
+from .base import FrameWidget, Lines
 
 
 def step_label(values: Array) -> str:
@@ -21,10 +20,7 @@ class InputStrip(FrameWidget):
     InputStrip { height: 1; }
     """
 
-    def render(self) -> Text:
-        frame = self.frame
-        if frame is None:
-            return Text("")
+    def draw(self, frame: Frame) -> Lines:
         inputs = frame.inputs
         t = frame.t
         width = max(self.size.width - 4, 8)
@@ -35,7 +31,8 @@ class InputStrip(FrameWidget):
         fits = max(int(width // per) - 1, 1)
         start = min(max(t - fits // 2, 0), max(len(inputs) - fits, 0))
         end = min(start + fits, len(inputs))
-        text = Text("x: ", style="bold", no_wrap=True, overflow="ellipsis", end="")
+        text = Lines()
+        text.append("x: ", "bold")
         if start > 0:
             text.append("… ", "dim")
         for k in range(start, end):

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 from rich.style import Style
-from rich.text import Text
 
 from lstm_engine import Cell, StateVar
 from lstm_engine.numbers import number
 from lstm_engine.stepper import Frame
 
-from .base import FrameWidget
+from .base import FrameWidget, Lines
 
 #: Glyphs by magnitude, relative to the largest |value| of the matrix.
 SHADES = " ░▒▓█"
@@ -49,12 +48,11 @@ class MatrixPanel(FrameWidget):
     MatrixPanel { height: auto; }
     """
 
-    def render(self) -> Text:
-        frame = self.frame
-        lane = None if frame is None else self.lane_of(frame)
+    def draw(self, frame: Frame) -> Lines:
+        lane = self.lane_of(frame)
         var = None if lane is None else matrix_state(lane.cell)
-        if frame is None or lane is None or var is None:
-            return Text("")
+        if lane is None or var is None:
+            return Lines()
         H = lane.cell.hidden_size
         values = (
             np.zeros((H, H)) if lane.record is None else np.asarray(getattr(lane.record, var.name))
@@ -68,7 +66,7 @@ class MatrixPanel(FrameWidget):
         self.border_subtitle = "rows k, columns v; +/- sign, ░▒▓█ size"
         fits = max((self.size.width - 5) // 3, 1)
         columns = range(min(H, fits))
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        text = Lines()
         text.append("    " + "".join(f"{j:>3}" for j in columns), "dim")
         for row in range(H):
             text.append("\n")

@@ -6,14 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from rich.text import Text
 
 from lstm_engine import Cell, StateVar
 from lstm_engine.cells.base import Record
 from lstm_engine.numbers import fit
 from lstm_engine.stepper import Frame
 
-from .base import FrameWidget
+from .base import FrameWidget, Lines
 
 COLUMN = 9  #: width of the before, after and change columns (8 without borders)
 
@@ -26,17 +25,16 @@ class StatePanel(FrameWidget):
     StatePanel { height: auto; }
     """
 
-    def render(self) -> Text:
-        frame = self.frame
-        lane = None if frame is None else self.lane_of(frame)
-        if frame is None or lane is None:
-            return Text("")
+    def draw(self, frame: Frame) -> Lines:
+        lane = self.lane_of(frame)
+        if lane is None:
+            return Lines()
         cell, record, unit = lane.cell, lane.record, frame.unit
         states, extras = parts(cell)
         single = len(extras) == 1  # one extra (tanh(c)): a row of its own, under "after"
         width = max([len(s.name) for s in states] + [len(extras[0][0]) if single else 3])
         column = COLUMN
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        text = Lines()
         if self.compact:  # the title and the column heads share the first row
             column = COLUMN - 1
             room = self.size.width - 3 * (column + 1)
