@@ -314,6 +314,11 @@ def draw(
     right = [c for c in curves if c.right]
     real = {"left": _limits(left, steps), "right": _limits(right, steps)}
     sides = [side for side, lim in real.items() if lim is not None]
+    if legend:  # plotext's legend sits at the top left: raise the tops so it covers no data
+        share = min((len(curves) + 1) / max(height - 6, 4), 0.6)
+        for side in sides:
+            low, high = real[side]  # type: ignore[misc]
+            real[side] = (low, high + (high / 2 - low / 2) * 2 * share / (1 - share))
     left_out = sum(int(np.count_nonzero(~np.isfinite(c.values[:steps]))) for c in curves)
     # plotext maps data with differences of floats: beyond ~1e12 they lose digits, and a
     # span of 1e308 overflows. So each axis draws its data divided by a power of ten and

@@ -202,3 +202,21 @@ def test_the_dashboard_takes_the_same_negative_inputs() -> None:
 def test_an_option_is_still_an_option_after_a_value_option(capsys) -> None:
     code, _, err = run(capsys, "trace", "--inputs", "--format")
     assert code == 2 and "expected one argument" in err
+
+
+def test_the_plot_keeps_a_one_step_spike_among_10000_steps(tmp_path: Path, capsys) -> None:
+    values = np.zeros(10_000)
+    values[6_543] = 8.0  # lifts c to about 0.42 for one step; elsewhere |c| stays tiny
+    np.savetxt(tmp_path / "x.csv", values)
+    code, out, _ = run(capsys, "trace", "--inputs-file", str(tmp_path / "x.csv"), "--plot")
+    assert code == 0
+    plot = out.split("Hidden and Cell States Over Time", 1)[1].splitlines()
+    canvas = [
+        line.split("│" if "│" in line else "┤", 1)[1] for line in plot if "│" in line or "┤" in line
+    ]
+    canvas = [row for row in canvas if "State (" not in row]  # the legend's rows
+    spike_columns = {
+        k for row in canvas[: len(canvas) // 2] for k, ch in enumerate(row) if ch == "x"
+    }
+    assert spike_columns and len(spike_columns) <= 2  # one column, its c reaches the top half
+    assert max(spike_columns) / len(canvas[0]) == pytest.approx(6_543 / 10_000, abs=0.03)

@@ -67,7 +67,8 @@ async def test_help_and_palette_list_every_key_of_the_screen_on_top() -> None:
     app = make_app("--hidden-size", "2")
     async with app.run_test(size=(120, 40)) as pilot:
         for opener, name in (("", "main"), ("v", "compare"), ("escape w", "weights"),
-                             ("escape e", "inputs"), ("escape x", "export")):  # fmt: skip
+                             ("escape e", "inputs"), ("escape x", "export"),
+                             ("escape question_mark", "help")):  # fmt: skip
             if opener:
                 await pilot.press(*opener.split())
             screen = app.screen

@@ -802,3 +802,23 @@ async def test_nan_and_inf_in_a_series_never_crash_the_plot() -> None:
         plot.frame = replace(frame, plot=replace(frame.plot, curves=curves, key=("nan",)))
         await pilot.pause()
         assert plot.left_out == 2 and "2 not finite, left out" in plot_text(app)
+
+
+def test_the_heat_map_marks_values_that_are_not_finite() -> None:
+    from tui.widgets.matrix import NOT_FINITE, cell_style, glyph
+
+    assert glyph(float("nan"), 1.0) == NOT_FINITE and glyph(float("inf"), 1.0) == NOT_FINITE
+    assert glyph(0.0, 0.0) == " ·" and glyph(-1.0, 1.0) == "-█"
+    assert cell_style(float("nan"), 1.0).bgcolor is not None
+
+
+async def test_stabilised_gates_show_the_papers_gate_in_narrow_boxes() -> None:
+    app = make_app("--cell", "slstm", "--hidden-size", "4", "--inputs", "1;-2;0.5;3")
+    reference = session("--cell", "slstm", "--hidden-size", "4", "--inputs", "1;-2;0.5;3")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        r = reference.step()
+        gates = {box.gate.name: box for box in boxes(app)}
+        assert gates["input"].subtitle.endswith("value · exp(z)")
+        assert gates["input"].rows[0].endswith(number(r.exp_i[0]))
+        assert gates["forget"].rows[0].endswith(number(r.sig_f[0]))

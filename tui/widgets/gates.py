@@ -22,20 +22,35 @@ PRE_WIDTHS = (9, 7, 5)
 NOTE_WIDTH = 9
 
 
-def layout(
-    room: int, notes: tuple[tuple[str, str], ...]
-) -> tuple[int, int, tuple[tuple[str, str], ...]]:
-    """(pre-activation width, bar width, notes shown) for ``room`` cells after the unit's
-    label: the numbers stay whole; the bar shrinks first, then z loses digits, then the
-    notes go (the equations show them too)."""
+@dataclass(frozen=True)
+class RowLayout:
+    """How a gate row uses its width: the bar, then the value, z and the notes."""
+
+    pre_width: int  #: 0: no z column
+    bar_width: int
+    notes: tuple[tuple[str, str], ...]  #: the notes shown
+    note_width: int = NOTE_WIDTH
+    labelled: bool = True  #: each note's label in the row (else only in the subtitle)
+
+
+def layout(room: int, notes: tuple[tuple[str, str], ...], notes_first: bool = False) -> RowLayout:
+    """How a row of ``room`` cells (after the unit's label) is laid out: the numbers stay
+    whole; the bar shrinks first, then z loses digits; then, where the notes matter more
+    than z (``notes_first``: the paper's own gate beside a stabilised one), z gives way to
+    them, named in the subtitle only; else the notes go (the equations show them too)."""
     for shown in (notes, ()):
         notes_width = sum(len(label) + NOTE_WIDTH + 3 for label, _ in shown)
         for pre_width in PRE_WIDTHS:
             bar_width = room - notes_width - (2 + VALUE_WIDTH + pre_width)
             if bar_width >= 4 or (pre_width == PRE_WIDTHS[-1] and bar_width >= 2 and not shown):
-                return pre_width, bar_width, shown
+                return RowLayout(pre_width, bar_width, shown)
+        if shown and notes_first:
+            for note_width in (NOTE_WIDTH, PRE_WIDTHS[1]):
+                bar_width = room - len(shown) * (note_width + 1) - (1 + VALUE_WIDTH)
+                if bar_width >= 3:
+                    return RowLayout(0, bar_width, shown, note_width, labelled=False)
     pre_width = PRE_WIDTHS[-1]
-    return pre_width, max(room - (2 + VALUE_WIDTH + pre_width), 1), ()
+    return RowLayout(pre_width, max(room - (2 + VALUE_WIDTH + pre_width), 1), ())
 
 
 def visible_units(count: int, selected: int, rows: int) -> range:
@@ -172,33 +187,35 @@ class GatePanel(FrameWidget):
         record = lane.record
         shown = visible_units(units, frame.unit, min(height, self.cap or height))
         label_width = 3 if gate.scalar else len(str(units - 1))
-        pre_width, bar_width, notes = layout(inner - label_width - 2, gate.notes)
+        row_layout = layout(inner - label_width - 2, gate.notes, notes_first=gate.stabilised)
+        pre_width, bar_width, notes = row_layout.pre_width, row_layout.bar_width, row_layout.notes
         rows: list[list[tuple[str, str]]] = []
         for unit in shown:
             selected = unit == frame.unit and units > 1
             name = "all" if gate.scalar else f"{unit:>{label_width}}"  # one value for all units
             runs = [(f"{'▶' if selected else ' '}{name} ", "bold" if selected else "")]
             if record is None:  # t = 0: no gate has a value yet
-                runs += [
-                    (" " * bar_width, ""),
-                    (f" {'–':>{VALUE_WIDTH}} {'–':>{pre_width}}", "dim"),
-                ]
+                blank = f" {'–':>{VALUE_WIDTH}}" + (f" {'–':>{pre_width}}" if pre_width else "")
+                runs += [(" " * bar_width, ""), (blank, "dim")]
                 rows.append(runs)
                 continue
             value = float(np.ravel(getattr(record, gate.symbol))[unit])
-            pre = float(np.ravel(getattr(record, gate.pre))[unit])
             runs += [
                 (bar(value, gate.low, gate.high, bar_width), "bar"),
                 (f" {fit(value, VALUE_WIDTH):>{VALUE_WIDTH}}", "bold"),
-                (f" {fit(pre, pre_width):>{pre_width}}", "dim"),
             ]
+            if pre_width:
+                pre = float(np.ravel(getattr(record, gate.pre))[unit])
+                runs.append((f" {fit(pre, pre_width):>{pre_width}}", "dim"))
+            width = row_layout.note_width
             for label, field_name in notes:
                 note = float(np.ravel(getattr(record, field_name))[unit])
-                runs += [(f"  {label} ", "dim"), (f"{fit(note, NOTE_WIDTH):>{NOTE_WIDTH}}", "")]
+                runs.append((f"  {label} " if row_layout.labelled else " ", "dim"))
+                runs.append((f"{fit(note, width):>{width}}", ""))
             rows.append(runs)
         box = self.boxes.setdefault(gate.name, GateBox(gate))
         box.title = _title(gate, shown, units, inner - 2)
-        box.subtitle = _subtitle(gate, notes)
+        box.subtitle = _subtitle(gate, notes, pre_width > 0, inner - 4)
         box.rows = ["".join(text for text, _ in runs) for runs in rows]
         box.width = inner
         return box, rows
@@ -220,11 +237,17 @@ def _title(gate: Gate, shown: range, units: int, room: int) -> str:
     return next((t for t in options if len(t) <= room), options[-1])
 
 
-def _subtitle(gate: Gate, notes: tuple[tuple[str, str], ...]) -> str:
-    """What the columns are: the range of the bar, the value, z and the notes shown."""
+def _subtitle(gate: Gate, notes: tuple[tuple[str, str], ...], with_z: bool, room: int) -> str:
+    """What the columns are: the range of the bar, the value, z and the notes shown; in
+    fewer words where the box is narrow, the columns' names last to go."""
     kind = f"{gate.activation}, stabilised" if gate.stabilised else gate.activation
-    extra = "".join(f" · {label}" for label, _ in notes)
-    return f"{kind} ({gate.low:g}, {gate.high:g}) · value · z{extra}"
+    columns = "value" + (" · z" if with_z else "") + "".join(f" · {label}" for label, _ in notes)
+    options = (
+        f"{kind} ({gate.low:g}, {gate.high:g}) · {columns}",
+        f"{'stabilised' if gate.stabilised else gate.activation} · {columns}",
+        columns,
+    )
+    return next((t for t in options if len(t) <= room), options[-1])
 
 
 def _top(out: Lines, title: str, width: int, bordered: bool, border: Style, bold: Style) -> None:
