@@ -176,21 +176,36 @@ def input_curves(inputs: Array) -> list[Curve]:
     ]
 
 
-def all_unit_curves(cell: Cell, name: str, values: Array) -> list[Curve]:
+def all_unit_curves(
+    cell: Cell, name: str, values: Array, prefix: str = "", second: bool = False
+) -> list[Curve]:
     """Every unit of one series: its own marker and colour up to 8 units; beyond, the band
-    of the smallest and largest value over the units at each step."""
-    right = name in cell.plotted_apart
+    of the smallest and largest value over the units at each step. ``second``: compare
+    mode's other cell, whose units are drawn as their digits, markers only."""
+    right = name in cell.plotted_apart and not prefix
     columns = _columns(values)
     if columns.shape[1] <= len(UNIT_MARKERS):
         return [
-            Curve(f"{name}[{k}]", columns[:, k], UNIT_MARKERS[k], UNIT_COLORS[k], right=right)
+            Curve(
+                f"{prefix}{name}[{k}]",
+                columns[:, k],
+                str(k) if second else UNIT_MARKERS[k],
+                UNIT_COLORS[k],
+                right=right,
+                line=not second,
+            )
             for k in range(columns.shape[1])
         ]
     with np.errstate(invalid="ignore"):
         low, high = np.min(columns, axis=1), np.max(columns, axis=1)
+    last = columns.shape[1] - 1
     return [
-        Curve(f"max {name}[0..{columns.shape[1] - 1}]", high, "^", RED, right=right),
-        Curve(f"min {name}[0..{columns.shape[1] - 1}]", low, "v", BLUE, right=right),
+        Curve(
+            f"{prefix}max {name}[0..{last}]", high, "%" if second else "^", RED, right, not second
+        ),
+        Curve(
+            f"{prefix}min {name}[0..{last}]", low, "&" if second else "v", BLUE, right, not second
+        ),
     ]
 
 

@@ -452,7 +452,16 @@ class Stepper:
         cell = first.session.cell
         key = (self._content, steps, self._unit, self._all_units, self._show_x, len(self._lanes))
         curves: list[plot.Curve] = []
-        if len(self._lanes) > 1:
+        if len(self._lanes) > 1 and self._all_units is not None:
+            name = self._all_units
+            for k, lane in enumerate(self._lanes):
+                lane_cell = lane.session.cell
+                series = lane.series(steps)
+                if name in series:  # the mLSTM has no c
+                    prefix = "left " if k == 0 else "right "
+                    curves += plot.all_unit_curves(lane_cell, name, series[name], prefix, k > 0)
+            title = short = f"{name} of every unit of both cells (right: digits)"
+        elif len(self._lanes) > 1:
             for k, lane in enumerate(self._lanes):
                 lane_cell = lane.session.cell
                 names: list[str] = [n for n in ("h", "c") if n in lane_cell.plotted]

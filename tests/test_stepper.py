@@ -196,3 +196,15 @@ def test_the_memory_norm_series_is_extended_step_by_step() -> None:
     norms = frame.plot.curves[1].values
     expected = matrix_norm(s.session.series("C", upto=8))
     np.testing.assert_allclose(norms, expected, rtol=1e-15)
+
+
+def test_all_units_in_compare_mode_draws_every_unit_of_both_cells() -> None:
+    s = stepper(hidden=3)
+    s.step()
+    s.compare()
+    frame = s.toggle_all_units()
+    labels = [c.label for c in frame.plot.curves]
+    assert labels == [f"{side} h[{k}]" for side in ("left", "right") for k in range(3)]
+    second = [c for c in frame.plot.curves if c.label.startswith("right")]
+    assert [c.marker for c in second] == ["0", "1", "2"] and not any(c.line for c in second)
+    assert not any(c.right for c in frame.plot.curves)  # one axis for a comparison
