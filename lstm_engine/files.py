@@ -35,8 +35,9 @@ def user_path(text: str) -> Path:
         raise ValueError("a file name cannot contain a NUL character")
     try:
         return Path(name).expanduser()
-    except RuntimeError as exc:  # "~nosuchuser/...": no such home directory
-        raise ValueError(f"{name}: {exc}") from None
+    except RuntimeError:  # "~nosuchuser/...": no such user
+        user = name[1:].split("/", 1)[0]
+        raise ValueError(f"{name}: there is no user {user!r} whose home ~{user} could be") from None
 
 
 def write_atomic(path: str | os.PathLike[str], write: Callable[[IO[bytes]], object]) -> None:

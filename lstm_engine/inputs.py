@@ -23,16 +23,11 @@ class InputError(ValueError):
 
 
 def _number(text: str, where: str) -> float:
-    token = text.strip()
-    if not token:
-        raise InputError(f"{where}: empty value")
+    """A number of the sequence; the message says where it is ("step 2: ...")."""
     try:
-        value = float(token)
-    except ValueError:
-        raise InputError(f"{where}: {token!r} is not a number") from None
-    if not math.isfinite(value):
-        raise InputError(f"{where}: {token!r} is not a finite number")
-    return value
+        return _value(text)
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
 
 
 def _values(text: str) -> list[str]:
@@ -51,13 +46,34 @@ def _values(text: str) -> list[str]:
 def one_number(text: str) -> float:
     """Exactly one finite number ("0.75", "-1e3"); an InputError for anything else,
     "1,2" and "3;4" included."""
+    return float(one_step(text, 1)[0])
+
+
+def one_step(text: str, input_size: int) -> Array:
+    """One step's input, ``input_size`` finite numbers separated by commas or spaces; an
+    InputError that says what was typed instead."""
     token = text.strip()
-    values = parse_inputs(token, 1).ravel() if token else None
-    if values is None:
-        raise InputError("type a number")
-    if values.size != 1:
-        raise InputError(f"{token!r} is {values.size} numbers: type exactly one")
-    return float(values[0])
+    if not token:
+        raise InputError("type a number" if input_size == 1 else f"type {input_size} numbers")
+    values = [_value(w) for w in _values(token.replace(";", ","))]
+    if len(values) != input_size:
+        want = "one number" if input_size == 1 else f"{input_size} numbers (the input size)"
+        raise InputError(f"type {want}; {token!r} has {len(values)}")
+    return np.array(values, dtype=np.float64)
+
+
+def _value(token: str) -> float:
+    """One finite number, or an InputError naming what the text is instead."""
+    word = token.strip()
+    if not word:
+        raise InputError("empty value")
+    try:
+        value = float(word)
+    except ValueError:
+        raise InputError(f"{word!r} is not a number") from None
+    if not math.isfinite(value):
+        raise InputError(f"{word!r} is not a finite number")
+    return value
 
 
 def parse_inputs(text: str, input_size: int | None = None) -> Array:

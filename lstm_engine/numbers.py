@@ -62,6 +62,18 @@ def fit(value: float, width: int) -> str:
     return text
 
 
+def column(value: float, width: int) -> str:
+    """A number in a column ``width`` wide, with the same decimals as its neighbours
+    (``width`` - 3, at most 4: "-0.07", "0.35" in a column of 5), so that a column reads
+    evenly; ``fit`` for what those decimals cannot show (large values, tiny non-zero ones)."""
+    decimals = min(max(width - 3, 0), 4)
+    v = float(value)
+    text = f"{v:.{decimals}f}"
+    if math.isfinite(v) and len(text) <= width and (v == 0 or abs(v) >= 0.5 * 10**-decimals):
+        return text
+    return fit(v, width)
+
+
 def plain(value: float) -> str:
     """An input value as a person writes it: ``5``, ``1.9``, ``-0.25``."""
     return format(float(value), ".10g")
@@ -95,6 +107,7 @@ def signed_sum(terms: Sequence[str]) -> str:
 __all__ = [
     "LARGE",
     "SMALL",
+    "column",
     "fit",
     "number",
     "plain",

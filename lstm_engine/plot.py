@@ -60,7 +60,8 @@ SECOND_MARKERS = {"h": "*", "c": "+", "n": "%", "|C|": "@"}
 SECOND_COLORS = {"h": CYAN, "c": YELLOW, "n": ORANGE, "|C|": ORANGE}
 #: How lines between data points are drawn (plotext's braille marker: 2x4 dots a cell).
 LINE = "braille"
-#: Where a marker of the second cell of compare mode falls on one of the first's.
+#: Where two curves' markers fall in one character (compare mode's two cells, or two
+#: series that meet), so that neither hides under the other.
 BOTH = "◆"
 
 
@@ -86,7 +87,7 @@ class Drawn:
     canvas: bridge.Canvas
     left_out: int  #: NaN or infinite values not drawn
     thinned: bool  #: the series had more steps than columns (M4)
-    overlaps: int = 0  #: markers of the second cell drawn as BOTH, on one of the first's
+    overlaps: int = 0  #: markers drawn as BOTH, where two curves' markers fall together
 
 
 def series_of(session: Session, names: Sequence[str], upto: int) -> dict[str, Array]:
@@ -171,7 +172,14 @@ def input_curves(inputs: Array) -> list[Curve]:
     are on a scale of their own."""
     width = inputs.shape[1]
     return [
-        Curve("x" if width == 1 else f"x[{k}]", inputs[:, k], MARKERS["x"], COLORS["x"], right=True)
+        Curve(
+            "Input x" if width == 1 else f"Input x[{k}]",
+            inputs[:, k],
+            MARKERS["x"],
+            COLORS["x"],
+            right=True,
+            short="input x" if width == 1 else f"input x[{k}]",
+        )
         for k in range(min(width, 4))
     ]
 
@@ -401,27 +409,24 @@ def draw(
         figure.scatter(xs.tolist(), ys.tolist(), marker=curve.marker, **kwargs, **label)
     canvas = bridge.build(figure, width, height)
     overlaps = 0
-    if any(not curve.line for curve, *_ in markers):
-        # Where a marker of the second cell falls on one of the first's, draw it as BOTH.
+    if len(markers) > 1:
+        # Where a marker falls on another curve's marker (compare mode's two cells, or two
+        # series that meet), both would hide under the last one drawn: draw BOTH instead.
         cols, rows = max(len(canvas.columns), 1), max(len(canvas.canvas_rows), 1)
-        first_marks: set[tuple[int, int, bool]] = set()
-        both: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
-        for curve, xs, ys, _, _ in markers:
+        taken: dict[tuple[int, int], int] = {}
+        meet: list[tuple[float, float, bool]] = []
+        for k, (curve, xs, ys, _, _) in enumerate(markers):
             side = "right" if curve.right else "left"
             cells = zip(
                 bridge.columns_of(xs, xlim, cols).tolist(),
                 bridge.columns_of(ys, limits[side], rows).tolist(),
                 strict=True,
             )
-            if curve.line:
-                first_marks.update((c, r, curve.right) for c, r in cells)
-            else:
-                both[curve.right] += [
-                    (x, y)
-                    for (c, r), x, y in zip(cells, xs.tolist(), ys.tolist(), strict=True)
-                    if (c, r, curve.right) in first_marks
-                ]
-        for on_right, points in both.items():
+            for cell, x, y in zip(cells, xs.tolist(), ys.tolist(), strict=True):
+                if taken.setdefault(cell, k) != k:
+                    meet.append((x, y, curve.right))
+        for on_right in (False, True):
+            points = [(x, y) for x, y, right in meet if right == on_right]
             if points:
                 overlaps += len(points)
                 xs_both, ys_both = zip(*points, strict=True)

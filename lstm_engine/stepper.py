@@ -178,10 +178,7 @@ class Stepper:
     # -- moving ----------------------------------------------------------------------
     def step(self) -> Frame:
         if self.session.at_end:
-            return self._refuse(
-                f"end of the sequence (step {self.session.length}): type a number to add a "
-                "step, or e to edit the inputs"
-            )
+            return self._refuse(f"end of the sequence: {self._what_to_type()} to add a step")
         for lane in self._lanes:
             lane.session.step()
         return self._publish()
@@ -213,15 +210,17 @@ class Stepper:
         """Start automatic play (from the start if at the end), or pause it."""
         if self._playing:
             return self.pause()
-        if self.session.at_end:
+        again = self.session.at_end
+        if again:
             for lane in self._lanes:
                 lane.session.reset()
         self._playing = True
-        return self._publish()
+        return self._publish("playing from the start" if again else "")
 
     def pause(self) -> Frame:
+        was = self._playing
         self._playing = False
-        return self._publish()
+        return self._publish("paused" if was else "")
 
     def tick(self) -> Frame:
         """One step of automatic play; play stops at the end of the sequence."""
@@ -233,12 +232,15 @@ class Stepper:
         return self.step()
 
     def faster(self) -> Frame:
-        self._speed = min(self._speed + 1, len(SPEEDS) - 1)
-        return self._publish(f"speed {SPEEDS[self._speed]:g} steps/s")
+        return self._set_speed(self._speed + 1)
 
     def slower(self) -> Frame:
-        self._speed = max(self._speed - 1, 0)
-        return self._publish(f"speed {SPEEDS[self._speed]:g} steps/s")
+        return self._set_speed(self._speed - 1)
+
+    def _set_speed(self, index: int) -> Frame:
+        self._speed = min(max(index, 0), len(SPEEDS) - 1)
+        limit = {0: " (the slowest)", len(SPEEDS) - 1: " (the fastest)"}.get(self._speed, "")
+        return self._publish(f"speed {SPEEDS[self._speed]:g} step(s) a second{limit}")
 
     # -- what is shown -------------------------------------------------------------------
     def select_unit(self, unit: int) -> Frame:
@@ -415,8 +417,12 @@ class Stepper:
         if self._playing:
             return f"▶ playing {SPEEDS[self._speed]:g}/s"
         if self.session.at_end:
-            return "end: type a number to add a step"
+            return f"end: {self._what_to_type()} to add a step"
         return ""
+
+    def _what_to_type(self) -> str:
+        width = self.session.cell.input_size
+        return "type a number" if width == 1 else f"type the next input ({width} numbers)"
 
     def _make_frame(self) -> Frame:
         first = self.session

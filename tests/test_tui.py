@@ -235,7 +235,7 @@ async def test_the_input_can_be_shown_on_the_plot() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space", "space", "i")
         await pilot.pause()
-        assert app.stepper.frame.show_x and "right axis: x" in plot_text(app)
+        assert app.stepper.frame.show_x and "right axis: input x" in plot_text(app)
         await pilot.press("i")
         await pilot.pause()
         assert "right axis" not in plot_text(app)
@@ -310,6 +310,7 @@ async def test_minus_and_plus_keep_their_meaning_at_the_end() -> None:
     async with app.run_test(size=SIZE) as pilot:
         speed = app.stepper.frame.speed
         await pilot.press("end", "minus")
+        await pilot.pause(0.2)  # a '-' waits a moment for a digit of the same burst
         assert app.stepper.frame.speed == speed / 2
         assert not app.screen.query_one(LiveInputBar).is_open
         await pilot.press("plus")
@@ -394,7 +395,8 @@ async def test_input_editor_loads_a_file(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("e", "ctrl+o")
         editor = app.screen
-        assert editor.loading and "Load inputs" in str(editor.query_one("#dialog").border_title)
+        assert editor.from_file and "Load inputs" in str(editor.query_one("#dialog").border_title)
+        assert not editor.loading  # Textual's loading indicator would hide the dialog
         editor.query_one(Input).value = str(tmp_path / "bad.npy")
         await pilot.press("enter")
         assert app.screen is editor and "1 value" in str(editor.query_one("#error").render())
@@ -424,7 +426,7 @@ async def test_weight_editor_changes_the_trace() -> None:
         fresh.seek(2)
         assert np.array_equal(s.current.h, fresh.current.h)
         assert not np.array_equal(s.current.h, before)
-        for bad, message in (("abc", "not a number"), ("1,2", "2 numbers"), ("3;4", "2 numbers")):
+        for bad, message in (("abc", "not a number"), ("1,2", "has 2"), ("3;4", "has 2")):
             await pilot.press("enter")
             weights.query_one("#prompt-input", Input).value = bad
             await pilot.press("enter")
@@ -822,3 +824,101 @@ async def test_stabilised_gates_show_the_papers_gate_in_narrow_boxes() -> None:
         assert gates["input"].subtitle.endswith("value · exp(z)")
         assert gates["input"].rows[0].endswith(number(r.exp_i[0]))
         assert gates["forget"].rows[0].endswith(number(r.sig_f[0]))
+
+
+# -- found by a fresh tester --------------------------------------------------------------------
+async def test_going_back_to_t0_clears_the_equations_rows() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "home")
+        await pilot.pause()
+        panel = app.screen.query_one(EquationsPanel)
+        rows = [panel.render_line(y).text.strip() for y in range(6)]
+        assert rows[0].startswith("t = 0") and rows[2:] == ["", "", "", ""]
+
+
+async def test_a_pasted_negative_number_at_the_end_is_one_input() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        speed = app.stepper.frame.speed
+        await pilot.press("end")
+        await burst(app, "-3\r")
+        await pilot.pause(0.2)
+        assert app.stepper.session.inputs.ravel().tolist()[-1] == -3.0
+        assert app.stepper.frame.speed == speed
+        await pilot.press("minus")  # alone: slower, a moment later
+        await pilot.pause(0.2)
+        assert app.stepper.frame.speed == speed / 2
+
+
+async def test_live_input_says_what_a_step_needs() -> None:
+    app = make_app("--inputs", "1,2;3,4", "--hidden-size", "2")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("end")
+        assert "type the next input (2 numbers)" in header(app)
+        await pilot.press("7", "enter")
+        error = str(app.screen.query_one("#live-error").render())
+        assert "type 2 numbers (the input size); '7' has 1" in error and "step 1" not in error
+        await pilot.press("space", "8", "enter")
+        assert app.stepper.session.inputs.tolist()[-1] == [7.0, 8.0]
+
+
+async def test_an_8x8_memory_at_80x24_follows_the_selected_unit_and_leaves_the_plot() -> None:
+    app = make_app("--cell", "mlstm", "--hidden-size", "8", "--inputs", "1;-2;0.5;3")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", *["down"] * 7)
+        await pilot.pause()
+        matrix = next(m for m in app.screen.query(MatrixPanel) if m.display)
+        rows = matrix.text().splitlines()[1:]
+        assert any(row.startswith("▶ 7") for row in rows) and len(rows) < 8
+        assert "of 8" in matrix.border_title
+        plot = app.screen.query_one(TrajectoryPlot)
+        assert plot.region.height >= 7 and plot._canvas is not None
+
+
+async def test_bars_side_by_side_are_equally_long() -> None:
+    app = make_app("--hidden-size", "2", "--inputs", "1;2;3")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "space", "v")
+        await pilot.pause()
+        await pilot.pause()
+        widths = set()
+        for box in boxes(app):
+            for row in box.rows:
+                widths.add(sum(row.count(ch) for ch in "█▏▎▍▌▋▊▉▕▐·│"))
+        assert len(widths) == 1, widths  # the peephole's p*c column shortens no bar
+    app = make_app("--cell", "slstm", "--inputs", "1;2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space")
+        bars = {len(box.rows[0].split()[1]) for box in boxes(app)}
+        assert len(bars) == 1
+
+
+async def test_the_strip_shows_the_last_input_whole_at_the_end(tmp_path: Path) -> None:
+    values = np.random.default_rng(0).normal(0, 1, 500)
+    np.savetxt(tmp_path / "x.csv", values, fmt="%.4f")
+    app = make_app("--inputs-file", str(tmp_path / "x.csv"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("end")
+        await pilot.pause()
+        strip = app.screen.query_one("#strip").text().rstrip()
+        assert strip.startswith("x: …") and strip.endswith(f"[{float(f'{values[-1]:.4f}'):g}]")
+
+
+async def test_markers_that_meet_are_drawn_as_one_glyph() -> None:
+    app = make_app("--cell", "slstm", "--inputs", "1;2")  # two points: h, c and n meet
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "space")
+        await pilot.pause()
+        assert "◆ curves meet" in plot_text(app)
+
+
+async def test_typing_a_number_key_by_key_at_the_end() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("end")
+        for key in ("3", "full_stop", "5"):
+            await pilot.press(key)
+            await pilot.pause(0.1)  # a person, not a burst
+        await pilot.press("enter")
+        assert app.stepper.session.inputs.ravel().tolist()[-1] == 3.5

@@ -88,7 +88,9 @@ class StepperApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every key of the screen the palette was opened on is also a command; the palette
         runs it on that screen, never on one beneath."""
-        yield from super().get_system_commands(screen)
+        own = {key.label for key in screen_keys(screen)}
+        # Textual's own commands, but those a key of the screen does (its screenshot)
+        yield from (c for c in super().get_system_commands(screen) if c.title not in own)
         for key in screen_keys(screen):
             if key.action == "app.quit":
                 continue

@@ -89,7 +89,13 @@ STEPPING = (
     Key("i", "show_x", "Show x", "Show or hide the input x on the plot", footer=False),
     Key("c", "switch_cell", "Cell", "Switch the cell: LSTM → peephole → sLSTM → mLSTM"),
     Key("e", "app.open('inputs')", "Inputs", "Edit the input sequence, or load it from a file"),
-    Key("s", "screenshot", "Shot", "Save a screenshot (SVG) in the current folder", footer=False),
+    Key(
+        "s",
+        "screenshot",
+        "Screenshot",
+        "Save a screenshot (SVG) in the current folder",
+        footer=False,
+    ),
     Key(
         "question_mark",
         "app.open('help')",

@@ -5,9 +5,12 @@ the cell changes, and apply the answer (CSS classes, which copy of a panel shows
 many units a gate box shows). The rules, in order, so that every panel keeps its rows:
 
 1. Everything in the left column beside the plot, if it fits.
-2. Else the matrix (the mLSTM's C) moves above the plot, on the right.
-3. Else the states move there too (they always show whole).
-4. Else the gate boxes scroll: each shows a window of units around the selected one.
+2. Else the matrix (the mLSTM's C) moves above the plot, on the right, showing as many
+   rows (around the selected unit's) as leave the plot PLOT_ROWS.
+3. Else the states move there too (they always show whole), if that leaves the plot
+   PLOT_ROWS.
+4. Else the gate boxes scroll: each shows a window of units around the selected one,
+   beside the states.
 
 Compact sizes (narrower than 100 or lower than 32 rows) drop the panel borders but a
 title line; below 20 rows the states and equations give way (nothing crashes down to
@@ -27,8 +30,9 @@ from .widgets.states import state_rows
 
 #: Rows of the header, the x strip and the footer.
 CHROME = 3
-#: The rows compare mode keeps for its plot below the two cells.
-PLOT_ROWS = 8
+#: The fewest rows the plot keeps when panels move above it, and the rows compare mode
+#: keeps for its plot below the two cells.
+PLOT_ROWS = 7
 #: Width of the left column: compact, and with borders.
 LEFT_COMPACT, LEFT_WIDE = 44, 58
 
@@ -42,6 +46,7 @@ class Plan:
     matrix_right: bool  #: the matrix panel sits above the plot
     gate_cap: int | None  #: units a gate box shows (None: all)
     show_matrix: bool = True  #: compare mode: the matrices, where there is room
+    matrix_cap: int | None = None  #: rows the matrix shows (None: all)
 
 
 def is_compact(width: int, height: int) -> bool:
@@ -63,16 +68,26 @@ def plan_main(cell: Cell, width: int, height: int) -> Plan:
     def fits(*parts: int) -> bool:
         return sum(parts) <= rows
 
+    shown_matrix = 2 + 1 + border if matrix else 0  # the least of it: two rows
+
+    def matrix_cap(*beside: int) -> int | None:
+        """Rows of the matrix above the plot, leaving the plot PLOT_ROWS."""
+        room = rows - sum(beside) - PLOT_ROWS - 1 - border
+        return None if room >= cell.hidden_size else max(room, 2)
+
     if fits(gates, states, matrix):
         return Plan(compact, tiny, left, False, False, None)
     if fits(gates, states):
-        return Plan(compact, tiny, left, False, True, None)
-    if fits(gates):
-        return Plan(compact, tiny, left, True, True, None)
-    # The gate boxes scroll; the states stay beside them if they fit, else go right.
-    states_right = not fits(states, gate_rows(cell.gates, cell.hidden_size, border, 1))
-    cap = _largest_cap(cell, border, rows - (0 if states_right else states))
-    return Plan(compact, tiny, left, states_right, True, cap)
+        return Plan(compact, tiny, left, False, True, None, matrix_cap=matrix_cap())
+    if fits(gates) and fits(states, shown_matrix, PLOT_ROWS):
+        return Plan(compact, tiny, left, True, True, None, matrix_cap=matrix_cap(states))
+    # The gate boxes scroll: beside the states if a box can show a unit or more, else
+    # with the states above the plot.
+    cap = _largest_cap(cell, border, rows - states)
+    if fits(gate_rows(cell.gates, cell.hidden_size, border, cap), states):
+        return Plan(compact, tiny, left, False, True, cap, matrix_cap=matrix_cap())
+    cap = _largest_cap(cell, border, rows)
+    return Plan(compact, tiny, left, True, True, cap, matrix_cap=matrix_cap(states))
 
 
 def plan_compare(cells: tuple[Cell, ...], width: int, height: int) -> Plan:

@@ -16,7 +16,14 @@ from lstm_engine.stepper import Frame, Stepper
 
 from ..keys import COMPARE, bindings
 from ..layout import plan_compare
-from ..widgets import CellColumn, HeaderBar, InputStrip, LiveInputBar, TrajectoryPlot
+from ..widgets import (
+    CellColumn,
+    GatePanel,
+    HeaderBar,
+    InputStrip,
+    LiveInputBar,
+    TrajectoryPlot,
+)
 from .stepping import SteppingScreen
 
 
@@ -63,6 +70,7 @@ class CompareScreen(SteppingScreen):
             return
         plan = plan_compare(cells, width, height)
         self.set_class(plan.compact, "-compact")
+        self.call_after_refresh(self.gate_panel_resized)  # the cells' gates may have changed
         for column_id, lane in (
             ("#compare-left", frame.lanes[0]),
             ("#compare-right", frame.lanes[1]),
@@ -73,6 +81,14 @@ class CompareScreen(SteppingScreen):
                 f"{lane.cell.title} ({'left' if column_id.endswith('left') else 'right'})"
             )
             column.border_subtitle = lane.shared or lane.origin
+
+    def gate_panel_resized(self) -> None:
+        """Both cells' gate bars as wide as the narrower: side by side, a longer bar must
+        mean a larger value."""
+        panels = list(self.query(GatePanel))
+        widths = [w for w in (p.natural_bar() for p in panels) if w is not None]
+        for panel in panels:
+            panel.set_bar_cap(min(widths) if len(widths) == len(panels) else None)
 
     def action_close(self) -> None:
         self.stepper.close_compare()

@@ -30,9 +30,12 @@ class ExportDialog(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         t = self.stepper.frame.t
+        what = (
+            f"Write steps 1..{t}" if t else "Nothing to export yet (t = 0). Later, write the steps"
+        )
         with Vertical(id="dialog"):
             yield Label(
-                f"Write steps 1..{t} to a file: .csv, .json or .txt (the printout). "
+                f"{what} to a file: .csv, .json or .txt (the printout). "
                 "Enter writes, Escape cancels.",
                 markup=False,
             )

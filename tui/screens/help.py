@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from ..keys import HELP, bindings
 
@@ -38,10 +38,12 @@ PANELS = (
     (
         "Plot",
         "h (o) and c (x) over time for the selected unit, lines between the steps and a "
-        "marker at each; ▼ above and ▲ below mark the current step. Series that dwarf h "
-        "(the sLSTM's c and n, the mLSTM's |C|, the input x) use the right-hand axis. "
-        "a cycles: the selected unit, every unit's h, every unit's c, ...; i shows x. "
-        "Long runs keep each column's smallest and largest value, so no spike is lost.",
+        "marker at each; ▼ above and ▲ below mark the current step (the steps after it are "
+        "the ones you stepped back from). Series that dwarf h (the sLSTM's c and n, the "
+        "mLSTM's |C|, the input x) use the right-hand axis, marked → in the legend. ◆ is "
+        "where two markers meet. a cycles: the selected unit, every unit's h, every unit's "
+        "c, ...; i shows x. Long runs keep each column's smallest and largest value, so no "
+        "spike is lost.",
     ),
     ("Equations", "the step's equations for the selected unit with the numbers filled in."),
     (
@@ -76,6 +78,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("\nPanels", style="bold underline"))
             yield Static(panels)
             yield Static(Text("\nEscape or ? closes this help.", style="italic"))
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#help-body").border_title = "Help"

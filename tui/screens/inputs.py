@@ -34,7 +34,7 @@ class InputEditor(ModalScreen[bool]):
     def __init__(self, stepper: Stepper) -> None:
         super().__init__()
         self.stepper = stepper
-        self.loading = False  # the field holds a file path, not the sequence
+        self.from_file = False  # the field holds a file's path, not the sequence
 
     def compose(self) -> ComposeResult:
         frame = self.stepper.frame
@@ -45,7 +45,7 @@ class InputEditor(ModalScreen[bool]):
         yield Footer()
 
     def _help(self) -> str:
-        if self.loading:
+        if self.from_file:
             return "A .csv (one step per row) or .npy file of shape (T, I); Enter loads it."
         size = self.stepper.frame.cell.input_size
         how = (
@@ -67,7 +67,7 @@ class InputEditor(ModalScreen[bool]):
         field = self.query_one(Input)
         size = self.stepper.frame.cell.input_size
         try:
-            if self.loading:
+            if self.from_file:
                 rows = read_inputs_file(Path(field.value.strip()).expanduser(), size)
             else:
                 rows = parse_inputs(field.value, size)
@@ -79,15 +79,15 @@ class InputEditor(ModalScreen[bool]):
 
     def action_load(self) -> None:
         """Switch the field between the sequence and a file's path."""
-        self.loading = not self.loading
+        self.from_file = not self.from_file
         field = self.query_one(Input)
         frame = self.stepper.frame
         field.value = (
-            "inputs.csv" if self.loading else sequence_text(frame.inputs, frame.cell.input_size)
+            "inputs.csv" if self.from_file else sequence_text(frame.inputs, frame.cell.input_size)
         )
         self.query_one("#editor-help", Label).update(self._help())
         self.query_one("#error", Static).update("")
-        self.query_one("#dialog").border_title = "Load inputs" if self.loading else "Edit inputs"
+        self.query_one("#dialog").border_title = "Load inputs" if self.from_file else "Edit inputs"
 
     def action_cancel(self) -> None:
         self.dismiss(False)

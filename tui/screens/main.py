@@ -75,6 +75,7 @@ class MainScreen(SteppingScreen):
         self.query_one("#matrix-left").display = has_matrix and not plan.matrix_right
         self.query_one("#matrix-right").display = has_matrix and plan.matrix_right
         self.query_one("#left").styles.width = plan.left_width
+        self.query_one("#matrix-right", MatrixPanel).set_cap(plan.matrix_cap)
         self.query_one(GatePanel).show(cell.gates, cell.hidden_size, plan.gate_cap)
         self.query_one("#live", LiveInputBar).set_hint(_hint(cell))
 

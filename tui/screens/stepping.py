@@ -9,7 +9,8 @@ controller too; when one closes, the screen shows the controller's frame again.
 Live input at the end of the sequence lives here as well: a digit or '.' opens the
 live-input bar (a widget of the screen) with that character, Enter opens it empty, and
 characters that arrive before its field has the focus (a paste over SSH comes as a
-burst of keys) go into that same bar in order.
+burst of keys) go into that same bar in order. '-' keeps its meaning (slower) unless a
+digit follows it in the same burst: a pasted "-3" is the input -3.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 
-from lstm_engine.inputs import parse_inputs
+from lstm_engine.inputs import one_step
 from lstm_engine.stepper import Frame, Stepper
 
 from ..keys import Key
@@ -31,6 +32,8 @@ from ..widgets.live_input import LiveInputBar
 
 #: Keys that open the live input at the end of the sequence, with the key's character.
 NUMBER_START = set("0123456789.")
+#: How long a '-' at the end waits for a digit of the same burst (a person types slower).
+BURST_SECONDS = 0.05
 
 
 class SteppingScreen(Screen[None]):
@@ -52,6 +55,7 @@ class SteppingScreen(Screen[None]):
         self.stepper = stepper
         self._timer: Timer | None = None
         self._timer_speed = 0.0
+        self._minus: Timer | None = None  #: a '-' at the end, waiting to see if a digit follows
 
     # -- frames -----------------------------------------------------------------------
     def show(self, frame: Frame) -> None:
@@ -158,6 +162,15 @@ class SteppingScreen(Screen[None]):
     # -- live input at the end of the sequence ------------------------------------------------
     def on_key(self, event: events.Key) -> None:
         bar = self.query_one(LiveInputBar)
+        minus, self._minus = self._minus, None
+        if minus is not None:  # a '-' just before this key
+            minus.stop()
+            if event.character in NUMBER_START:  # "-3" in one burst: a negative input
+                bar.open("-" + (event.character or ""))
+                event.prevent_default()
+                event.stop()
+                return
+            self.action_slower()
         if bar.is_open:
             # The rest of a burst that came before the bar's field had the focus.
             if event.key == "enter":
@@ -172,10 +185,19 @@ class SteppingScreen(Screen[None]):
             event.character in NUMBER_START or event.key == "enter"
         ):
             bar.open("" if event.key == "enter" else (event.character or ""))
+        elif self.stepper.frame.at_end and event.key == "minus":
+            # '-' is "slower" here too, but a digit in the same burst (a paste of "-3")
+            # makes it a sign: wait a moment for one before slowing down.
+            self._minus = self.set_timer(BURST_SECONDS, self._minus_alone)
         else:
             return
         event.prevent_default()
         event.stop()
+
+    def _minus_alone(self) -> None:
+        if self._minus is not None:
+            self._minus = None
+            self.action_slower()
 
     def on_paste(self, event: events.Paste) -> None:
         bar = self.query_one(LiveInputBar)
@@ -183,15 +205,16 @@ class SteppingScreen(Screen[None]):
             bar.feed(event.text)
         elif self.stepper.frame.at_end and event.text.strip():
             bar.open(event.text.strip())
+        else:
+            return
+        event.stop()  # handled: not on to the field that now has the focus
 
     def on_live_input_bar_submitted(self, message: LiveInputBar.Submitted) -> None:
         bar = self.query_one(LiveInputBar)
-        width = self.stepper.frame.cell.input_size
         try:
-            rows = parse_inputs(message.text.replace(";", ","), width)
-            if len(rows) != 1:
-                raise ValueError(f"type one step at a time ({width} value(s))")
-            frame = self.stepper.append_input(rows[0])
+            frame = self.stepper.append_input(
+                one_step(message.text, self.stepper.frame.cell.input_size)
+            )
         except ValueError as exc:
             bar.error(str(exc))
             return

@@ -103,8 +103,8 @@ class FrameWidget(FollowsFrame, Widget):
             # fewer lines, which is most of what it costs); never the border lines.
             new = self._strips = self._make_strips()
             width = self.size.width
-            for y, strip in enumerate(new):
-                if y >= len(old) or strip != old[y]:
+            for y in range(max(len(new), len(old))):  # rows that emptied are cleared too
+                if y >= len(new) or y >= len(old) or new[y] != old[y]:
                     self.refresh(Region(0, y, width, 1))
         self._rows = rows
 
@@ -161,6 +161,15 @@ class FrameWidget(FollowsFrame, Widget):
             extra = style if isinstance(style, Style) else Style.parse(style) if style else Style()
             made = self._styles[(style, base)] = base + extra
         return made
+
+
+def visible_units(count: int, selected: int, rows: int) -> range:
+    """The units that fit in ``rows`` rows, keeping the selected one in view."""
+    if count <= rows:
+        return range(count)
+    rows = max(rows, 1)
+    start = min(max(selected - rows // 2, 0), count - rows)
+    return range(start, start + rows)
 
 
 def bar(value: float, low: float, high: float, width: int) -> str:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from rich.style import Style
 
 from lstm_engine import Gate
-from lstm_engine.numbers import fit
+from lstm_engine.numbers import column, fit
 from lstm_engine.stepper import Frame, Lane
 
-from .base import FrameWidget, Lines, bar
+from .base import FrameWidget, Lines, bar, visible_units
 
 #: Width of the value column (a gate's value: "0.4827", "-0.1183").
 VALUE_WIDTH = 7
@@ -51,15 +51,6 @@ def layout(room: int, notes: tuple[tuple[str, str], ...], notes_first: bool = Fa
                     return RowLayout(0, bar_width, shown, note_width, labelled=False)
     pre_width = PRE_WIDTHS[-1]
     return RowLayout(pre_width, max(room - (2 + VALUE_WIDTH + pre_width), 1), ())
-
-
-def visible_units(count: int, selected: int, rows: int) -> range:
-    """The units that fit in ``rows`` rows, keeping the selected one in view."""
-    if count <= rows:
-        return range(count)
-    rows = max(rows, 1)
-    start = min(max(selected - rows // 2, 0), count - rows)
-    return range(start, start + rows)
 
 
 @dataclass
@@ -109,6 +100,7 @@ class GatePanel(FrameWidget):
         self.gates = gates
         self.hidden_size = hidden_size
         self.cap: int | None = None  #: the most units a box shows (None: all)
+        self.bar_cap: int | None = None  #: the widest a bar may be (compare mode's two panels)
         self.boxes: dict[str, GateBox] = {g.name: GateBox(g) for g in gates}
         self._shown: tuple[object, ...] = ()
 
@@ -149,12 +141,13 @@ class GatePanel(FrameWidget):
         bar_style = self.component_style("gatepanel--bar")
         bordered = self.bordered
         inner = box_width - 2 if bordered else box_width - 1
+        layouts = self.layouts(lane, inner)
         first = True
         for k in range(0, len(self.gates), cols):
             group = self.gates[k : k + cols]
             units = [1 if g.scalar else lane.cell.hidden_size for g in group]
             height = max(min(u, self.cap or u) for u in units)
-            drawn = [self._box(g, lane, frame, inner, height) for g in group]
+            drawn = [self._box(g, lane, frame, inner, height, layouts[g.name]) for g in group]
             if not first:
                 out.append("\n")
             first = False
@@ -179,15 +172,52 @@ class GatePanel(FrameWidget):
                     _bottom(out, box.subtitle, box_width, border_style, sub_style)
         return out
 
+    def layouts(self, lane: Lane, inner: int) -> dict[str, RowLayout]:
+        """Each gate's row layout in boxes of ``inner`` cells, every bar as wide as the
+        narrowest (and at most ``bar_cap``): bars side by side compare by their length."""
+        made = {}
+        for gate in self.gates:
+            label_width = 3 if gate.scalar else len(str(lane.cell.hidden_size - 1))
+            made[gate.name] = layout(inner - label_width - 2, gate.notes, gate.stabilised)
+        bar_width = min([r.bar_width for r in made.values()] + [self.bar_cap or 10**6])
+        return {name: replace(r, bar_width=bar_width) for name, r in made.items()}
+
+    def natural_bar(self) -> int | None:
+        """The bar width this panel's boxes would take at their width (compare mode gives
+        both cells' panels the narrower of the two)."""
+        frame = self.frame
+        lane = None if frame is None else self.lane_of(frame)
+        if lane is None or not self.size.width:
+            return None
+        cols = columns_for(lane.cell.hidden_size)
+        box_width = (self.size.width - (cols - 1)) // cols
+        inner = box_width - 2 if self.bordered else box_width - 1
+        cap, self.bar_cap = self.bar_cap, None
+        try:
+            return min(r.bar_width for r in self.layouts(lane, inner).values())
+        finally:
+            self.bar_cap = cap
+
+    def on_resize(self) -> None:
+        """A screen that lines up several panels' bars (compare mode) hears of a new size."""
+        hook = getattr(self.screen, "gate_panel_resized", None)
+        if hook is not None:
+            self.call_after_refresh(hook)
+
+    def set_bar_cap(self, cap: int | None) -> None:
+        if cap != self.bar_cap:
+            self.bar_cap = cap
+            self._strips = None
+            self.refresh()
+
     def _box(
-        self, gate: Gate, lane: Lane, frame: Frame, inner: int, height: int
+        self, gate: Gate, lane: Lane, frame: Frame, inner: int, height: int, row_layout: RowLayout
     ) -> tuple[GateBox, list[list[tuple[str, str]]]]:
         """One gate's box (title, subtitle, rows as text) and its rows as styled runs."""
         units = 1 if gate.scalar else lane.cell.hidden_size
         record = lane.record
         shown = visible_units(units, frame.unit, min(height, self.cap or height))
         label_width = 3 if gate.scalar else len(str(units - 1))
-        row_layout = layout(inner - label_width - 2, gate.notes, notes_first=gate.stabilised)
         pre_width, bar_width, notes = row_layout.pre_width, row_layout.bar_width, row_layout.notes
         rows: list[list[tuple[str, str]]] = []
         for unit in shown:
@@ -206,7 +236,7 @@ class GatePanel(FrameWidget):
             ]
             if pre_width:
                 pre = float(np.ravel(getattr(record, gate.pre))[unit])
-                runs.append((f" {fit(pre, pre_width):>{pre_width}}", "dim"))
+                runs.append((f" {column(pre, pre_width):>{pre_width}}", "dim"))
             width = row_layout.note_width
             for label, field_name in notes:
                 note = float(np.ravel(getattr(record, field_name))[unit])

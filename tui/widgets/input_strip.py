@@ -15,7 +15,32 @@ def step_label(values: Array) -> str:
     return "(" + ",".join(plain(v) for v in values) + ")"
 
 
+def window(widths: list[int], around: int, room: int) -> range:
+    """The most items around index ``around`` whose widths fit in ``room`` cells, growing
+    to the right and the left in turn (``widths`` is only asked near ``around``)."""
+    if not widths:
+        return range(0)
+    start = stop = min(max(around, 0), len(widths) - 1)
+    used = widths[start]
+    stop += 1
+    grew = True
+    while grew:
+        grew = False
+        if stop < len(widths) and used + widths[stop] <= room:
+            used += widths[stop]
+            stop += 1
+            grew = True
+        if start > 0 and used + widths[start - 1] <= room:
+            start -= 1
+            used += widths[start]
+            grew = True
+    return range(start, stop)
+
+
 class InputStrip(FrameWidget):
+    """``x:`` and the inputs that fit around the current step; … where more steps lie
+    beyond either end. Every value shown is whole."""
+
     DEFAULT_CSS = """
     InputStrip { height: 1; }
     """
@@ -23,20 +48,17 @@ class InputStrip(FrameWidget):
     def draw(self, frame: Frame) -> Lines:
         inputs = frame.inputs
         t = frame.t
-        width = max(self.size.width - 4, 8)
-        # Labels are short; estimate how many fit and window around the current step.
-        near = range(max(t - 25, 0), min(t + 25, len(inputs)))
-        sample = [len(step_label(inputs[k])) + 2 for k in near] or [3]
-        per = max(sum(sample) / len(sample), 3)
-        fits = max(int(width // per) - 1, 1)
-        start = min(max(t - fits // 2, 0), max(len(inputs) - fits, 0))
-        end = min(start + fits, len(inputs))
+        near = range(max(t - 200, 0), min(t + 200, len(inputs)))  # never more than fits
+        labels = {k: step_label(inputs[k]) for k in near}
+        widths = [len(labels[k]) + 3 if k in labels else 10**6 for k in range(len(inputs))]
+        room = max(self.size.width - 3 - 4, 8)  # "x: ", and "… " / " …" at the ends
+        shown = window(widths, t - 1 if t else 0, room)
         text = Lines()
         text.append("x: ", "bold")
-        if start > 0:
+        if shown.start > 0:
             text.append("… ", "dim")
-        for k in range(start, end):
-            label = step_label(inputs[k])
+        for k in shown:
+            label = labels[k]
             if k + 1 == t:
                 text.append(f"[{label}]", "reverse bold")
             elif k == t:
@@ -44,6 +66,6 @@ class InputStrip(FrameWidget):
             else:
                 text.append(f" {label} ", "dim" if k < t else "")
             text.append(" ")
-        if end < len(inputs):
+        if shown.stop < len(inputs):
             text.append("…", "dim")
         return text

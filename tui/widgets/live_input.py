@@ -35,7 +35,8 @@ class LiveInputBar(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label(self._label(), id="live-label", markup=False)
-        yield Input(id="live-field", disabled=True)  # no focus while the bar is closed
+        # No focus while the bar is closed; a character typed after the first one adds to it.
+        yield Input(id="live-field", disabled=True, select_on_focus=False)
         yield Static("", id="live-error", markup=False)
 
     def _label(self) -> str:

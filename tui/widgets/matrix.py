@@ -3,6 +3,8 @@ so that it reads without colour too."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from rich.style import Style
 
@@ -10,7 +12,7 @@ from lstm_engine import Cell, StateVar
 from lstm_engine.numbers import number
 from lstm_engine.stepper import Frame
 
-from .base import FrameWidget, Lines
+from .base import FrameWidget, Lines, visible_units
 
 #: Glyphs by magnitude, relative to the largest |value| of the matrix.
 SHADES = " ░▒▓█"
@@ -41,12 +43,24 @@ def glyph(value: float, scale: float) -> str:
 
 
 class MatrixPanel(FrameWidget):
-    """The cell's matrix state after this step; rows index k, columns index v. Every row
-    shows (the panel scrolls where there is no room); columns that do not fit end in …."""
+    """The cell's matrix state after this step; rows index k, columns index v. With room
+    for fewer rows than H (``cap``) it shows a window of rows that keeps the selected
+    unit's row in view, and its title says which; columns that do not fit end in …."""
 
     DEFAULT_CSS = """
     MatrixPanel { height: auto; }
     """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.cap: int | None = None  #: the most rows shown (None: all)
+
+    def set_cap(self, cap: int | None) -> None:
+        if cap != self.cap:
+            self.cap = cap
+            self._rows = -1
+            self._strips = None
+            self.refresh(layout=True)
 
     def draw(self, frame: Frame) -> Lines:
         lane = self.lane_of(frame)
@@ -59,16 +73,21 @@ class MatrixPanel(FrameWidget):
         )
         finite = values[np.isfinite(values)]
         scale = float(np.max(np.abs(finite))) if finite.size else 0.0
-        title = f"{var.label} {var.name} · max |{var.name}| = {number(scale)}"
+        largest = number(scale) if finite.size else "–"
+        title = f"{var.label} {var.name} · max |{var.name}| = {largest}"
         if finite.size < values.size:
             title += f" · {values.size - finite.size} not finite (!!)"
-        self.border_title = title
+        shown = visible_units(H, frame.unit, self.cap or H)
+        if len(shown) < H:
+            title += f" · rows {shown.start}-{shown.stop - 1} of {H}"
+        if self.border_title != title:
+            self.border_title = title
         self.border_subtitle = "rows k, columns v; +/- sign, ░▒▓█ size"
         fits = max((self.size.width - 5) // 3, 1)
         columns = range(min(H, fits))
         text = Lines()
         text.append("    " + "".join(f"{j:>3}" for j in columns), "dim")
-        for row in range(H):
+        for row in shown:
             text.append("\n")
             marker = "▶" if row == frame.unit else " "
             text.append(f"{marker}{row:>2} ", "bold" if row == frame.unit else "dim")
@@ -84,4 +103,4 @@ class MatrixPanel(FrameWidget):
         lane = self.lane_of(frame)
         if lane is None or matrix_state(lane.cell) is None:
             return 0
-        return lane.cell.hidden_size + 1
+        return min(lane.cell.hidden_size, self.cap or lane.cell.hidden_size) + 1

@@ -114,8 +114,9 @@ class TrajectoryPlot(FollowsFrame, Widget):
         if drawn.left_out and len(head) > len(legend):  # the title says so, now it is known
             self._head[0] = self._text_strip(self._title(spec, width, drawn.left_out), width)
         if drawn.overlaps and legend:
+            what = " both cells" if frame.comparing else " curves meet"
             both = Text.assemble(
-                ("   " if legend[-1].cell_len else "", ""), (plot.BOTH, "bold"), " both cells"
+                ("   " if legend[-1].cell_len else "", ""), (plot.BOTH, "bold"), what
             )
             last = legend[-1].copy()
             last.append_text(both)
@@ -218,8 +219,13 @@ def legend_rows(curves: tuple[plot.Curve, ...], width: int) -> list[Text]:
     as a last resort."""
     if not curves:
         return []
-    tries = [_pack([(c.marker, c.label, c.color) for c in curves], width)]
-    tries.append(_pack([(c.marker, c.brief, c.color) for c in curves], width))
+    # A curve on the right-hand axis says so with an arrow: "x c →".
+    tries = [
+        _pack([(c.marker, c.label + (" →" if c.right else ""), c.color) for c in curves], width)
+    ]
+    tries.append(
+        _pack([(c.marker, c.brief + (" →" if c.right else ""), c.color) for c in curves], width)
+    )
     for rows in sorted(tries, key=len):
         if len(rows) <= 2:
             return rows
