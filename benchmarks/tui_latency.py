@@ -32,6 +32,12 @@ Configurations of the dashboard (``--configs``):
 * ``all-units``: ``--hidden-size 8``; after ``end``, ``a`` makes the plot draw every unit,
   then the alternation.
 
+And two references that are not the dashboard: ``textual-16-lines`` and
+``textual-32-lines``, the baseline app redrawing 16 or 32 lines of a bordered panel per
+key as well (``--lines``), about what the dashboard changes per key at H = 1 and at
+H = 8. They show the floor Textual itself puts under the dashboard's figures on this
+machine: drawing a changed line costs Textual about as much as the rest of a key.
+
 Keys pressed to set a configuration up (``v``, ``a``) are not timed: each is sent, the
 screen is awaited (the compare header; the plot's "every unit" title) and the output left
 to go quiet for 0.5 s. Each timed key waits for its update to be drawn (and the output to
@@ -276,6 +282,9 @@ class Config:
     prepare: tuple[Prepare, ...] = ()  # pressed after 'end', before the timed keys
     leave: tuple[bytes, ...] = ()  # sent before q, to close a screen q does not quit
     baseline: bool = False
+    #: The baseline app with these arguments, reported like an app against the baseline:
+    #: what bare Textual takes to redraw as many lines as a configuration of the dashboard.
+    reference: tuple[str, ...] = ()
 
     @property
     def baseline_name(self) -> str:
@@ -313,6 +322,10 @@ APP_CONFIGS = {
             ("--hidden-size", "8"),
             prepare=(Prepare(b"a", "plot all units", _all_units_shown),),
         ),
+        # Not the dashboard: bare Textual redrawing 16 and 32 lines a key, about what the
+        # dashboard changes a key at H = 1 and at H = 8: the floor under those figures.
+        Config("textual-16-lines", "long", reference=("--lines", "16")),
+        Config("textual-32-lines", "long", reference=("--lines", "32")),
     )
 }
 CONFIGS = tuple(APP_CONFIGS)
@@ -373,7 +386,11 @@ class Run:
             launch["ratio"] = round(first / base_launch, 2) if first and base_launch else None
         return {
             "config": self.config.name,
-            "role": "baseline" if self.config.baseline else "app",
+            "role": "baseline"
+            if self.config.baseline
+            else "reference"
+            if self.config.reference
+            else "app",
             "plan": self.config.plan,
             "baseline": None if self.config.baseline else self.config.baseline_name,
             "command": shlex.join(self.argv),
@@ -627,8 +644,8 @@ def main() -> None:
         app = [args.python, *shlex.split(args.python_args), "-m", "tui"]
         for config in configs:
             steps = 3 if config.plan == "short" else args.steps
-            if config.baseline:
-                argv = [args.python, str(BASELINE_APP), "--steps", str(steps)]
+            if config.baseline or config.reference:
+                argv = [args.python, str(BASELINE_APP), "--steps", str(steps), *config.reference]
             elif config.plan == "short":
                 argv = [*app, *config.app_args]
             else:
@@ -662,7 +679,7 @@ def main() -> None:
 
 def summary_line(run: dict[str, Any]) -> str:
     """One line per configuration, figures beside the baseline's, for a person reading."""
-    app = run["role"] == "app"
+    app = run["role"] != "baseline"
     parts = [f"{run['config']:14}"]
     launch = run["launch"].get("first_frame_s")
     if launch is not None:
