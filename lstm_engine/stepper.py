@@ -476,8 +476,13 @@ class Stepper:
                 lane_curves = plot.unit_curves(
                     lane_cell, series, self._unit, prefix=f"{lane_cell.title} ", second=k > 0
                 )
-                # Both cells on one axis: a comparison needs one scale.
-                curves += [replace(c, right=False) for c in lane_curves]
+                side = "left" if k == 0 else "right"
+                # Both cells on one axis (a comparison needs one scale); "left h" where
+                # the cells' names do not fit the legend.
+                curves += [
+                    replace(c, right=False, short=c.short.replace(lane_cell.title, side, 1))
+                    for c in lane_curves
+                ]
             title = short = "h and c of both cells"
         elif self._all_units is not None:
             series = first.series(steps)

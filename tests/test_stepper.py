@@ -154,7 +154,8 @@ def test_compare_mode_steps_two_lanes_together() -> None:
     frame = s.set_inputs([[1.0], [2.0], [3.0], [4.0], [5.0]])
     assert all(session.length == 5 for session in s.sessions())
     labels = [c.short for c in frame.plot.curves]
-    assert labels == ["LSTM h", "LSTM c", "sLSTM (xLSTM) h", "sLSTM (xLSTM) c"]
+    assert labels == ["left h", "left c", "right h", "right c"]
+    assert [c.label for c in frame.plot.curves][0] == "LSTM h"
     frame = s.close_compare()
     assert not frame.comparing and frame.t == 3
 

@@ -47,6 +47,7 @@ class Plan:
     gate_cap: int | None  #: units a gate box shows (None: all)
     show_matrix: bool = True  #: compare mode: the matrices, where there is room
     matrix_cap: int | None = None  #: rows the matrix shows (None: all)
+    gate_columns: int | None = None  #: gate boxes side by side (None: the widget's default)
 
 
 def is_compact(width: int, height: int) -> bool:
@@ -91,25 +92,31 @@ def plan_main(cell: Cell, width: int, height: int) -> Plan:
 
 
 def plan_compare(cells: tuple[Cell, ...], width: int, height: int) -> Plan:
-    """Both cells' gates and states side by side above the shared plot."""
+    """Both cells' gates and states side by side above the shared plot: the gate boxes
+    two by two where one above the other does not fit, then scrolling; the matrices only
+    where there is room (the main screen shows them)."""
     compact = is_compact(width, height)
     border = 1 if compact else 2
     inner = width // 2 - (0 if compact else 4)
     rows = max(height - CHROME - PLOT_ROWS, 1)
-    gates = max(gate_rows(c.gates, c.hidden_size, border) for c in cells)
     states = max(state_rows(c, inner) for c in cells) + (0 if compact else 2)
     matrix = max((c.hidden_size + 1 + border if matrix_state(c) else 0) for c in cells)
-    if gates + states + matrix <= rows:
-        return Plan(compact, False, width // 2, False, False, None)
-    if gates + states <= rows:
-        return Plan(compact, False, width // 2, False, False, None, show_matrix=False)
-    cap = max((_largest_cap(c, border, rows - states) or 1 for c in cells), default=1)
-    return Plan(compact, False, width // 2, False, False, cap, show_matrix=False)
+
+    def gates(columns: int | None, cap: int | None = None) -> int:
+        return max(gate_rows(c.gates, c.hidden_size, border, cap, columns) for c in cells)
+
+    for columns in (None, 2):
+        if gates(columns) + states + matrix <= rows:
+            return Plan(compact, False, width // 2, False, False, None, gate_columns=columns)
+        if gates(columns) + states <= rows:
+            return Plan(compact, False, width // 2, False, False, None, False, None, columns)
+    caps = [_largest_cap(c, border, rows - states, 2) or c.hidden_size for c in cells]
+    return Plan(compact, False, width // 2, False, False, min(caps), False, None, 2)
 
 
-def _largest_cap(cell: Cell, border: int, budget: int) -> int | None:
+def _largest_cap(cell: Cell, border: int, budget: int, columns: int | None = None) -> int | None:
     """The most units per gate box whose panel fits in ``budget`` rows (at least 1)."""
     for cap in range(cell.hidden_size, 0, -1):
-        if gate_rows(cell.gates, cell.hidden_size, border, cap) <= budget:
+        if gate_rows(cell.gates, cell.hidden_size, border, cap, columns) <= budget:
             return None if cap == cell.hidden_size else cap
     return 1

@@ -76,7 +76,7 @@ class CompareScreen(SteppingScreen):
             ("#compare-right", frame.lanes[1]),
         ):
             column = self.query_one(column_id, CellColumn)
-            column.cell_changed(lane.cell, plan.show_matrix, plan.gate_cap)
+            column.cell_changed(lane.cell, plan.show_matrix, plan.gate_cap, plan.gate_columns)
             column.border_title = (
                 f"{lane.cell.title} ({'left' if column_id.endswith('left') else 'right'})"
             )

@@ -30,7 +30,9 @@ class CellColumn(Vertical):
         matrix.display = matrix_state(self.cell) is not None
         yield matrix
 
-    def cell_changed(self, cell: Cell, show_matrix: bool, cap: int | None) -> None:
+    def cell_changed(
+        self, cell: Cell, show_matrix: bool, cap: int | None, columns: int | None = None
+    ) -> None:
         self.cell = cell
         self.query_one(MatrixPanel).display = show_matrix and matrix_state(cell) is not None
-        self.query_one(GatePanel).show(cell.gates, cell.hidden_size, cap)
+        self.query_one(GatePanel).show(cell.gates, cell.hidden_size, cap, columns)

@@ -101,16 +101,19 @@ class GatePanel(FrameWidget):
         self.hidden_size = hidden_size
         self.cap: int | None = None  #: the most units a box shows (None: all)
         self.bar_cap: int | None = None  #: the widest a bar may be (compare mode's two panels)
+        self.columns: int | None = None  #: boxes side by side (None: ``columns_for``)
         self.boxes: dict[str, GateBox] = {g.name: GateBox(g) for g in gates}
         self._shown: tuple[object, ...] = ()
 
-    def show(self, gates: tuple[Gate, ...], hidden_size: int, cap: int | None) -> None:
-        """These gates at this size, each box showing at most ``cap`` units (also after the
-        screen changed between bordered and compact)."""
-        state = (gates, hidden_size, cap, self.bordered)
+    def show(
+        self, gates: tuple[Gate, ...], hidden_size: int, cap: int | None, columns: int | None = None
+    ) -> None:
+        """These gates at this size, each box showing at most ``cap`` units, ``columns`` of
+        boxes side by side (also after the screen changed between bordered and compact)."""
+        state = (gates, hidden_size, cap, columns, self.bordered)
         if state != self._shown:
             self._shown = state
-            self.gates, self.hidden_size, self.cap = gates, hidden_size, cap
+            self.gates, self.hidden_size, self.cap, self.columns = gates, hidden_size, cap, columns
             self.boxes = {g.name: GateBox(g) for g in gates}
             self._strips = None
             self._rows = -1
@@ -125,14 +128,14 @@ class GatePanel(FrameWidget):
         if lane is None:
             return 1
         border = 2 if self.bordered else 1
-        return gate_rows(self.gates, lane.cell.hidden_size, border, self.cap)
+        return gate_rows(self.gates, lane.cell.hidden_size, border, self.cap, self.columns)
 
     def draw(self, frame: Frame) -> Lines:
         lane = self.lane_of(frame)
         out = Lines()
         if lane is None:
             return out
-        cols = columns_for(lane.cell.hidden_size)
+        cols = self.columns or columns_for(lane.cell.hidden_size)
         width = self.size.width
         box_width = (width - (cols - 1)) // cols  # one blank column between boxes
         border_style = self.component_style("gatepanel--border")
@@ -189,7 +192,7 @@ class GatePanel(FrameWidget):
         lane = None if frame is None else self.lane_of(frame)
         if lane is None or not self.size.width:
             return None
-        cols = columns_for(lane.cell.hidden_size)
+        cols = self.columns or columns_for(lane.cell.hidden_size)
         box_width = (self.size.width - (cols - 1)) // cols
         inner = box_width - 2 if self.bordered else box_width - 1
         cap, self.bar_cap = self.bar_cap, None
@@ -258,11 +261,12 @@ def _title(gate: Gate, shown: range, units: int, room: int) -> str:
     if len(shown) >= units:
         return name
     a, b = shown.start, shown.stop - 1
+    which, short = (f"unit {a}", f"{a}") if a == b else (f"units {a}-{b}", f"{a}-{b}")
     options = (
-        f"{name} · units {a}-{b} of {units}",
-        f"{name} {a}-{b}/{units}",
-        f"{gate.shown} · units {a}-{b} of {units}",
-        f"{gate.shown} {a}-{b}/{units}",
+        f"{name} · {which} of {units}",
+        f"{name} {short}/{units}",
+        f"{gate.shown} · {which} of {units}",
+        f"{gate.shown} {short}/{units}",
     )
     return next((t for t in options if len(t) <= room), options[-1])
 
@@ -307,11 +311,16 @@ def columns_for(hidden_size: int) -> int:
 
 
 def gate_rows(
-    gates: tuple[Gate, ...], hidden_size: int, border: int, per_gate: int | None = None
+    gates: tuple[Gate, ...],
+    hidden_size: int,
+    border: int,
+    per_gate: int | None = None,
+    columns: int | None = None,
 ) -> int:
     """Rows the gate panel takes: per row of boxes, the tallest box and its border rows.
-    ``per_gate`` caps the units a box shows (it scrolls beyond)."""
-    cols = columns_for(hidden_size)
+    ``per_gate`` caps the units a box shows (it scrolls beyond); ``columns`` of boxes side
+    by side (default: ``columns_for``)."""
+    cols = columns or columns_for(hidden_size)
     heights = [1 if g.scalar else hidden_size for g in gates]
     if per_gate is not None:
         heights = [min(h, per_gate) for h in heights]

@@ -79,7 +79,7 @@ class MatrixPanel(FrameWidget):
             title += f" · {values.size - finite.size} not finite (!!)"
         shown = visible_units(H, frame.unit, self.cap or H)
         if len(shown) < H:
-            title += f" · rows {shown.start}-{shown.stop - 1} of {H}"
+            title += f" · rows {shown.start}-{shown.stop - 1} of {H}"  # at least two rows
         if self.border_title != title:
             self.border_title = title
         self.border_subtitle = "rows k, columns v; +/- sign, ░▒▓█ size"

@@ -113,14 +113,10 @@ class TrajectoryPlot(FollowsFrame, Widget):
         self.left_out = drawn.left_out
         if drawn.left_out and len(head) > len(legend):  # the title says so, now it is known
             self._head[0] = self._text_strip(self._title(spec, width, drawn.left_out), width)
-        if drawn.overlaps and legend:
-            what = " both cells" if frame.comparing else " curves meet"
-            both = Text.assemble(
-                ("   " if legend[-1].cell_len else "", ""), (plot.BOTH, "bold"), what
-            )
-            last = legend[-1].copy()
-            last.append_text(both)
-            self._head[-1] = self._text_strip(last, width)
+        if drawn.overlaps and legend:  # the legend says what ◆ marks, in the rows it has
+            what = "both cells" if frame.comparing else "curves meet"
+            legend_now = legend_rows(spec.curves, width, what, most=len(legend))
+            self._head[-len(legend) :] = [self._text_strip(row, width) for row in legend_now]
         self._canvas = drawn.canvas
         self._marked = (None, [])
         self._place_marks(frame.t)
@@ -213,32 +209,38 @@ class TrajectoryPlot(FollowsFrame, Widget):
         return Strip(segments).adjust_cell_length(width, BLANK)
 
 
-def legend_rows(curves: tuple[plot.Curve, ...], width: int) -> list[Text]:
-    """The legend in as few rows as it can, at most two: each curve's marker (in its
-    colour) and label, the short labels where the long ones need more rows; cut with …
-    as a last resort."""
+def legend_rows(
+    curves: tuple[plot.Curve, ...], width: int, both: str = "", most: int = 2
+) -> list[Text]:
+    """The legend in as few rows as it can, at most ``most``: each curve's marker (in its
+    colour) and label, the short labels where the long ones need more rows, and ``both``
+    (what BOTH marks) last; cut with … as a last resort."""
     if not curves:
         return []
-    # A curve on the right-hand axis says so with an arrow: "x c →".
-    tries = [
-        _pack([(c.marker, c.label + (" →" if c.right else ""), c.color) for c in curves], width)
-    ]
-    tries.append(
-        _pack([(c.marker, c.brief + (" →" if c.right else ""), c.color) for c in curves], width)
-    )
+
+    def entries(short: bool) -> list[tuple[str, str, plot.RGB | None]]:
+        # A curve on the right-hand axis says so with an arrow: "x c →".
+        out: list[tuple[str, str, plot.RGB | None]] = [
+            (c.marker, (c.brief if short else c.label) + (" →" if c.right else ""), c.color)
+            for c in curves
+        ]
+        return out + ([(plot.BOTH, both, None)] if both else [])
+
+    tries = [_pack(entries(False), width), _pack(entries(True), width)]
     for rows in sorted(tries, key=len):
-        if len(rows) <= 2:
+        if len(rows) <= most:
             return rows
-    rows = tries[-1][:2]
-    rows[1].append(" …", "dim")
-    rows[1].truncate(width, overflow="ellipsis")
+    rows = tries[-1][:most]
+    rows[-1].append(" …", "dim")
+    rows[-1].truncate(width, overflow="ellipsis")
     return rows
 
 
-def _pack(entries: list[tuple[str, str, plot.RGB]], width: int) -> list[Text]:
+def _pack(entries: list[tuple[str, str, plot.RGB | None]], width: int) -> list[Text]:
     rows: list[Text] = []
     for marker, label, color in entries:
-        item = Text.assemble((marker, f"bold {_rich_colour(color)}"), " ", label)
+        style = "bold" if color is None else f"bold {_rich_colour(color)}"
+        item = Text.assemble((marker, style), " ", label)
         if rows and rows[-1].cell_len + 3 + item.cell_len <= width:
             rows[-1].append("   ")
             rows[-1].append_text(item)
