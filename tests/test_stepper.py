@@ -155,7 +155,7 @@ def test_compare_mode_steps_two_lanes_together() -> None:
     assert all(session.length == 5 for session in s.sessions())
     labels = [c.short for c in frame.plot.curves]
     assert labels == ["left h", "left c", "right h", "right c"]
-    assert [c.label for c in frame.plot.curves][0] == "LSTM h"
+    assert frame.plot.curves[0].label == "LSTM h"
     frame = s.close_compare()
     assert not frame.comparing and frame.t == 3
 
