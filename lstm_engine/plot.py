@@ -91,13 +91,12 @@ class Drawn:
 
 
 def series_of(session: Session, names: Sequence[str], upto: int) -> dict[str, Array]:
-    """The named series of steps 1..upto, each (steps, units): a state by its name, ``x``
-    the inputs, or ``|C|``, the Frobenius norm of the matrix state C (one value a step)."""
+    """The named series of steps 1..upto, each (steps, units): a state by its name, or
+    ``|C|``, the Frobenius norm of the matrix state C (one value a step). The dashboard's
+    controller keeps the norms and extends them step by step instead."""
     series = {}
     for name in names:
-        if name == "x":
-            series[name] = session.inputs[:upto]
-        elif name.startswith("|") and name.endswith("|"):
+        if name.startswith("|") and name.endswith("|"):
             series[name] = matrix_norm(session.series(name[1:-1], upto=upto))[:, None]
         else:
             series[name] = session.series(name, upto=upto)
