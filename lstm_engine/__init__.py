@@ -11,7 +11,7 @@ from . import plot
 from .cells import CELLS, Cell, Gate, LSTMCell, LSTMRecord, Record, StateVar, WeightsError
 from .files import load, save
 from .inputs import InputError, check_inputs, parse_inputs, read_inputs_file
-from .session import Session, SessionError
+from .session import Session, SessionError, StepOverflow
 
 __all__ = [
     "CELLS",
@@ -23,6 +23,7 @@ __all__ = [
     "Record",
     "Session",
     "SessionError",
+    "StepOverflow",
     "StateVar",
     "WeightsError",
     "check_inputs",

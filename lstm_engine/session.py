@@ -25,6 +25,15 @@ class SessionError(ValueError):
     """A request the session cannot carry out; nothing was changed."""
 
 
+class StepOverflow(SessionError):
+    """A step whose numbers overflow float64: the step is not taken, the history ends
+    before it. ``step`` is the step (1-based), ``state`` the first non-finite quantity."""
+
+    def __init__(self, step: int, cell: str, state: str) -> None:
+        super().__init__(f"overflow at step {step} ({cell}, {state})")
+        self.step, self.cell, self.state = step, cell, state
+
+
 class Rows:
     """A 2-D float64 array of fixed width whose length grows geometrically."""
 
@@ -130,6 +139,13 @@ class Session:
             self._t = t
             self._current = fresh
         return self.current
+
+    def extend(self, upto: int) -> None:
+        """Compute the history up to step ``upto`` without moving ``t``: a long run can be
+        computed a chunk at a time, and the cursor moved with ``seek`` once it is there."""
+        if not 0 <= upto <= self.length:
+            raise SessionError(f"step {upto} is outside 0..{self.length}")
+        self._compute_to(upto)
 
     def run_to_end(self) -> Record | None:
         return self.seek(self.length)
