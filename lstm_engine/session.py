@@ -13,6 +13,8 @@ everyone who asks for it gets that one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 
@@ -69,12 +71,21 @@ class Session:
     """Step a cell through an input sequence, forwards and back."""
 
     def __init__(
-        self, cell: Cell, inputs: npt.ArrayLike, origin: str = "", seed: int | None = None
+        self,
+        cell: Cell,
+        inputs: npt.ArrayLike,
+        origin: str = "",
+        seed: int | None = None,
+        input_names: Sequence[str] | None = None,
     ) -> None:
         self._cell = cell
         self._inputs = self._checked(inputs, cell)
         self.origin = origin  #: how the cell was made ("seed 42", a file name), for display
         self.seed = seed  #: the seed the weights were drawn with, if they were
+        #: names of the input's features (a CSV file's header), or None: x[0], x[1], ...
+        self.input_names = tuple(input_names) if input_names is not None else None
+        #: what was noticed while making the session (a skipped header line), to tell
+        self.notes: list[str] = []
         self._t = 0
         self._current: Record | None = None  #: the record of step ``_t``, once made
         self._layout()
