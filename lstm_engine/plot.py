@@ -104,16 +104,23 @@ def series_of(session: Session, names: Sequence[str], upto: int) -> dict[str, Ar
 
 
 def matrix_norm(matrices: Array) -> Array:
-    """Frobenius norms of (steps, H, H) matrices, scaled by the largest entry so that
-    squares of entries up to 1e308 do not overflow."""
+    """Frobenius norms of (steps, H, H) matrices, overflow-safe: each matrix is divided by
+    the power of two 2**e >= its largest |entry| (an exact division) and the norm of that
+    multiplied back by 2**e. Scaling by a power of two commutes with rounding, so this
+    is ``np.linalg.norm`` to the bit wherever that neither overflows nor underflows; it
+    is inf only where the norm itself passes float64 (H max|C| > 1.8e308), and nan for a
+    matrix holding nan."""
     flat = matrices.reshape(len(matrices), -1)
     if not flat.size:
         return np.zeros(len(matrices))
     with np.errstate(invalid="ignore"):
-        scale = np.max(np.abs(flat), axis=1)
-        safe = np.where((scale > 0) & np.isfinite(scale), scale, 1.0)
-        ratio = flat / safe[:, None]
-        return np.where(np.isfinite(scale), safe * np.sqrt(np.sum(ratio * ratio, axis=1)), scale)
+        largest = np.max(np.abs(flat), axis=1)
+        finite = np.isfinite(largest)
+        e = np.frexp(np.where(finite, largest, 1.0))[1]
+        ratio = np.ldexp(flat, -e[:, None])
+        with np.errstate(over="ignore"):  # a norm past float64 is inf: it is the answer
+            norm = np.ldexp(np.sqrt(np.sum(ratio * ratio, axis=1)), e)
+    return np.where(finite, norm, largest)
 
 
 def unit_curves(

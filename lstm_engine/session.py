@@ -1,9 +1,19 @@
 """A session: one cell, one input sequence, and the history of every step taken.
 
 The history keeps, per step, only the flat pre-activations and the new state, in one
-preallocated float64 array that grows geometrically. Any step's full record is
-rebuilt on demand by running the cell's ``pointwise`` again on those numbers, which
-gives the very same bits as when the step was first taken.
+float64 array that grows geometrically (from one row, by at most ``GROWTH_BYTES`` at a
+time, so a wide row does not reserve gigabytes before the first step). Any step's full
+record is rebuilt on demand by running the cell's ``pointwise`` again on those
+numbers, which gives the very same bits as when the step was first taken.
+
+A history whose full length would take more than ``history_limit()`` (4 GiB, or the
+memory available when that is less) is refused when the session is made, or when its
+inputs or its cell change, with a ``SessionError`` naming the size.
+
+A step whose pre-activations or new state are not all finite is not taken: it raises
+``StepOverflow`` naming the step, the cell and the first quantity that overflowed, and
+the history ends before it. Every change (inputs, cell, weight) is a transaction: if
+recomputing to the current ``t`` fails, the session is left exactly as it was.
 
 ``t`` is a cursor: stepping back moves it, and stepping forward again reuses what was
 already computed. Changing the inputs or the weights recomputes the history up to the
@@ -22,6 +32,11 @@ from .cells import Cell
 from .cells.base import Array, Record
 from .inputs import check_inputs
 
+#: The most a history may take, in bytes (lowered to the memory available, if less).
+HISTORY_LIMIT = 4 * 2**30
+#: The most the history array grows by at once beyond what is asked, in bytes.
+GROWTH_BYTES = 256 * 2**20
+
 
 class SessionError(ValueError):
     """A request the session cannot carry out; nothing was changed."""
@@ -36,11 +51,52 @@ class StepOverflow(SessionError):
         self.step, self.cell, self.state = step, cell, state
 
 
-class Rows:
-    """A 2-D float64 array of fixed width whose length grows geometrically."""
+def memory_available() -> int | None:
+    """MemAvailable of /proc/meminfo in bytes, or None where there is no such file."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
-    def __init__(self, width: int, capacity: int = 64) -> None:
-        self._data = np.empty((capacity, width))
+
+def history_limit() -> int:
+    """The most a session's history may take: ``HISTORY_LIMIT``, or the memory
+    available now when that is less."""
+    available = memory_available()
+    return HISTORY_LIMIT if available is None else min(HISTORY_LIMIT, available)
+
+
+def gib(size: float) -> str:
+    """A size in bytes as GiB with one decimal: ``12.8 GiB``."""
+    return f"{size / 2**30:.1f} GiB"
+
+
+def check_history_size(steps: int, row_bytes: int) -> None:
+    """Refuse a history of ``steps`` rows of ``row_bytes`` that would pass the limit."""
+    need, limit = steps * row_bytes, history_limit()
+    if need > limit:
+        why = "" if limit == HISTORY_LIMIT else " (the memory available now)"
+        raise SessionError(
+            f"the history of {steps} steps would take {gib(need)}; the limit is {gib(limit)}{why}"
+        )
+
+
+#: A state's place in a history row: (name, slice of the row, shape).
+StateSlice = tuple[str, slice, tuple[int, ...]]
+#: Where a step's numbers go in a history row: (pre-activations, state slices, row width).
+Layout = tuple[int, list[StateSlice], int]
+
+
+class Rows:
+    """A 2-D float64 array of fixed width whose length grows geometrically: it doubles,
+    but never reserves more than ``GROWTH_BYTES`` beyond the row asked for."""
+
+    def __init__(self, width: int, capacity: int = 1) -> None:
+        self._data = np.empty((max(capacity, 1), width))
         self._n = 0
 
     def __len__(self) -> int:
@@ -49,14 +105,24 @@ class Rows:
     def append(self) -> Array:
         """Room for one more row; returns it to be written."""
         if self._n == len(self._data):
-            grown = np.empty((2 * len(self._data), self._data.shape[1]))
+            capacity, width = self._data.shape
+            cap = self._n + 1 + GROWTH_BYTES // max(8 * width, 1)
+            grown = np.empty((min(2 * capacity, cap), width))
             grown[: self._n] = self._data[: self._n]
             self._data = grown
         self._n += 1
         return self._data[self._n - 1]
 
+    def pop(self) -> None:
+        """Forget the last row (one that was appended but must not be kept)."""
+        self._n -= 1
+
     def truncate(self, n: int) -> None:
         self._n = min(self._n, n)
+
+    def restore(self, n: int) -> None:
+        """Take back rows that ``truncate`` dropped (their numbers are still there)."""
+        self._n = max(self._n, min(n, len(self._data)))
 
     @property
     def rows(self) -> Array:
@@ -88,7 +154,7 @@ class Session:
         self.notes: list[str] = []
         self._t = 0
         self._current: Record | None = None  #: the record of step ``_t``, once made
-        self._layout()
+        self._install(self._layout(cell, self.length))
 
     # -- what it holds ----------------------------------------------------------
     @property
@@ -120,7 +186,13 @@ class Session:
 
     @property
     def history_bytes(self) -> int:
+        """Bytes the history array holds now (its reserved rows, not only the used ones)."""
         return self._rows.nbytes
+
+    @property
+    def row_bytes(self) -> int:
+        """Bytes one step takes in the history."""
+        return 8 * self._width
 
     # -- moving ------------------------------------------------------------------
     def step(self) -> Record:
@@ -203,16 +275,28 @@ class Session:
     # -- changing ----------------------------------------------------------------
     def set_inputs(self, inputs: npt.ArrayLike) -> None:
         """Replace the sequence; the history is kept where it is unchanged, and recomputed
-        to the current ``t`` (clamped to the new length)."""
+        to the current ``t`` (clamped to the new length). If that fails (``StepOverflow``),
+        nothing is changed."""
         new = self._checked(inputs, self._cell)
+        check_history_size(len(new), self.row_bytes)
         same = min(len(new), len(self._inputs))
         differs = np.flatnonzero(np.any(new[:same] != self._inputs[:same], axis=1))
         keep = int(differs[0]) if len(differs) else same
         target = min(self._t, len(new))
+        rows, computed = self._rows, len(self._rows)
+        # the rows the recomputation writes over, to put back if it fails
+        overwritten = rows.rows[keep:target].copy()
+        old = self._inputs, self._current
         self._inputs = new
-        self._rows.truncate(keep)
-        self._t, self._current = 0, None
-        self.seek(target)
+        rows.truncate(keep)
+        try:
+            fresh = self._compute_to(target)
+        except BaseException:
+            rows.restore(computed)
+            rows.rows[keep:target] = overwritten
+            self._inputs, self._current = old
+            raise
+        self._t, self._current = target, fresh
 
     def append_input(self, x: npt.ArrayLike) -> None:
         """Add one step to the end of the sequence (live input)."""
@@ -220,13 +304,22 @@ class Session:
         self.set_inputs(np.vstack([self._inputs, row]))
 
     def set_cell(self, cell: Cell) -> None:
-        """Replace the cell (new weights, or another kind); the history is recomputed to ``t``."""
+        """Replace the cell (new weights, or another kind); the history is recomputed to
+        ``t``. If that fails (``StepOverflow``), nothing is changed."""
         self._checked(self._inputs, cell)
-        target = self._t
+        layout = self._layout(cell, self.length)
+        old_cell, old_current, old_layout, old_rows = (
+            self._cell, self._current, (self._n_pre, self._state_slices, self._width), self._rows
+        )  # fmt: skip
         self._cell = cell
-        self._layout()
-        self._t, self._current = 0, None
-        self.seek(target)
+        self._install(layout)
+        try:
+            fresh = self._compute_to(self._t)
+        except BaseException:
+            self._cell, self._current = old_cell, old_current
+            self._install(old_layout, old_rows)
+            raise
+        self._current = fresh
 
     def set_weight(self, key: str, value: npt.ArrayLike) -> None:
         """Replace one weight array of the cell (validated)."""
@@ -242,22 +335,30 @@ class Session:
         array.flags.writeable = False
         return array
 
-    def _layout(self) -> None:
-        cell = self._cell
-        self._n_pre = cell.n_pre
+    @staticmethod
+    def _layout(cell: Cell, length: int) -> Layout:
+        """The history row of ``cell``; refused if ``length`` such rows would pass the limit."""
         slices = []
-        start = self._n_pre
+        start = cell.n_pre
         for var in cell.states:
             shape = var.shape(cell.hidden_size)
             size = int(np.prod(shape))
             slices.append((var.name, slice(start, start + size), shape))
             start += size
-        self._state_slices = slices
-        self._rows = Rows(start)
+        check_history_size(length, 8 * start)
+        return cell.n_pre, slices, start
+
+    def _install(self, layout: Layout, rows: Rows | None = None) -> None:
+        """Use ``layout`` with ``rows`` for history (default: an empty one)."""
+        self._n_pre: int = layout[0]
+        self._state_slices: list[StateSlice] = layout[1]
+        self._width: int = layout[2]
+        self._rows: Rows = Rows(self._width) if rows is None else rows
 
     def _compute_to(self, t: int) -> Record | None:
         """Extend the history to ``t`` steps; the record of step ``t`` if it was computed
-        now (None if it already was)."""
+        now (None if it already was). A step that overflows raises ``StepOverflow`` and
+        is not kept: the history ends before it."""
         cell = self._cell
         if len(self._rows) >= t:
             return None
@@ -273,4 +374,14 @@ class Session:
             row[: self._n_pre] = pre
             for name, sl, _ in self._state_slices:
                 row[sl] = state[name].ravel()
+            if not np.isfinite(row).all():
+                self._rows.pop()
+                raise StepOverflow(n + 1, cell.title, self._first_non_finite(row))
         return record
+
+    def _first_non_finite(self, row: Array) -> str:
+        """The first state of ``row`` with a non-finite number, else "pre-activation"."""
+        for name, sl, _ in self._state_slices:
+            if not np.isfinite(row[sl]).all():
+                return name
+        return "pre-activation"

@@ -9,6 +9,11 @@ Symbols (H hidden units, I inputs; [h_prev, x] is h_prev stacked on x)::
     c = f * c_prev + i * g                                    cell state
     h = o * tanh(c)                                           hidden state
 
+Range. With w the largest |weight| (biases included) and x = max(1, largest |x_t|),
+every number is finite while w x (H + I + 2) < 1e300, which bounds the pre-activations
+(|h_prev| <= 1); the gates, g and h are bounded and |c| grows by at most 1 a step.
+Past it a pre-activation can pass float64 and the session stops with ``StepOverflow``.
+
 Weights are kept in PyTorch's ``nn.LSTMCell`` layout: ``weight_ih`` (4H, I),
 ``weight_hh`` (4H, H), ``bias_ih`` (4H), ``bias_hh`` (4H), gate rows in the order
 i, f, g, o. The bias of a gate is ``bias_ih + bias_hh``.

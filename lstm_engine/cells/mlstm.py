@@ -28,14 +28,33 @@ denominator multiplied by ``a = exp(min(m, 0))``, which makes every factor at mo
 
 For m >= 0, a = 1 and this is the formula above to the bit.
 
+qs @ C holds products q k v and passes float64 long before h_tilde does (h_tilde is
+about a weighted mean of the v's). Where it is not finite, the quotient is taken with
+qs and C divided by powers of two 2**e >= their largest entries (``scaled_quotient``):
+exact divisions, so it is the same quotient, and it is inf only where h_tilde itself
+is beyond float64. Where qs @ C is finite nothing changes: the same bits as before.
+
+Range. With w the largest |weight| (biases included), x = max(1, largest |x_t|) and
+P = w x (I + 1), which bounds |q|, |k|, |v| and every raw gate: C and n are finite
+while T P**2 < 1e300 over T steps (C sums at most T products k v, every gate being at
+most 1), and h_tilde is sure to be finite while sqrt(H) T P**3 < 1e294 (the worst
+case, qs . n cancelling to 0 so that the denominator is eps; h_tilde <= 1e6 |qs @ C|).
+When qs . n does not cancel, h_tilde stays near the v's and is finite as long as C is:
+seeded weights give finite steps up to |x| ~ 1e150. Beyond that C's products k v pass
+float64 and the session stops with ``StepOverflow``.
+
 There is no recurrence through h (the memory is C), so ``preactivate`` does not read
 the state; h is kept as a state all the same, for sessions and plots.
 
 For display only, nothing being computed from them, the record also keeps the paper's
 gates ``exp_i`` = exp(i_raw) and ``sig_f`` = sigmoid(f_raw) (the stabilised ones are the
 paper's i' and f'), and the parts of the quotient unscaled: ``qn`` = qs . n, ``qC`` =
-qs @ C, ``exp_minus_m`` = exp(-m) and ``den`` = max(|qn|, exp(-m)) + eps (inf where
-exp(-m) is beyond float64, m < -709.78), so that h_tilde = qC / den.
+qs @ C, ``exp_minus_m`` = exp(-m) and ``den`` = max(|qn|, exp(-m)) + eps, so that
+h_tilde = qC / den. Four of them can be inf inside the range, and are listed in
+``display_only``: ``exp_i`` where i_raw > 709.78, ``exp_minus_m`` and ``den`` where
+m < -709.78, ``qC`` where qs @ C passes float64 (h_tilde is finite all the same). The
+choice keeps every shown number the quantity its label names; a panel that shows
+one of them as inf labels it as beyond float64.
 
 Weights: ``W_q``, ``W_k``, ``W_v``, ``W_o`` (H, I); ``b_q``, ``b_k``, ``b_v``,
 ``b_o`` (H); ``w_i``, ``w_f`` (I); scalars ``b_i``, ``b_f`` (shape ()).
@@ -61,6 +80,25 @@ BLOCKS = (("W_q", "b_q"), ("W_k", "b_k"), ("W_v", "b_v"), ("W_o", "b_o"))
 SCALARS = (("w_i", "b_i"), ("w_f", "b_f"))
 
 
+def power_of_two_above(values: Array, axes: tuple[int, ...]) -> Array:
+    """The exponent e of the power of two 2**e >= max |values| over ``axes`` (0 for 0)."""
+    return np.frexp(np.max(np.abs(values), axis=axes))[1]
+
+
+def scaled_quotient(qs: Array, C: Array, ratio: Array) -> Array:
+    """``(qs @ C) * ratio`` where qs @ C may pass float64: qs and C are divided by powers
+    of two 2**e_q >= max |qs|, 2**e_C >= max |C| (exactly), their product (at most H in
+    size) times ``ratio`` is taken, and multiplied back by 2**(e_q + e_C). The result is
+    inf only where the quotient itself is beyond float64."""
+    e_q = power_of_two_above(qs, (-1,))
+    e_C = power_of_two_above(C, (-2, -1))
+    qs_scaled = np.ldexp(qs, -e_q[..., None])
+    C_scaled = np.ldexp(C, -e_C[..., None, None])
+    product = np.einsum("...k,...kv->...v", qs_scaled, C_scaled) * ratio
+    with np.errstate(over="ignore"):  # a true overflow: the session says so
+        return np.ldexp(product, (e_q + e_C)[..., None])
+
+
 @dataclass(frozen=True)
 class MLSTMRecord(Record):
     h_prev: Array
@@ -83,7 +121,7 @@ class MLSTMRecord(Record):
     exp_i: Array  #: exp(i_raw), the paper's input gate; display only
     sig_f: Array  #: sigmoid(f_raw), the paper's forget gate; display only
     qn: Array  #: qs . n
-    qC: Array  #: qs @ C
+    qC: Array  #: qs @ C; inf where that passes float64; display only
     exp_minus_m: Array  #: exp(-m), the denominator's floor; display only
     den: Array  #: max(|qn|, exp(-m)) + eps, unscaled; display only
     h_tilde: Array
@@ -114,7 +152,7 @@ class MLSTMCell(Cell):
     trace_extras = ("q", "k", "v")
     shown_extras = (("q", "q"), ("k", "k"), ("v", "v"), ("h_tilde", "h~"))
     plotted = ("h", "|C|")
-    display_only = ("exp_i", "exp_minus_m", "den")
+    display_only = ("exp_i", "exp_minus_m", "den", "qC")
     plotted_apart = ("|C|",)
     equations = (
         Equation(
@@ -247,8 +285,13 @@ class MLSTMCell(Cell):
         a = np.exp(np.minimum(m, 0.0))
         floor = np.exp(-np.maximum(m, 0.0))  # exp(-m) * a
         qn = np.einsum("...k,...k->...", qs, n)[..., None]
-        qC = np.einsum("...k,...kv->...v", qs, C)
-        h_tilde = a * qC / (np.maximum(a * np.abs(qn), floor) + EPS * a)
+        with np.errstate(over="ignore", invalid="ignore"):  # qs @ C may pass float64: below
+            qC = np.einsum("...k,...kv->...v", qs, C)
+        den_a = np.maximum(a * np.abs(qn), floor) + EPS * a
+        h_tilde = a * qC / den_a
+        beyond = ~np.isfinite(qC).all(axis=-1)
+        if beyond.any():
+            h_tilde = np.where(beyond[..., None], scaled_quotient(qs, C, a / den_a), h_tilde)
         o = sigmoid(o_raw)
         h = o * h_tilde
         with np.errstate(over="ignore"):  # for display: inf past float64, used by nothing

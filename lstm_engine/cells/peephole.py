@@ -16,6 +16,12 @@ A gate's ``pre`` (z_i, z_f, z_o) is its whole pre-activation, peephole term incl
 the terms themselves are kept apart (pc_i, pc_f, pc_o) so the dashboard can show what
 the peepholes add.
 
+Range. With w the largest |weight| (biases and peepholes included), x = max(1,
+largest |x_t|) and T steps, every number is finite while w (x (H + I + 2) + T) < 1e300:
+|c| <= T, so the peephole terms are at most w T. Past it a pre-activation can pass
+float64 and the session stops with ``StepOverflow``; a gate's z (a + p c, not kept in
+the history) can then be inf while its gate is still 0 or 1.
+
 Weights: the ``lstm`` keys in PyTorch's layout (``weight_ih`` (4H, I), ``weight_hh``
 (4H, H), ``bias_ih``, ``bias_hh`` (4H), gate rows i, f, g, o) plus ``peephole_i``,
 ``peephole_f``, ``peephole_o`` (H). With the peepholes at zero this is ``LSTMCell``.

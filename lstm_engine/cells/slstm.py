@@ -25,6 +25,14 @@ m = i_raw may lie far below logf: ``min(exp(a), 1)`` is computed as ``exp(min(a,
 the same number without an overflow. From the first step on n >= 1 (one of i, f is
 exactly 1), so c / n never divides by zero and |h| <= 1.
 
+Range. With w the largest |weight| (biases included) and x = max(1, largest |x_t|),
+every number of a step (but ``exp_i``) is finite while w x (H + I + 1) < 1e300: that
+bounds every raw gate (|h_prev| <= 1), so -1e300 <= m <= 1e300 (m >= i_raw), logf >=
+-2e300, both exponents lie in [-3e300, 0], and 1 <= n <= T. Weights of 1e307 stay
+finite where the products fit (|x| <= 5, H + I <= 6 say: logsigmoid(-1e307) is -1e307);
+past that a raw gate passes float64 and the session stops with ``StepOverflow``
+(pre-activation).
+
 The start test ("every n_prev == 0") is taken per sequence of a batch; the official
 code takes it over the whole batch, which only differs for batches mixing fresh and
 running states.
