@@ -199,7 +199,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_options(tracer)
     out = tracer.add_argument_group("output")
     out.add_argument("--format", choices=trace.FORMATS, default="table", help="default: table")
-    out.add_argument("--output", metavar="FILE", help="write to FILE (atomically) not stdout")
+    out.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write to FILE (atomically) not stdout (an existing file is overwritten)",
+    )
     out.add_argument(
         "--plot", action="store_true", help="draw h and c over time in the terminal (plotext)"
     )

@@ -10,49 +10,21 @@ and shapes.
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
-from collections.abc import Callable
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
 from .cells import CELLS, Cell, WeightsError, cell_class, detect_kind
 
+# Callers import these from here too.
+from .writing import user_path as user_path
+from .writing import write_atomic
+
 #: The version of the weight-file layout this code writes, and the newest it reads.
 FORMAT = 1
 KIND_KEY = "__kind__"
 FORMAT_KEY = "__format__"
-
-
-def user_path(text: str) -> Path:
-    """A path typed in a prompt, ``~`` expanded; a ValueError if it cannot be one."""
-    name = text.strip()
-    if not name:
-        raise ValueError("give a file name")
-    if "\0" in name:
-        raise ValueError("a file name cannot contain a NUL character")
-    try:
-        return Path(name).expanduser()
-    except RuntimeError:  # "~nosuchuser/...": no such user
-        user = name[1:].split("/", 1)[0]
-        raise ValueError(f"{name}: there is no user {user!r} whose home ~{user} could be") from None
-
-
-def write_atomic(path: str | os.PathLike[str], write: Callable[[IO[bytes]], object]) -> None:
-    """Write a file so that readers see the old contents or the new, never half of it."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def load(path: str | os.PathLike[str], kind: str | None = None) -> Cell:
