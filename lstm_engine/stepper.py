@@ -22,7 +22,8 @@ mLSTM's memory are extended step by step, not recomputed.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -36,13 +37,17 @@ from .cells.weights import WeightsError
 from .files import load, save
 from .inputs import check_inputs
 from .numbers import plain
-from .session import Session, SessionError
+from .session import Session, SessionError, StepOverflow
 from .share import with_shared_weights
 
 #: Steps per second of automatic play, slowest to fastest.
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
 #: Seed of the weights a switched-to cell gets when the session has none.
 DEFAULT_SEED = 42
+#: A job's slice of work: about this many seconds, at most CHUNK steps between two looks
+#: at the clock; a screen gets the keys (escape) and shows the progress between slices.
+SLICE = 0.01
+CHUNK = 256
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,83 @@ class Frame:
         return len(self.lanes) > 1
 
 
+class Job:
+    """A long action (a run to the end, another cell over 100,000 steps of history, an
+    export) done a chunk of ``CHUNK`` steps at a time, so that a screen can show its
+    progress between chunks and cancel it.
+
+    ``advance()`` does one chunk and says whether the job is finished; ``frame`` is then
+    its result. ``run()`` does it all at once (what the plain actions do). ``cancel()``
+    stops it: a job that builds new sessions builds them aside and swaps them in only
+    when it finishes, so a cancelled one changes nothing; a run to the end stops at the
+    step it had reached. Nothing else may act on the stepper while a job is unfinished:
+    the dashboard shows its progress in a dialog that takes no stepping keys.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        total: int,
+        work: Generator[int, None, Frame],
+        on_cancel: Callable[[], Frame],
+    ) -> None:
+        self.title = title  #: what it does, for the progress dialog: "Running to the end"
+        self.total = total  #: steps to compute (0: nothing long to do)
+        self.done = 0  #: steps computed so far
+        self.frame: Frame | None = None  #: the result, once finished
+        self.cancelled = False  #: stopped by ``cancel``
+        self._work = work
+        self._on_cancel = on_cancel
+
+    @property
+    def finished(self) -> bool:
+        return self.frame is not None
+
+    def advance(self) -> bool:
+        """Do one chunk; True once the job is finished (``frame`` holds the result)."""
+        if self.frame is None:
+            try:
+                self.done += next(self._work)
+            except StopIteration as stop:
+                self.frame = stop.value
+        return self.frame is not None
+
+    def run(self) -> Frame:
+        """Do the whole job now; its frame."""
+        while not self.advance():
+            pass
+        assert self.frame is not None
+        return self.frame
+
+    def cancel(self) -> Frame:
+        """Stop the job; the frame of what the stepper holds now."""
+        if self.frame is None:
+            self._work.close()
+            self.cancelled = True
+            self.frame = self._on_cancel()
+        return self.frame
+
+
+def _grow(session: Session, upto: int) -> Generator[int, None, StepOverflow | None]:
+    """Extend a session's history to ``upto`` steps, about ``SLICE`` seconds of work at a
+    time (yielding the steps each slice computed); the overflow that stopped it short, if
+    one did."""
+    while session.computed < upto:
+        before = session.computed
+        deadline = time.perf_counter() + SLICE
+        n = 8
+        try:
+            while True:  # at least once, however short the slice
+                session.extend(min(upto, session.computed + n))
+                n = min(2 * n, CHUNK)
+                if session.computed >= upto or time.perf_counter() >= deadline:
+                    break
+        except StepOverflow as exc:
+            return exc
+        yield session.computed - before
+    return None
+
+
 class _Lane:
     """A session of the stepper, with the derived series it keeps up to date."""
 
@@ -175,12 +257,25 @@ class Stepper:
         session = self._lanes[lane].session
         return [session.record(t) for t in range(1, session.t + 1)]
 
+    def iter_records(self, lane: int = 0) -> Iterator[Record]:
+        """The records of steps 1..t of a lane, one at a time (an export streams them)."""
+        session = self._lanes[lane].session
+        for t in range(1, session.t + 1):
+            yield session.record(t)
+
     # -- moving ----------------------------------------------------------------------
     def step(self) -> Frame:
         if self.session.at_end:
             return self._refuse(f"end of the sequence: {self._what_to_type()} to add a step")
-        for lane in self._lanes:
-            lane.session.step()
+        stepped: list[Session] = []
+        try:
+            for lane in self._lanes:
+                lane.session.step()
+                stepped.append(lane.session)
+        except StepOverflow as exc:
+            for session in stepped:  # the lanes stay together
+                session.back()
+            return self._refuse(f"{exc}: the step is not taken")
         return self._publish()
 
     def back(self) -> Frame:
@@ -196,14 +291,49 @@ class Stepper:
         return self._publish()
 
     def seek(self, t: int) -> Frame:
-        if not 0 <= t <= self.session.length:
-            raise SessionError(f"step {t} is outside 0..{self.session.length}")
-        for lane in self._lanes:
-            lane.session.seek(t)
-        return self._publish()
+        """Go to step ``t`` (computing what it takes at once: ``seek_job`` goes in chunks)."""
+        return self.seek_job(t).run()
 
     def end(self) -> Frame:
-        return self.seek(self.session.length)
+        return self.end_job().run()
+
+    def end_job(self) -> Job:
+        """Run to the end of the sequence, a chunk at a time."""
+        return self.seek_job(self.session.length, "Running to the end")
+
+    def seek_job(self, t: int, title: str = "") -> Job:
+        """Go to step ``t``; what is not yet computed is computed a chunk at a time. An
+        overflow on the way stops at the step before it, and the status says so; so does
+        a cancel, which stops at the step reached."""
+        if not 0 <= t <= self.session.length:
+            raise SessionError(f"step {t} is outside 0..{self.session.length}")
+        sessions = self.sessions()
+        todo = sum(max(0, t - s.computed) for s in sessions)
+
+        def reached() -> int:
+            return min(t, *(s.computed for s in sessions))
+
+        def work() -> Generator[int, None, Frame]:
+            stops = []
+            for session in sessions:
+                stop = yield from _grow(session, t)
+                if stop is not None:
+                    stops.append(stop)
+            where = reached()
+            for session in sessions:
+                session.seek(where)
+            if stops:
+                first = min(stops, key=lambda e: e.step)
+                return self._refuse(f"{first}: stopped at step {where}")
+            return self._publish()
+
+        def cancelled() -> Frame:
+            where = reached()
+            for session in sessions:
+                session.seek(where)
+            return self._publish(f"stopped at step {where} (cancelled)")
+
+        return Job(title or f"Going to step {t}", todo, work(), cancelled)
 
     # -- automatic play -----------------------------------------------------------------
     def play(self) -> Frame:
@@ -271,34 +401,40 @@ class Stepper:
         return self._publish("plot: the input x shown" if self._show_x else "plot: x hidden")
 
     # -- changing the cell, the weights, the inputs ------------------------------------------
+    # Each of these builds the sessions it changes aside, computes their history to the
+    # current step a chunk at a time (a Job), and swaps them in when done; the plain
+    # method runs its job at once. Bad input raises before the job is made.
     def switch_cell(self, kind: str | None = None, lane: int | None = None) -> Frame:
+        return self.switch_cell_job(kind, lane).run()
+
+    def switch_cell_job(self, kind: str | None = None, lane: int | None = None) -> Job:
         """Another kind of cell (the next one, unless named) with its seeded weights, on the
         same inputs and at the same step. In compare mode this changes the second cell
         (unless ``lane`` says otherwise), which takes what it can of the first's weights."""
         index = (len(self._lanes) - 1) if lane is None else lane
-        target = self._lanes[index]
-        session = target.session
+        session = self._lanes[index].session
         if index == 0:
             kind = kind or _next_kind(session.cell.kind)
             seed = DEFAULT_SEED if session.seed is None else session.seed
             cell = CELLS[kind].init(session.cell.input_size, session.cell.hidden_size, seed)
-            session.set_cell(cell)
-            session.seed, session.origin = seed, f"seed {seed}"
-            self._rederive_second()
-        else:
-            first = self._lanes[0].session.cell.kind
-            kind = kind or _next_kind(session.cell.kind, exclude=(first,))
-            self._lanes[index] = self._second(kind)
-        return self._changed(f"switched to {self._lanes[index].session.cell.title}")
+            return self._rebuild(
+                "Switching the cell",
+                f"switched to {cell.title}",
+                first=(cell, f"seed {seed}", seed),
+            )
+        first = self._lanes[0].session.cell.kind
+        kind = kind or _next_kind(session.cell.kind, exclude=(first,))
+        return self._rebuild("Switching the cell", "switched to {second}", second=kind)
 
     def compare(self, kind: str | None = None) -> Frame:
+        return self.compare_job(kind).run()
+
+    def compare_job(self, kind: str | None = None) -> Job:
         """Compare mode: a second cell of another kind beside the first, on the same inputs,
         at the same step."""
         first = self.session.cell.kind
         kind = kind or _next_kind(first, exclude=(first,))
-        lane = self._second(kind)
-        self._lanes[1:] = [lane]
-        return self._changed(f"comparing with {lane.session.cell.title}")
+        return self._rebuild("Opening compare mode", "comparing with {second}", second=kind)
 
     def close_compare(self) -> Frame:
         if len(self._lanes) == 1:
@@ -307,26 +443,43 @@ class Stepper:
         return self._changed("one cell")
 
     def set_inputs(self, inputs: npt.ArrayLike) -> Frame:
+        return self.set_inputs_job(inputs).run()
+
+    def set_inputs_job(self, inputs: npt.ArrayLike) -> Job:
         """A new input sequence for every lane; the step stays where it can."""
         rows = check_inputs(inputs, self.session.cell.input_size)
-        for lane in self._lanes:
-            lane.session.set_inputs(rows)
-        return self._changed(f"inputs changed ({len(rows)} steps)")
+        return self._rebuild(
+            "Changing the inputs", f"inputs changed ({len(rows)} steps)", inputs=rows
+        )
 
     def append_input(self, row: npt.ArrayLike) -> Frame:
         """Live input: add one step to the end of the sequence, and take it if the session
-        was at the end."""
+        was at the end. If that step overflows, the input is not added."""
         width = self.session.cell.input_size
         x = check_inputs([list(np.atleast_1d(np.asarray(row, dtype=float)))], width)
         at_end = self.session.at_end
+        before = self.session.inputs
         for lane in self._lanes:
             lane.session.append_input(x[0])
-            if at_end:
-                lane.session.step()
+        if at_end:
+            stepped: list[Session] = []
+            try:
+                for lane in self._lanes:
+                    lane.session.step()
+                    stepped.append(lane.session)
+            except StepOverflow as exc:
+                for session in stepped:
+                    session.back()
+                for lane in self._lanes:
+                    lane.session.set_inputs(before)
+                return self._refuse(f"{exc}: x = {_plain_row(x[0])} not added")
         self._bump_content()
         return self._publish(f"added x = {_plain_row(x[0])}")
 
     def set_weight(self, key: str, index: tuple[int, ...], value: float, lane: int = 0) -> Frame:
+        return self.set_weight_job(key, index, value, lane).run()
+
+    def set_weight_job(self, key: str, index: tuple[int, ...], value: float, lane: int = 0) -> Job:
         """Change one number of one weight array (validated: a finite number)."""
         session = self._lanes[lane].session
         if key not in session.cell.params:
@@ -338,20 +491,28 @@ class Stepper:
             array[index] = value
         except IndexError:
             raise WeightsError(f"{key} has no element {list(index)}") from None
-        session.set_weight(key, array)
-        if not session.origin.endswith("(edited)"):
-            session.origin += " (edited)"
-        if lane == 0:
-            self._rederive_second()
+        cell = session.cell.with_params(**{key: array})
+        origin = (
+            session.origin if session.origin.endswith("(edited)") else session.origin + " (edited)"
+        )
         name = f"{key}[{','.join(map(str, index))}]" if index else key
-        return self._changed(f"{name} = {value:g}")
+        message = f"{name} = {value:g}"
+        if lane == 0:
+            return self._rebuild("Changing a weight", message, first=(cell, origin, session.seed))
+        return self._rebuild("Changing a weight", message, second=(cell, origin))
 
     def load_weights(self, path: str | os.PathLike[str], lane: int = 0) -> Frame:
+        return self.load_weights_job(path, lane).run()
+
+    def load_weights_job(self, path: str | os.PathLike[str], lane: int = 0) -> Job:
         """Weights from a file (any kind); the inputs must fit its input size."""
         cell = load(path)
-        return self.set_cell(cell, f"weights {Path(path).name}", lane)
+        return self.set_cell_job(cell, f"weights {Path(path).name}", lane)
 
     def set_cell(self, cell: Cell, origin: str, lane: int = 0) -> Frame:
+        return self.set_cell_job(cell, origin, lane).run()
+
+    def set_cell_job(self, cell: Cell, origin: str, lane: int = 0) -> Job:
         """Replace a lane's cell (a loaded file, a trained model); nothing changes if the
         inputs do not fit it."""
         session = self._lanes[lane].session
@@ -361,11 +522,10 @@ class Stepper:
                 f"{session.cell.input_size}: open them with their own inputs "
                 "(lstm-stepper --weights FILE --inputs ...)"
             )
-        session.set_cell(cell)
-        session.origin, session.seed = origin, None
+        message = f"loaded {cell.title} ({origin})"
         if lane == 0:
-            self._rederive_second()
-        return self._changed(f"loaded {cell.title} ({origin})")
+            return self._rebuild("Loading the weights", message, first=(cell, origin, None))
+        return self._rebuild("Loading the weights", message, second=(cell, origin))
 
     def save_weights(self, path: str | os.PathLike[str], lane: int = 0) -> str:
         """Write a lane's weights (.npz); returns what was done, for the status line."""
@@ -377,18 +537,74 @@ class Stepper:
         return self._publish(message)
 
     # -- inside -----------------------------------------------------------------------------
-    def _second(self, kind: str) -> _Lane:
-        first = self.session
-        seed = DEFAULT_SEED if first.seed is None else first.seed
-        cell, shared = with_shared_weights(first.cell, kind, seed)
-        session = Session(cell, first.inputs, origin=f"seed {seed}", seed=seed)
-        session.seek(first.t)
-        return _Lane(session, shared)
+    def _rebuild(
+        self,
+        title: str,
+        message: str,
+        first: tuple[Cell, str, int | None] | None = None,
+        second: str | tuple[Cell, str] | None = None,
+        inputs: Array | None = None,
+    ) -> Job:
+        """The job that makes new sessions and swaps them in: for the first lane a new
+        ``(cell, origin, seed)``; for the second a kind (seeded, sharing the first's
+        weights) or a ``(cell, origin)``; new ``inputs`` for both. A second lane that is
+        not named is derived again from a changed first cell (it shares its weights), or
+        rebuilt on new inputs. ``message`` may name ``{second}``, the second cell's title.
+        The sessions are built now (bad sizes raise here); their history is computed to
+        the current step by the job."""
+        old = self.session
+        rows = old.inputs if inputs is None else inputs
+        target = min(old.t, len(rows))
+        fresh: list[Session] = []
 
-    def _rederive_second(self) -> None:
-        """The first cell changed: the second one takes its shared weights again."""
-        if len(self._lanes) > 1:
-            self._lanes[1] = self._second(self._lanes[1].session.cell.kind)
+        def made(cell: Cell, origin: str, seed: int | None) -> Session:
+            session = Session(cell, rows, origin=origin, seed=seed, input_names=old.input_names)
+            fresh.append(session)
+            return session
+
+        lane0 = self._lanes[0]
+        if first is not None or inputs is not None:
+            cell, origin, seed = first if first is not None else (old.cell, old.origin, old.seed)
+            lane0 = _Lane(made(cell, origin, seed))
+        lanes = [lane0]
+        if second is None and len(self._lanes) > 1:
+            now = self._lanes[1]
+            if first is None:  # same cells, new inputs
+                kept = now.session
+                lanes.append(_Lane(made(kept.cell, kept.origin, kept.seed), now.shared))
+            else:
+                second = now.session.cell.kind
+        if isinstance(second, str):
+            source = lane0.session
+            seed = DEFAULT_SEED if source.seed is None else source.seed
+            cell, shared = with_shared_weights(source.cell, second, seed)
+            lanes.append(_Lane(made(cell, f"seed {seed}", seed), shared))
+        elif second is not None:
+            cell, origin = second
+            lanes.append(_Lane(made(cell, origin, None), self._lanes[1].shared))
+        text = message.format(second=lanes[-1].session.cell.title)
+        total = sum(target for _ in fresh) + max(0, target - lane0.session.computed)
+
+        def work() -> Generator[int, None, Frame]:
+            stops = []
+            for lane in lanes:
+                stop = yield from _grow(lane.session, target)
+                if stop is not None:
+                    stops.append(stop)
+            where = min(target, *(lane.session.computed for lane in lanes))
+            for lane in lanes:
+                lane.session.seek(where)
+            self._lanes = lanes
+            self._bump_content()
+            if stops:
+                first_stop = min(stops, key=lambda e: e.step)
+                return self._refuse(f"{text}; {first_stop}: stopped at step {where}")
+            return self._publish(text)
+
+        def cancelled() -> Frame:
+            return self._publish(f"{title.lower()}: cancelled, nothing changed")
+
+        return Job(title, total, work(), cancelled)
 
     def _bump_content(self) -> None:
         self._content += 1

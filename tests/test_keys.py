@@ -10,6 +10,7 @@ import pytest
 from textual.app import App
 
 from tui.app import StepperApp, help_rows
+from tui.jobs import JobDialog
 from tui.keys import EXTRA, SCREENS, Key
 from tui.screens.compare import CompareScreen
 from tui.screens.export import ExportDialog
@@ -28,6 +29,7 @@ CLASSES = {
     "weights": WeightsScreen,
     "inputs": InputEditor,
     "export": ExportDialog,
+    "progress": JobDialog,
 }
 APP_KEYS = {key for b in App.BINDINGS for key in b.key.split(",")} | {App.COMMAND_PALETTE_BINDING}  # type: ignore[union-attr]
 

@@ -26,8 +26,9 @@ from textual.screen import Screen
 from lstm_engine import SessionError, WeightsError
 from lstm_engine.cli import OneLineParser, UsageError, add_model_options, session_from_options
 from lstm_engine.inputs import InputError
-from lstm_engine.stepper import Stepper
+from lstm_engine.stepper import Job, Stepper
 
+from .jobs import run_job
 from .keys import EXTRA, Key
 from .screens.compare import CompareScreen
 from .screens.export import ExportDialog
@@ -39,7 +40,6 @@ from .screens.weights import WeightsScreen
 
 #: The screens a key can open, by the name its action gives (``app.open('weights')``).
 OPENERS: dict[str, Callable[[Stepper], Screen[Any]]] = {
-    "compare": CompareScreen,
     "weights": WeightsScreen,
     "inputs": InputEditor,
     "export": ExportDialog,
@@ -81,9 +81,18 @@ class StepperApp(App[None]):
         if name == "help":
             self.push_screen(HelpScreen(help_rows(self.screen)))
             return
+        if name == "compare":  # the second cell's history first: it can take a while
+            run_job(self, self.stepper.compare_job(), self._compare_ready)
+            return
         opener = OPENERS.get(name)
         if opener is not None:
             self.push_screen(opener(self.stepper))
+
+    def _compare_ready(self, job: Job) -> None:
+        if self.stepper.frame.comparing:
+            self.push_screen(CompareScreen(self.stepper))
+        elif isinstance(self.screen, SteppingScreen):
+            self.screen.show(self.stepper.frame)  # cancelled: the status says so
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every key of the screen the palette was opened on is also a command; the palette

@@ -173,6 +173,12 @@ EXPORT = (
     Key("escape", "cancel", "Cancel", "Close without writing"),
 )
 
+PROGRESS = (
+    Key(
+        "escape", "cancel", "Cancel", "Stop: nothing changes (a run to the end stops where it got)"
+    ),
+)
+
 #: Every screen's keys, by the screen's name (the README's key table and the tests).
 SCREENS = {
     "main": MAIN,
@@ -182,4 +188,5 @@ SCREENS = {
     "inputs": INPUTS,
     "live input": LIVE,
     "export": EXPORT,
+    "progress": PROGRESS,
 }

@@ -33,10 +33,8 @@ class CompareScreen(SteppingScreen):
 
     def __init__(self, stepper: Stepper) -> None:
         super().__init__(stepper)
-        self._start = stepper.compare()  # the second cell, before the panels are made
-
-    def starting_frame(self) -> Frame:
-        return self._start
+        if not stepper.frame.comparing:  # opened directly (the app computes it first)
+            stepper.compare()
 
     def compose(self) -> ComposeResult:
         frame = self.stepper.frame

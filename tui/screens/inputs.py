@@ -12,8 +12,9 @@ from textual.widgets import Footer, Input, Label, Static
 
 from lstm_engine.inputs import parse_inputs, read_inputs_file
 from lstm_engine.numbers import plain
-from lstm_engine.stepper import Stepper
+from lstm_engine.stepper import Job, Stepper
 
+from ..jobs import run_job
 from ..keys import INPUTS, bindings
 
 
@@ -71,11 +72,17 @@ class InputEditor(ModalScreen[bool]):
                 rows = read_inputs_file(Path(field.value.strip()).expanduser(), size)
             else:
                 rows = parse_inputs(field.value, size)
-            self.stepper.set_inputs(rows)
+            job = self.stepper.set_inputs_job(rows)
         except (ValueError, OSError) as exc:
             self.query_one("#error", Static).update(f"✗ {exc}")
             return
-        self.dismiss(True)
+        run_job(self.app, job, self._done)
+
+    def _done(self, job: Job) -> None:
+        if job.cancelled:
+            self.query_one("#error", Static).update("✗ cancelled: the inputs are unchanged")
+        else:
+            self.dismiss(True)
 
     def action_load(self) -> None:
         """Switch the field between the sequence and a file's path."""

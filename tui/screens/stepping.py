@@ -25,8 +25,9 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from lstm_engine.inputs import one_step
-from lstm_engine.stepper import Frame, Stepper
+from lstm_engine.stepper import Frame, Job, Stepper
 
+from ..jobs import run_job
 from ..keys import Key
 from ..widgets.live_input import LiveInputBar
 
@@ -106,7 +107,7 @@ class SteppingScreen(Screen[None]):
         self.show(self.stepper.reset())
 
     def action_end(self) -> None:
-        self.show(self.stepper.end())
+        self.run(self.stepper.end_job())
 
     def action_play(self) -> None:
         self.show(self.stepper.play())
@@ -130,7 +131,11 @@ class SteppingScreen(Screen[None]):
         self.show(self.stepper.toggle_x())
 
     def action_switch_cell(self) -> None:
-        self.show(self.stepper.switch_cell())
+        self.run(self.stepper.switch_cell_job())
+
+    def run(self, job: Job) -> None:
+        """A long action: its progress shows if it takes a while (``tui/jobs.py``)."""
+        run_job(self.app, job, lambda done: self.show(self.stepper.frame))
 
     def action_screenshot(self) -> None:
         folder = os.getcwd() if os.path.isdir(".") else str(Path.home())

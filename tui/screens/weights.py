@@ -18,8 +18,9 @@ from lstm_engine.cells.weights import describe
 from lstm_engine.files import user_path
 from lstm_engine.inputs import one_number
 from lstm_engine.numbers import number
-from lstm_engine.stepper import Stepper
+from lstm_engine.stepper import Job, Stepper
 
+from ..jobs import run_job
 from ..keys import WEIGHTS, bindings
 
 
@@ -130,21 +131,33 @@ class WeightsScreen(Screen[None]):
         if act is None:
             return
         try:
-            message = act(event.value)
+            outcome = act(event.value)
         except (ValueError, OSError) as exc:
             error.update(f"✗ {getattr(exc, 'strerror', None) or exc}")
             return
+        if isinstance(outcome, Job):  # the history is recomputed: it can take a while
+            run_job(self.app, outcome, self._done)
+        else:
+            self._finish(outcome)
+
+    def _done(self, job: Job) -> None:
+        if job.cancelled:
+            self.query_one("#prompt-error", Static).update("✗ cancelled: nothing changed")
+            return
+        self._finish(self.stepper.frame.status)
+
+    def _finish(self, message: str) -> None:
         self._close_prompt()
         self.fill()
         self.notify(message, timeout=3, markup=False)
 
-    def _edit(self, text: str) -> str:
+    def _edit(self, text: str) -> Job:
         value = one_number(text)
         key, index = self.entries[self.query_one(DataTable).cursor_row]
-        return self.stepper.set_weight(key, index, value).status
+        return self.stepper.set_weight_job(key, index, value)
 
-    def _load(self, text: str) -> str:
-        return self.stepper.load_weights(user_path(text)).status
+    def _load(self, text: str) -> Job:
+        return self.stepper.load_weights_job(user_path(text))
 
     def _save(self, text: str) -> str:
         path = user_path(text)
