@@ -9,13 +9,16 @@ and shapes.
 
 from __future__ import annotations
 
+import math
 import os
 import zipfile
 from typing import Any
 
 import numpy as np
 
+from .arrays import ArrayFileError, Limits, read_npz
 from .cells import CELLS, Cell, WeightsError, cell_class, detect_kind
+from .cells.weights import MAX_SIZE
 
 # Callers import these from here too.
 from .writing import user_path as user_path
@@ -25,41 +28,41 @@ from .writing import write_atomic
 FORMAT = 1
 KIND_KEY = "__kind__"
 FORMAT_KEY = "__format__"
+#: How a file begins: an .npy array (NumPy's magic), a zip (a local header or, for an
+#: empty archive, the end of its directory).
+NPY_MAGIC = np.lib.format.MAGIC_PREFIX
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+#: Room for the text entries (``__kind__``, ``__format__``) beyond the weights.
+TEXT_BYTES = 4096
+
+
+def _largest_kind_limits() -> Limits:
+    """The limits WEIGHT_LIMITS describes, from the kinds' own ``param_shapes``."""
+    shapes = [cls.param_shapes(MAX_SIZE, MAX_SIZE) for cls in CELLS.values()]
+    counts = [[math.prod(shape) for shape in kind.values()] for kind in shapes]
+    return Limits(
+        array_bytes=8 * max(max(kind) for kind in counts),
+        total_bytes=8 * max(sum(kind) for kind in counts) + TEXT_BYTES,
+        members=max(len(kind) for kind in counts) + len((KIND_KEY, FORMAT_KEY)),
+    )
+
+
+#: What a weight file may make ``load`` read: an array as big as the largest weight of any
+#: kind at MAX_SIZE inputs and hidden units in float64 (the LSTM's 4*4096 x 4096: 512 MiB),
+#: all the arrays as big as the largest kind's weights together (the LSTM's: 1 GiB), and
+#: as many arrays as the kind with most keys has (the mLSTM's 12), plus the two texts.
+WEIGHT_LIMITS = _largest_kind_limits()
 
 
 def load(path: str | os.PathLike[str], kind: str | None = None) -> Cell:
     """A cell from an ``.npz`` weight file; the kind is read off the keys unless given.
 
-    Raises WeightsError with one line naming the problem. Never unpickles.
+    Raises WeightsError with one line naming the file (and the key). Never unpickles, and
+    reads no more than WEIGHT_LIMITS allow, whatever the file declares.
     """
-    try:
-        if os.path.getsize(path) == 0:
-            raise WeightsError(f"{path}: the file is empty, not an .npz weight file")
-    except OSError:
-        pass  # np.load below says what is wrong
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise WeightsError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise WeightsError(f"{path}: is a directory, not a weight file") from None
-    except ValueError:
-        raise WeightsError(f"{path}: not an .npz weight file") from None
-    except (OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise WeightsError(f"{path}: not a readable .npz weight file ({exc})") from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise WeightsError(f"{path}: a single .npy array, not an .npz weight file")
-    arrays = {}
-    with archive:
-        for key in archive.files:
-            try:
-                arrays[key] = archive[key]
-            except ValueError:
-                raise WeightsError(
-                    f"{path}: {key}: object arrays are not accepted (they need pickle)"
-                ) from None
-            except (OSError, EOFError, zipfile.BadZipFile) as exc:
-                raise WeightsError(f"{path}: {key}: unreadable ({exc})") from None
+    arrays = _read_arrays(path)
     try:
         stored = _read_meta(arrays)
         if kind and stored and kind != stored:
@@ -69,6 +72,31 @@ def load(path: str | os.PathLike[str], kind: str | None = None) -> Cell:
         return cls(arrays)
     except WeightsError as exc:
         raise WeightsError(f"{path}: {exc}") from None
+
+
+def _read_arrays(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The arrays of a weight file by key, or WeightsError saying what the file is instead."""
+    try:
+        with open(path, "rb") as stream:
+            start = stream.read(len(NPY_MAGIC))
+    except FileNotFoundError:
+        raise WeightsError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise WeightsError(f"{path}: is a directory, not a weight file") from None
+    except OSError as exc:
+        raise WeightsError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    if not start:
+        raise WeightsError(f"{path}: the file is empty, not an .npz weight file")
+    if start == NPY_MAGIC:
+        raise WeightsError(f"{path}: a single .npy array, not an .npz weight file")
+    if not start.startswith(ZIP_MAGIC):
+        raise WeightsError(f"{path}: not an .npz weight file")
+    try:
+        return read_npz(path, WEIGHT_LIMITS)
+    except ArrayFileError as exc:
+        raise WeightsError(f"{path}: {exc}") from None
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise WeightsError(f"{path}: not a readable .npz weight file ({exc})") from None
 
 
 def _read_meta(arrays: dict[str, Any]) -> str | None:
