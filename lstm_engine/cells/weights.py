@@ -39,6 +39,12 @@ def validate(cls: type[Cell], params: Mapping[str, Any]) -> dict[str, Array]:
     problem = key_problem(cls, arrays)
     if problem:
         raise WeightsError(problem)
+    symbolic = symbolic_shapes(cls)
+    for key, letters in symbolic.items():
+        if arrays[key].ndim != len(letters):  # the ranks do not depend on the sizes
+            raise WeightsError(
+                f"{key}: expected {_shape_text(letters)}, got {_shape_text(arrays[key].shape)}"
+            )
     try:
         guess = cls.sizes_from(arrays)
     except (KeyError, IndexError, ValueError) as exc:
@@ -50,12 +56,40 @@ def validate(cls: type[Cell], params: Mapping[str, Any]) -> dict[str, Array]:
     for key, shape in cls.param_shapes(input_size, hidden_size).items():
         if arrays[key].shape != shape:
             raise WeightsError(
-                f"{key}: expected shape {shape} (input size {input_size}, "
-                f"hidden size {hidden_size}), got {arrays[key].shape}"
+                f"{key}: expected shape {shape} = {_shape_text(symbolic[key], named=False)} "
+                f"(input size {input_size}, hidden size {hidden_size}), got {arrays[key].shape}"
             )
         if not np.all(np.isfinite(arrays[key])):
             raise WeightsError(f"{key}: contains NaN or infinite values")
     return arrays
+
+
+#: Sizes that stand for I and H when a kind's shapes are written in letters: primes, so
+#: that a multiple of one is never a multiple of the other at the sizes weights have.
+_I, _H = 1009, 1013
+
+
+def symbolic_shapes(cls: type[Cell]) -> dict[str, tuple[str, ...]]:
+    """Each key's shape in the letters of the sizes, ``{"weight_ih": ("4H", "I"), ...}``,
+    read off the kind's own ``param_shapes``."""
+
+    def letters(n: int) -> str:
+        for size, letter in ((_H, "H"), (_I, "I")):
+            if n % size == 0:
+                return letter if n == size else f"{n // size}{letter}"
+        return str(n)  # a size that depends on neither
+
+    return {
+        key: tuple(letters(n) for n in shape) for key, shape in cls.param_shapes(_I, _H).items()
+    }
+
+
+def _shape_text(shape: tuple[object, ...], named: bool = True) -> str:
+    """How a shape reads in a message: "shape (4H, I)", "shape (3,)", "a single number"."""
+    if not shape:
+        return "a single number"
+    inside = ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "")
+    return f"shape ({inside})" if named else f"({inside})"
 
 
 def fits(cls: type[Cell], arrays: Mapping[str, Any]) -> bool:
@@ -153,5 +187,6 @@ __all__ = [
     "detect",
     "fits",
     "key_problem",
+    "symbolic_shapes",
     "validate",
 ]
