@@ -5,16 +5,18 @@ A sequence is a float64 array of shape (T, I): one row per time step.
 
 from __future__ import annotations
 
+import array
 import csv
 import io
 import math
 import os
-import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from .arrays import ArrayFileError, Limits, read_npy
 from .cells.base import Array
 
 
@@ -113,9 +115,7 @@ def check_inputs(rows: npt.ArrayLike, input_size: int | None = None) -> Array:
         if len(widths) > 1:
             lengths = [len(r) if isinstance(r, list | tuple) else 1 for r in rows]
             first = next(n for n, w in enumerate(lengths, 1) if w != lengths[0])
-            raise InputError(
-                f"step {first} has {lengths[first - 1]} value(s) but step 1 has {lengths[0]}"
-            )
+            raise _ragged(first, lengths[first - 1], lengths[0])
     try:
         array = np.array(rows, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -136,49 +136,117 @@ def check_inputs(rows: npt.ArrayLike, input_size: int | None = None) -> Array:
     return array
 
 
+#: The most an inputs file may hold, in bytes: a ``.npy``'s data (32 Mi float64 numbers,
+#: say 10^7 steps of 3 inputs) and a ``.csv``'s text (up to 16 Mi one-digit values, which
+#: cost 8 bytes each once read); bigger files are refused before they are read.
+MAX_NPY_BYTES = 256 * 2**20
+MAX_CSV_BYTES = 32 * 2**20
+NPY_LIMITS = Limits(array_bytes=MAX_NPY_BYTES, total_bytes=MAX_NPY_BYTES)
+
+
+@dataclass(frozen=True)
+class InputsTable:
+    """An inputs file as read: the (T, I) values and, for a CSV whose first line names
+    the columns, those names; ``names`` is None when there was no such line to skip."""
+
+    values: Array
+    names: tuple[str, ...] | None = None
+
+
+def _ragged(step: int, width: int, first_width: int) -> InputError:
+    return InputError(f"step {step} has {width} value(s) but step 1 has {first_width}")
+
+
 def read_inputs_file(path: str | os.PathLike[str], input_size: int | None = None) -> Array:
-    """Read ``.csv`` (one step per row, features by ',') or ``.npy`` of shape (T, I) or (T,)."""
+    """The (T, I) sequence of a ``.csv``, ``.txt`` or ``.npy`` file (``read_inputs_table``)."""
+    return read_inputs_table(path, input_size).values
+
+
+def read_inputs_table(path: str | os.PathLike[str], input_size: int | None = None) -> InputsTable:
+    """Read ``.csv``/``.txt`` (one step per row, features by ',', UTF-8 with or without a
+    BOM, a first line of column names allowed) or ``.npy`` of shape (T, I) or (T,).
+
+    Files bigger than MAX_CSV_BYTES / MAX_NPY_BYTES are refused before they are read (a
+    ``.npy`` from its header). A first line is a header only when none of its values is a
+    number: "x0,x1" is skipped and names the columns, "x0,5" is an error.
+    """
     p = Path(path)
     name = str(path)
-    if p.suffix.lower() == ".npy":
-        try:
-            array = np.load(p, allow_pickle=False)
-        except FileNotFoundError:
-            raise InputError(f"{name}: no such file") from None
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-            raise InputError(f"{name}: not a readable .npy array ({exc})") from None
-        if not isinstance(array, np.ndarray) or array.dtype.kind not in "iuf":
-            raise InputError(f"{name}: expected an array of real numbers")
-        try:
-            return check_inputs(array, input_size)
-        except InputError as exc:
-            raise InputError(f"{name}: {exc}") from None
-    if p.suffix.lower() not in (".csv", ".txt"):
-        raise InputError(f"{name}: expected a .csv or .npy file")
     try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{name}: cannot read it ({exc})") from None
-    rows = []
-    for line_no, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if not row or not "".join(row).strip():
-            continue
-        try:
-            rows.append([_number(v, f"line {line_no}") for v in row])
-        except InputError as exc:
-            if not rows and line_no == 1 and _is_header(row):
-                continue
-            raise InputError(f"{name}: {exc}") from None
-    try:
-        return check_inputs(rows, input_size)
+        if p.suffix.lower() == ".npy":
+            table = InputsTable(_read_npy(p))
+        elif p.suffix.lower() in (".csv", ".txt"):
+            table = _read_csv(_read_text(p))
+        else:
+            raise InputError("expected a .csv or .npy file")
+        return InputsTable(check_inputs(table.values, input_size), table.names)
     except InputError as exc:
         raise InputError(f"{name}: {exc}") from None
 
 
+def _read_npy(path: Path) -> Array:
+    try:
+        values = read_npy(path, NPY_LIMITS)
+    except FileNotFoundError:
+        raise InputError("no such file") from None
+    except OSError as exc:
+        raise InputError(f"cannot read it ({exc.strerror or exc})") from None
+    except ArrayFileError as exc:
+        raise InputError(str(exc)) from None
+    if values.dtype.kind not in "iuf":
+        raise InputError(f"expected an array of real numbers, got dtype {values.dtype}")
+    return values
+
+
+def _read_text(path: Path) -> str:
+    """The file's text, decoded as UTF-8 (a BOM dropped); InputError if too big to read."""
+    try:
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            data = b"" if size > MAX_CSV_BYTES else handle.read(MAX_CSV_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError("no such file") from None
+    except OSError as exc:
+        raise InputError(f"cannot read it ({exc.strerror or exc})") from None
+    if size > MAX_CSV_BYTES or len(data) > MAX_CSV_BYTES:
+        raise InputError(
+            f"more than {MAX_CSV_BYTES // 2**20} MiB, the most a text inputs file may hold "
+            "(save long sequences as .npy)"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot read it ({exc})") from None
+
+
+def _read_csv(text: str) -> InputsTable:
+    """The rows of a CSV text as numbers, a first line of names kept apart. The numbers go
+    into one flat array, not a list per row, so a long file costs 8 bytes a number."""
+    flat = array.array("d")
+    width: int | None = None
+    names: tuple[str, ...] | None = None
+    steps = 0
+    for line_no, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not row or not "".join(row).strip():
+            continue
+        if line_no == 1 and _is_header(row):
+            names = tuple(value.strip() for value in row)
+            continue
+        steps += 1
+        width = len(row) if width is None else width
+        if len(row) != width:
+            raise _ragged(steps, len(row), width)
+        flat.extend(_number(v, f"line {line_no}") for v in row)
+    if names is not None and width is not None and len(names) != width:
+        raise InputError(
+            f"line 1 names {len(names)} column(s) ({', '.join(names)}) but the steps have "
+            f"{width} value(s)"
+        )
+    return InputsTable(np.frombuffer(flat, dtype=np.float64).reshape(steps, width or 1), names)
+
+
 def _is_header(row: list[str]) -> bool:
-    """A first line of names ("x0,x1"), none of which reads as a number."""
+    """A first line of names ("x0,x1"): none of its values reads as a number."""
 
     def is_number(value: str) -> bool:
         try:
