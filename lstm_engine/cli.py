@@ -23,7 +23,7 @@ from .cells import CELLS, cell_class
 from .cells.base import Array
 from .cells.weights import MAX_SIZE, WeightsError
 from .files import load, write_atomic
-from .inputs import InputError, parse_inputs, read_inputs_file
+from .inputs import InputError, InputsTable, parse_inputs, read_inputs_table
 from .session import Session, SessionError
 
 PROG = "lstm-engine"
@@ -144,7 +144,7 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
 def session_from_options(args: argparse.Namespace) -> Session:
     """Build the session the options describe; raises ValueError naming the problem."""
     preset = PRESETS[args.preset or DEFAULT_PRESET]
-    inputs: Array | None = None
+    table: InputsTable | None = None
     seed: int | None = None
     if args.weights is not None:
         if args.seed is not None:
@@ -159,17 +159,22 @@ def session_from_options(args: argparse.Namespace) -> Session:
         origin = f"weights {Path(args.weights).name}"
     else:
         seed = preset.seed if args.seed is None else args.seed
-        inputs = _read_inputs(args, args.input_size)
-        input_size = args.input_size or (inputs.shape[1] if inputs is not None else None)
+        table = _read_inputs(args, args.input_size)
+        input_size = args.input_size or (table.values.shape[1] if table is not None else None)
         cell = cell_class(args.cell or preset.cell).init(
             input_size or preset.input_size, args.hidden_size or preset.hidden_size, seed
         )
         origin = f"seed {seed}"
-    if inputs is None:
-        inputs = _read_inputs(args, cell.input_size)
-    if inputs is None:
-        inputs = default_inputs(preset, cell.input_size, args.seed)
-    return Session(cell, inputs, origin=origin, seed=seed)
+    if table is None:
+        table = _read_inputs(args, cell.input_size)
+    if table is None:
+        table = InputsTable(default_inputs(preset, cell.input_size, args.seed))
+    session = Session(cell, table.values, origin=origin, seed=seed, input_names=table.names)
+    if table.names is not None:
+        session.notes.append(
+            f"skipped the header line of {args.inputs_file}: {', '.join(table.names)}"
+        )
+    return session
 
 
 def default_inputs(preset: Preset, input_size: int, seed: int | None) -> Array:
@@ -180,12 +185,20 @@ def default_inputs(preset: Preset, input_size: int, seed: int | None) -> Array:
     return np.round(rng.randn(DEFAULT_STEPS, input_size), 2)
 
 
-def _read_inputs(args: argparse.Namespace, input_size: int | None) -> Array | None:
+def _read_inputs(args: argparse.Namespace, input_size: int | None) -> InputsTable | None:
+    """The sequence the options give (with a file's column names), or None for none."""
     if args.inputs is not None:
-        return parse_inputs(args.inputs, input_size)
+        return InputsTable(parse_inputs(args.inputs, input_size))
     if args.inputs_file is not None:
-        return read_inputs_file(args.inputs_file, input_size)
+        return read_inputs_table(args.inputs_file, input_size)
     return None
+
+
+def print_notes(session: Session, stderr: TextIO) -> None:
+    """Tell what was noticed while making the session (a skipped header line), a line
+    each, as "lstm-engine: note: ..."."""
+    for note in session.notes:
+        print(f"{PROG}: note: {note}", file=stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
