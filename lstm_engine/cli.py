@@ -11,7 +11,7 @@ import argparse
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn, TextIO
@@ -20,7 +20,7 @@ import numpy as np
 
 from . import plot, plotext_bridge, trace
 from .cells import CELLS, cell_class
-from .cells.base import Array
+from .cells.base import Array, Record
 from .cells.weights import MAX_SIZE, WeightsError
 from .files import load, write_atomic
 from .inputs import InputError, InputsTable, parse_inputs, read_inputs_table
@@ -224,17 +224,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_trace(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Compute and write the trace a step at a time: memory holds the session's history
+    (``Session.row_bytes`` a step) and one step's text, never the whole trace.
+
+    A step that overflows raises ``StepOverflow`` (exit 2, "overflow at step t (cell,
+    state)"). With ``--output`` the file is written beside its target and renamed over
+    it only once every step is in, so then no file is left behind or replaced; on
+    stdout the steps before it have been written."""
     session = session_from_options(args)
-    session.run_to_end()
-    records = [session.record(t) for t in range(1, session.t + 1)]
-    text = trace.render(args.format, session.cell, session.inputs, records)
-    if args.output:
-        try:
-            write_atomic(args.output, lambda handle: handle.write(text.encode("utf-8")))
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-    else:
-        stdout.write(text)
+
+    def records() -> Iterator[Record]:
+        while not session.at_end:
+            yield session.step()
+
+    cell, inputs = session.cell, session.inputs
+    # an overflow is reported as StepOverflow, not as NumPy's warnings on stderr
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if args.output:
+            try:
+                write_atomic(
+                    args.output,
+                    lambda handle: trace.write_encoded(
+                        args.format, cell, inputs, records(), handle
+                    ),
+                )
+            except OSError as exc:
+                raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        else:
+            trace.write(args.format, cell, inputs, records(), stdout)
     if args.plot:
         # The plot follows a table; it must not corrupt JSON or CSV on stdout.
         stream = stdout if args.output or args.format == "table" else stderr
@@ -262,7 +279,22 @@ def terminal_plot(session: Session, stream: TextIO) -> str:
         legend=True,
     )
     text = plotext_bridge.text(figure, width, height)
-    return text if colour else plotext_bridge.uncolorize(text)
+    text = text if colour else plotext_bridge.uncolorize(text)
+    return text + "".join(f"\n{note}" for note in beyond_float64(series))
+
+
+def beyond_float64(series: dict[str, Array]) -> list[str]:
+    """A line for each plotted series with numbers float64 cannot hold (the norm |C| of
+    a finite C can pass it), which the plot leaves out."""
+    notes = []
+    for name, values in series.items():
+        steps = np.flatnonzero(~np.isfinite(values).all(axis=tuple(range(1, values.ndim))))
+        if len(steps):
+            notes.append(
+                f"{name} is beyond float64 (inf) at {len(steps)} step(s) from step "
+                f"{steps[0] + 1}: not drawn there"
+            )
+    return notes
 
 
 def main(argv: Sequence[str] | None = None) -> int:

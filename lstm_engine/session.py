@@ -44,7 +44,8 @@ class SessionError(ValueError):
 
 class StepOverflow(SessionError):
     """A step whose numbers overflow float64: the step is not taken, the history ends
-    before it. ``step`` is the step (1-based), ``state`` the first non-finite quantity."""
+    before it. ``step`` is the step (1-based), ``state`` what overflowed first: a state's
+    name, or "pre-activation"."""
 
     def __init__(self, step: int, cell: str, state: str) -> None:
         super().__init__(f"overflow at step {step} ({cell}, {state})")
@@ -380,8 +381,10 @@ class Session:
         return record
 
     def _first_non_finite(self, row: Array) -> str:
-        """The first state of ``row`` with a non-finite number, else "pre-activation"."""
-        for name, sl, _ in self._state_slices:
-            if not np.isfinite(row[sl]).all():
-                return name
-        return "pre-activation"
+        """What overflowed first in ``row``: "pre-activation" if one is not finite (all
+        else follows from them), else the first such state, h last (it is made from the
+        others)."""
+        if not np.isfinite(row[: self._n_pre]).all():
+            return "pre-activation"
+        slices = sorted(self._state_slices, key=lambda entry: entry[0] == "h")
+        return next(name for name, sl, _ in slices if not np.isfinite(row[sl]).all())

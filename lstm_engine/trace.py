@@ -9,6 +9,18 @@ CSV has one row per step and one column per number, named like the JSON keys wit
 indices: ``t, x[0], h[0], c[0], forget[0], ...`` (a matrix state gives ``C[0,1]``).
 
 The table repeats the original ``Lstm.py``'s printout, one block per step.
+
+Every format is written a step at a time (``write_json``, ``write_csv``,
+``write_table``, or ``write`` by name) to a text stream from any iterable of records,
+so a long run is never held whole in memory; ``render`` gives the same text as one
+string.
+
+JSON holds no NaN or Infinity (they are not JSON): a number that is not finite is
+written as ``null``, and its step gets a ``"notes"`` list, after the gates and extras,
+saying what was there: ``["gates.input: inf written as null"]`` (the inputs' notes go
+to a top-level ``"notes"`` after ``"steps"``). A session's records never need it (its
+inputs are finite, and a step that overflows is not taken); records of a bare cell
+can. CSV and the table write ``inf`` and ``nan`` as they are.
 """
 
 from __future__ import annotations
@@ -16,10 +28,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable
+from typing import IO, Any, TextIO
 
 import numpy as np
+import numpy.typing as npt
 
 from .cells.base import Array, Cell, Record
 from .numbers import plain, table_number
@@ -36,12 +49,26 @@ def fields_of(cell: Cell) -> list[tuple[str, str]]:
     return out
 
 
+def _json_list(values: npt.ArrayLike, key: str, notes: list[str]) -> Any:
+    """``values`` as nested lists for JSON, with what is not finite as None (and a note)."""
+    array = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(array)
+    if finite.all():
+        return array.tolist()
+    shown = sorted({repr(float(v)) for v in array[~finite]})
+    notes.append(f"{key}: {', '.join(shown)} written as null")
+    values = array.astype(object)
+    values[~finite] = None
+    return values.tolist()
+
+
 def step_json(cell: Cell, record: Record) -> dict[str, Any]:
-    """One step in the reference schema."""
-    step: dict[str, Any] = {"t": record.t, "x": record.x.tolist()}
+    """One step in the reference schema (with ``notes`` where a number is not finite)."""
+    notes: list[str] = []
+    step: dict[str, Any] = {"t": record.t, "x": _json_list(record.x, "x", notes)}
     gates: dict[str, Any] = {}
     for key, field in fields_of(cell):
-        value = getattr(record, field).tolist()
+        value = _json_list(getattr(record, field), key, notes)
         if key.startswith("gates."):
             gates[key.removeprefix("gates.")] = value
         else:
@@ -49,21 +76,62 @@ def step_json(cell: Cell, record: Record) -> dict[str, Any]:
     step["gates"] = gates
     for name in cell.trace_extras:  # keep extras after the gates, as the references do
         step[name] = step.pop(name)
+    if notes:
+        step["notes"] = notes
     return step
 
 
+def _head(cell: Cell) -> dict[str, Any]:
+    return {"cell": cell.kind, "input_size": cell.input_size, "hidden_size": cell.hidden_size}
+
+
 def trace_json(cell: Cell, inputs: Array, records: Iterable[Record]) -> dict[str, Any]:
-    return {
-        "cell": cell.kind,
-        "input_size": cell.input_size,
-        "hidden_size": cell.hidden_size,
-        "inputs": np.asarray(inputs).tolist(),
+    notes: list[str] = []
+    doc = {
+        **_head(cell),
+        "inputs": _json_list(inputs, "inputs", notes),
         "steps": [step_json(cell, r) for r in records],
     }
+    if notes:
+        doc["notes"] = notes
+    return doc
+
+
+def _dumps(value: Any) -> str:
+    # allow_nan=False: a guard, since _json_list has already made every number finite
+    return json.dumps(value, indent=1, allow_nan=False)
+
+
+def _write_json_list(items: Iterable[Any], out: TextIO) -> None:
+    """A list that is the value of a top-level key, an item at a time, laid out as
+    ``json.dumps(..., indent=1)`` lays it out there (items two spaces in)."""
+    opened = False
+    for item in items:
+        out.write(",\n  " if opened else "[\n  ")
+        out.write(_dumps(item).replace("\n", "\n  "))
+        opened = True
+    out.write("\n ]" if opened else "[]")
+
+
+def write_json(cell: Cell, inputs: Array, records: Iterable[Record], out: TextIO) -> None:
+    """The JSON trace, a step at a time: the same text as ``json.dumps(trace_json(...),
+    indent=1)`` and a newline."""
+    notes: list[str] = []
+    head = _dumps(_head(cell))
+    out.write(head[: -len("\n}")] + ',\n "inputs": ')
+    _write_json_list(_json_list(inputs, "inputs", notes), out)
+    out.write(',\n "steps": ')
+    _write_json_list((step_json(cell, r) for r in records), out)
+    if notes:
+        out.write(',\n "notes": ')
+        _write_json_list(notes, out)
+    out.write("\n}\n")
 
 
 def format_json(cell: Cell, inputs: Array, records: Iterable[Record]) -> str:
-    return json.dumps(trace_json(cell, inputs, records), indent=1) + "\n"
+    buffer = io.StringIO()
+    write_json(cell, inputs, records, buffer)
+    return buffer.getvalue()
 
 
 def csv_header(cell: Cell) -> list[str]:
@@ -76,15 +144,20 @@ def csv_header(cell: Cell) -> list[str]:
     return header
 
 
-def format_csv(cell: Cell, records: Iterable[Record]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+def write_csv(cell: Cell, records: Iterable[Record], out: TextIO) -> None:
+    """The CSV trace, a row per step."""
+    writer = csv.writer(out, lineterminator="\n")
     writer.writerow(csv_header(cell))
     for record in records:
         row: list[Any] = [record.t, *record.x.tolist()]
         for _, field in fields_of(cell):
             row += getattr(record, field).ravel().tolist()
         writer.writerow([repr(v) if isinstance(v, float) else v for v in row])
+
+
+def format_csv(cell: Cell, records: Iterable[Record]) -> str:
+    buffer = io.StringIO()
+    write_csv(cell, records, buffer)
     return buffer.getvalue()
 
 
@@ -102,20 +175,20 @@ def _labels(cell: Cell) -> dict[str, str]:
     return labels
 
 
-def format_table(cell: Cell, records: Sequence[Record] | Iterable[Record]) -> str:
+def write_table(cell: Cell, records: Iterable[Record], out: TextIO) -> None:
     """The original's printout: per step, 'Step t | Input: x' and lines of 'Label (sym): value',
-    4 decimals; one block per hidden unit when there are several."""
+    4 decimals; one block per hidden unit when there are several; a rule between steps."""
     labels = _labels(cell)
     rows = printout_rows(cell)
-    lines: list[str] = []
+    first = True
     for record in records:
-        if lines:
-            lines.append(RULE)
+        if not first:
+            out.write(RULE + "\n")
+        first = False
         x = record.x
         shown_x = plain(x[0]) if len(x) == 1 else "[" + ", ".join(plain(v) for v in x) + "]"
-        lines.append(f"Step {record.t} | Input: {shown_x}")
-        units = range(cell.hidden_size)
-        for unit in units:
+        lines = [f"Step {record.t} | Input: {shown_x}"]
+        for unit in range(cell.hidden_size):
             indent = "  "
             if cell.hidden_size > 1:
                 lines.append(f"  Unit {unit}")
@@ -127,17 +200,43 @@ def format_table(cell: Cell, records: Sequence[Record] | Iterable[Record]) -> st
                     value = values[unit] if len(values) > 1 else values[0]
                     parts.append(f"{labels[field]}: {table_number(value)}")
                 lines.append(indent + " | ".join(parts))
-    return "\n".join(lines) + ("\n" if lines else "")
+        out.write("\n".join(lines) + "\n")
 
 
-def render(fmt: str, cell: Cell, inputs: Array, records: Sequence[Record]) -> str:
+def format_table(cell: Cell, records: Iterable[Record]) -> str:
+    buffer = io.StringIO()
+    write_table(cell, records, buffer)
+    return buffer.getvalue()
+
+
+def write(fmt: str, cell: Cell, inputs: Array, records: Iterable[Record], out: TextIO) -> None:
+    """The trace in format ``fmt`` (one of ``FORMATS``), written a step at a time."""
     if fmt == "json":
-        return format_json(cell, inputs, records)
-    if fmt == "csv":
-        return format_csv(cell, records)
-    if fmt == "table":
-        return format_table(cell, records)
-    raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+        write_json(cell, inputs, records, out)
+    elif fmt == "csv":
+        write_csv(cell, records, out)
+    elif fmt == "table":
+        write_table(cell, records, out)
+    else:
+        raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+
+
+def write_encoded(
+    fmt: str, cell: Cell, inputs: Array, records: Iterable[Record], handle: IO[bytes]
+) -> None:
+    """``write`` into a binary file, as UTF-8 with the newlines as they are."""
+    text = io.TextIOWrapper(handle, encoding="utf-8", newline="\n")
+    try:
+        write(fmt, cell, inputs, records, text)
+    finally:
+        text.detach()  # flushes, and leaves ``handle`` open for whoever opened it
+
+
+def render(fmt: str, cell: Cell, inputs: Array, records: Iterable[Record]) -> str:
+    """The trace in format ``fmt`` as one string."""
+    buffer = io.StringIO()
+    write(fmt, cell, inputs, records, buffer)
+    return buffer.getvalue()
 
 
 __all__ = [
@@ -150,4 +249,9 @@ __all__ = [
     "render",
     "step_json",
     "trace_json",
+    "write",
+    "write_csv",
+    "write_encoded",
+    "write_json",
+    "write_table",
 ]

@@ -29,10 +29,11 @@ denominator multiplied by ``a = exp(min(m, 0))``, which makes every factor at mo
 For m >= 0, a = 1 and this is the formula above to the bit.
 
 qs @ C holds products q k v and passes float64 long before h_tilde does (h_tilde is
-about a weighted mean of the v's). Where it is not finite, the quotient is taken with
-qs and C divided by powers of two 2**e >= their largest entries (``scaled_quotient``):
-exact divisions, so it is the same quotient, and it is inf only where h_tilde itself
-is beyond float64. Where qs @ C is finite nothing changes: the same bits as before.
+about a weighted mean of the v's); qs . n can too, beyond the range below. Where one
+is not finite, the quotient is taken with qs, C and n divided by powers of two 2**e >=
+their largest entries (``scaled_quotient``): exact divisions, so it is the same
+quotient, and it is inf only where h_tilde itself is beyond float64. Where both are
+finite nothing changes: the formula above, to the bit.
 
 Range. With w the largest |weight| (biases included), x = max(1, largest |x_t|) and
 P = w x (I + 1), which bounds |q|, |k|, |v| and every raw gate: C and n are finite
@@ -85,18 +86,24 @@ def power_of_two_above(values: Array, axes: tuple[int, ...]) -> Array:
     return np.frexp(np.max(np.abs(values), axis=axes))[1]
 
 
-def scaled_quotient(qs: Array, C: Array, ratio: Array) -> Array:
-    """``(qs @ C) * ratio`` where qs @ C may pass float64: qs and C are divided by powers
-    of two 2**e_q >= max |qs|, 2**e_C >= max |C| (exactly), their product (at most H in
-    size) times ``ratio`` is taken, and multiplied back by 2**(e_q + e_C). The result is
-    inf only where the quotient itself is beyond float64."""
-    e_q = power_of_two_above(qs, (-1,))
-    e_C = power_of_two_above(C, (-2, -1))
-    qs_scaled = np.ldexp(qs, -e_q[..., None])
-    C_scaled = np.ldexp(C, -e_C[..., None, None])
-    product = np.einsum("...k,...kv->...v", qs_scaled, C_scaled) * ratio
+def scaled_quotient(qs: Array, C: Array, n: Array, a: Array, floor: Array) -> Array:
+    """h_tilde = a (qs @ C) / (max(a |qs . n|, floor) + eps a) where qs @ C or qs . n pass
+    float64: qs, C and n are divided by powers of two 2**e >= their largest entries
+    (exact divisions), the products taken on those (each at most H in size), the
+    denominator written in units of 2**d, d = max(e_q + e_n, 0) (so that floor and eps
+    cannot overflow), and the quotient multiplied back by 2**(e_q + e_C - d). It is inf
+    only where h_tilde itself is beyond float64."""
+    e_q = power_of_two_above(qs, (-1,))[..., None]
+    e_n = power_of_two_above(n, (-1,))[..., None]
+    e_C = power_of_two_above(C, (-2, -1))[..., None]
+    qs_s = np.ldexp(qs, -e_q)
+    qC_s = np.einsum("...k,...kv->...v", qs_s, np.ldexp(C, -e_C[..., None]))
+    qn_s = np.einsum("...k,...k->...", qs_s, np.ldexp(n, -e_n))[..., None]
+    d = np.maximum(e_q + e_n, 0)
+    den_s = np.maximum(np.ldexp(a * np.abs(qn_s), e_q + e_n - d), np.ldexp(floor, -d))
+    den_s = den_s + np.ldexp(EPS * a, -d)
     with np.errstate(over="ignore"):  # a true overflow: the session says so
-        return np.ldexp(product, (e_q + e_C)[..., None])
+        return np.ldexp(a * qC_s / den_s, e_q + e_C - d)
 
 
 @dataclass(frozen=True)
@@ -284,14 +291,13 @@ class MLSTMCell(Cell):
         # the quotient's numerator and denominator times a <= 1 (module docstring)
         a = np.exp(np.minimum(m, 0.0))
         floor = np.exp(-np.maximum(m, 0.0))  # exp(-m) * a
-        qn = np.einsum("...k,...k->...", qs, n)[..., None]
-        with np.errstate(over="ignore", invalid="ignore"):  # qs @ C may pass float64: below
+        with np.errstate(over="ignore", invalid="ignore"):  # may pass float64: see below
+            qn = np.einsum("...k,...k->...", qs, n)[..., None]
             qC = np.einsum("...k,...kv->...v", qs, C)
-        den_a = np.maximum(a * np.abs(qn), floor) + EPS * a
-        h_tilde = a * qC / den_a
-        beyond = ~np.isfinite(qC).all(axis=-1)
+            h_tilde = a * qC / (np.maximum(a * np.abs(qn), floor) + EPS * a)
+        beyond = ~(np.isfinite(qC).all(axis=-1, keepdims=True) & np.isfinite(qn))
         if beyond.any():
-            h_tilde = np.where(beyond[..., None], scaled_quotient(qs, C, a / den_a), h_tilde)
+            h_tilde = np.where(beyond, scaled_quotient(qs, C, n, a, floor), h_tilde)
         o = sigmoid(o_raw)
         h = o * h_tilde
         with np.errstate(over="ignore"):  # for display: inf past float64, used by nothing
