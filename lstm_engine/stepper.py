@@ -21,6 +21,7 @@ mLSTM's memory are extended step by step, not recomputed.
 
 from __future__ import annotations
 
+import io
 import os
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -30,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from . import plot
+from . import plot, trace
 from .cells import CELLS, Cell
 from .cells.base import Array, Record
 from .cells.weights import WeightsError
@@ -39,6 +40,7 @@ from .inputs import check_inputs
 from .numbers import plain
 from .session import Session, SessionError, StepOverflow
 from .share import with_shared_weights
+from .writing import atomic_writer, check_target
 
 #: Steps per second of automatic play, slowest to fastest.
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
@@ -96,6 +98,7 @@ class Frame:
     show_x: bool  #: the input is drawn on the plot
     plot: PlotSpec
     content: int = field(default=0)  #: bumps when a cell or the inputs change
+    input_names: tuple[str, ...] | None = None  #: the inputs' names (a CSV's header), if any
 
     @property
     def cell(self) -> Cell:
@@ -236,6 +239,7 @@ class Stepper:
         self._speed = 2  # index into SPEEDS
         self._all_units: str | None = None
         self._show_x = False
+        self._message = "; ".join(session.notes)  # a skipped header line, say
         self._frame = self._make_frame()
 
     # -- reading ---------------------------------------------------------------------
@@ -442,14 +446,20 @@ class Stepper:
         del self._lanes[1:]
         return self._changed("one cell")
 
-    def set_inputs(self, inputs: npt.ArrayLike) -> Frame:
-        return self.set_inputs_job(inputs).run()
+    def set_inputs(self, inputs: npt.ArrayLike, names: Sequence[str] | None = None) -> Frame:
+        return self.set_inputs_job(inputs, names).run()
 
-    def set_inputs_job(self, inputs: npt.ArrayLike) -> Job:
-        """A new input sequence for every lane; the step stays where it can."""
+    def set_inputs_job(self, inputs: npt.ArrayLike, names: Sequence[str] | None = None) -> Job:
+        """A new input sequence for every lane (``names``: its features', from a CSV
+        header); the step stays where it can."""
         rows = check_inputs(inputs, self.session.cell.input_size)
+        if names is not None and len(names) != rows.shape[1]:
+            raise ValueError(f"{len(names)} name(s) for {rows.shape[1]} input(s) per step")
         return self._rebuild(
-            "Changing the inputs", f"inputs changed ({len(rows)} steps)", inputs=rows
+            "Changing the inputs",
+            f"inputs changed ({len(rows)} steps)",
+            inputs=rows,
+            names=tuple(names) if names is not None else None,
         )
 
     def append_input(self, row: npt.ArrayLike) -> Frame:
@@ -532,6 +542,41 @@ class Stepper:
         save(self._lanes[lane].session.cell, path)
         return f"saved the weights to {path}"
 
+    def export_job(self, path: str | os.PathLike[str], fmt: str, lane: int = 0) -> Job:
+        """Write steps 1..t of a lane's trace (``trace.FORMATS``) to ``path``, a step at a
+        time into a temporary file that replaces ``path`` only when complete: a cancelled
+        or failed export leaves the old file as it was. Refuses (ValueError) at t = 0 and
+        a path that cannot be written (``writing.check_target``)."""
+        session = self._lanes[lane].session
+        steps = session.t
+        if steps == 0:
+            raise ValueError("nothing to export at t = 0: take a step first")
+        if fmt not in trace.FORMATS:
+            raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(trace.FORMATS)}")
+        check_target(path)
+        name = Path(path).name
+        records = (session.record(t) for t in range(1, steps + 1))
+
+        def work() -> Generator[int, None, Frame]:
+            with atomic_writer(path) as handle:
+                text = io.TextIOWrapper(handle, encoding="utf-8", newline="\n")
+                deadline = time.perf_counter() + SLICE
+                done = 0
+                for _ in trace.write_steps(fmt, session.cell, session.inputs, records, text):
+                    done += 1
+                    if time.perf_counter() >= deadline:
+                        yield done
+                        done, deadline = 0, time.perf_counter() + SLICE
+                text.flush()
+                text.detach()
+            yield done
+            return self._publish(f"wrote {steps} steps to {name}")
+
+        def cancelled() -> Frame:
+            return self._publish(f"export cancelled: {name} not written")
+
+        return Job(f"Writing {name}", steps, work(), cancelled)
+
     def note(self, message: str) -> Frame:
         """Put a message on the status line (a file written, a screenshot saved)."""
         return self._publish(message)
@@ -544,6 +589,7 @@ class Stepper:
         first: tuple[Cell, str, int | None] | None = None,
         second: str | tuple[Cell, str] | None = None,
         inputs: Array | None = None,
+        names: tuple[str, ...] | None = None,
     ) -> Job:
         """The job that makes new sessions and swaps them in: for the first lane a new
         ``(cell, origin, seed)``; for the second a kind (seeded, sharing the first's
@@ -554,11 +600,12 @@ class Stepper:
         the current step by the job."""
         old = self.session
         rows = old.inputs if inputs is None else inputs
+        input_names = old.input_names if inputs is None else names
         target = min(old.t, len(rows))
         fresh: list[Session] = []
 
         def made(cell: Cell, origin: str, seed: int | None) -> Session:
-            session = Session(cell, rows, origin=origin, seed=seed, input_names=old.input_names)
+            session = Session(cell, rows, origin=origin, seed=seed, input_names=input_names)
             fresh.append(session)
             return session
 
@@ -666,6 +713,7 @@ class Stepper:
             show_x=self._show_x,
             plot=self._plot_spec(),
             content=self._content,
+            input_names=first.input_names,
         )
 
     def _plot_spec(self) -> PlotSpec:

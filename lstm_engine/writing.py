@@ -134,6 +134,16 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[IO[bytes]], obje
     and for an OS error while writing (a full disk); anything ``write`` raises
     otherwise goes through unchanged. The temporary file never outlives a failure.
     """
+    with atomic_writer(path) as handle:
+        write(handle)
+    return check_target(path)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
+    """``write_atomic`` as a ``with`` block: the file is in place when the block ends
+    without an exception; an exception (or a generator holding the block being
+    closed: a cancelled export) removes the temporary file and leaves the old one."""
     target = check_target(path)
     tmp = None
     with _clean_up_on_signals():
@@ -142,7 +152,7 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[IO[bytes]], obje
                 fd, tmp = _create_beside(target)
             with os.fdopen(fd, "wb") as handle:
                 _keep_owner_and_mode(handle.fileno(), target)
-                write(handle)
+                yield handle
                 handle.flush()
                 os.fsync(handle.fileno())
             check_target(path)  # not turned into a FIFO or a folder meanwhile
@@ -155,7 +165,6 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[IO[bytes]], obje
                 raise WriteError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from exc
             raise
     _sync_folder(target.parent)
-    return target
 
 
 def _not_a_file(mode: int) -> str:

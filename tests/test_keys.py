@@ -13,6 +13,7 @@ from tui.app import StepperApp, help_rows
 from tui.jobs import JobDialog
 from tui.keys import EXTRA, SCREENS, Key
 from tui.screens.compare import CompareScreen
+from tui.screens.confirm import ConfirmDialog
 from tui.screens.export import ExportDialog
 from tui.screens.help import HelpScreen
 from tui.screens.inputs import InputEditor
@@ -30,6 +31,7 @@ CLASSES = {
     "inputs": InputEditor,
     "export": ExportDialog,
     "progress": JobDialog,
+    "confirm": ConfirmDialog,
 }
 APP_KEYS = {key for b in App.BINDINGS for key in b.key.split(",")} | {App.COMMAND_PALETTE_BINDING}  # type: ignore[union-attr]
 

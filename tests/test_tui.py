@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from textual import events
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 import lstm_engine
 from lstm_engine import LSTMCell, Session
@@ -32,6 +32,7 @@ from tui.widgets import (
     StatePanel,
     TrajectoryPlot,
 )
+from tui.widgets.weight_table import WeightTable
 
 from tui_helpers import make_app, session
 
@@ -412,7 +413,7 @@ async def test_weight_editor_changes_the_trace() -> None:
         await pilot.press("space", "space", "w")
         weights = app.screen
         assert isinstance(weights, WeightsScreen)
-        table = weights.query_one(DataTable)
+        table = weights.query_one(WeightTable)
         assert table.row_count == 4 * 2 + 4 + 4  # weight_ih, weight_hh, two biases
         before = app.stepper.session.current.h.copy()
         row = next(k for k, (key, _) in enumerate(weights.entries) if key == "bias_ih")
@@ -492,7 +493,7 @@ async def test_weights_view_names_what_each_weight_does() -> None:
     app = make_app("--cell", "slstm", "--hidden-size", "2")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("w")
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one(WeightTable)
         rows = [table.get_row_at(k) for k in range(table.row_count)]
         assert rows[0][0] == "W[0,0]" and rows[0][2] == "input gate, unit 0, from x[0]"
         assert any(r[0] == "R[3,1]" and r[2] == "forget gate, unit 1, from h_prev[1]" for r in rows)
@@ -504,7 +505,7 @@ async def test_huge_weights_read_as_numbers_everywhere() -> None:
     async with app.run_test(size=SIZE) as pilot:
         app.stepper.set_weight("weight_ih", (1, 0), 1e300)
         await pilot.press("space", "w")
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one(WeightTable)
         values = [str(table.get_row_at(k)[1]).strip() for k in range(table.row_count)]
         assert "1.0e+300" in values and all(len(v) <= 9 for v in values)
         await pilot.press("escape")

@@ -173,6 +173,11 @@ EXPORT = (
     Key("escape", "cancel", "Cancel", "Close without writing"),
 )
 
+CONFIRM = (
+    Key("y", "yes", "Replace", "Yes: replace the file"),
+    Key("n,escape", "no", "Keep", "No: keep the file as it is", "n"),
+)
+
 PROGRESS = (
     Key(
         "escape", "cancel", "Cancel", "Stop: nothing changes (a run to the end stops where it got)"
@@ -189,4 +194,5 @@ SCREENS = {
     "live input": LIVE,
     "export": EXPORT,
     "progress": PROGRESS,
+    "confirm": CONFIRM,
 }

@@ -10,11 +10,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
-from lstm_engine.files import user_path, write_atomic
-from lstm_engine.stepper import Stepper
-from lstm_engine.trace import render
+from lstm_engine.stepper import Job, Stepper
+from lstm_engine.writing import user_path, would_overwrite
 
+from ..jobs import run_job
 from ..keys import EXPORT, bindings
+from .confirm import ConfirmDialog
 
 FORMAT_OF = {".csv": "csv", ".json": "json", ".txt": "table"}
 
@@ -55,26 +56,43 @@ class ExportDialog(ModalScreen[Path | None]):
         error = self.query_one("#error", Static)
         try:
             path = user_path(self.query_one(Input).value)
+            fmt = FORMAT_OF.get(path.suffix.lower())
+            if fmt is None:
+                raise ValueError("the file name must end in .csv, .json or .txt")
+            if self.stepper.frame.t == 0:
+                raise ValueError("nothing to export at t = 0: take a step first")
+            replace = would_overwrite(path)
         except ValueError as exc:
             error.update(f"✗ {exc}")
             return
-        fmt = FORMAT_OF.get(path.suffix.lower())
-        if fmt is None:
-            error.update("✗ the file name must end in .csv, .json or .txt")
-            return
-        records = self.stepper.records()
-        if not records:
-            error.update("✗ nothing to export at t = 0: take a step first")
-            return
-        frame = self.stepper.frame
-        text = render(fmt, frame.cell, frame.inputs, records)
+        if replace:
+            question = f"{path} exists: replace it with steps 1..{self.stepper.frame.t}?"
+            self.app.push_screen(
+                ConfirmDialog(question), lambda yes: self._confirmed(path, fmt, yes)
+            )
+        else:
+            self._write(path, fmt)
+
+    def _confirmed(self, path: Path, fmt: str, yes: bool | None) -> None:
+        if yes:
+            self._write(path, fmt)
+        else:
+            self.query_one("#error", Static).update(f"✗ not written: {path} is kept")
+
+    def _write(self, path: Path, fmt: str) -> None:
         try:
-            write_atomic(path, lambda handle: handle.write(text.encode("utf-8")))
-        except (OSError, ValueError) as exc:
-            error.update(f"✗ cannot write {path}: {getattr(exc, 'strerror', None) or exc}")
+            job = self.stepper.export_job(path, fmt)
+        except ValueError as exc:
+            self.query_one("#error", Static).update(f"✗ {exc}")
             return
-        self.stepper.note(f"wrote {len(records)} steps to {path.name}")
-        self.notify(str(path), title=f"Wrote {len(records)} steps", timeout=3, markup=False)
+        run_job(self.app, job, lambda done: self._written(path, done))
+
+    def _written(self, path: Path, job: Job) -> None:
+        frame = self.stepper.frame
+        if job.cancelled or frame.refused:
+            self.query_one("#error", Static).update(f"✗ {frame.status}")
+            return
+        self.notify(str(path), title=frame.status, timeout=3, markup=False)
         self.dismiss(path)
 
     def action_cancel(self) -> None:

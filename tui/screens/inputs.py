@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
-from lstm_engine.inputs import parse_inputs, read_inputs_file
+from lstm_engine.inputs import parse_inputs, read_inputs_table
 from lstm_engine.numbers import plain
 from lstm_engine.stepper import Job, Stepper
+from lstm_engine.writing import user_path
 
 from ..jobs import run_job
 from ..keys import INPUTS, bindings
@@ -69,10 +68,11 @@ class InputEditor(ModalScreen[bool]):
         size = self.stepper.frame.cell.input_size
         try:
             if self.from_file:
-                rows = read_inputs_file(Path(field.value.strip()).expanduser(), size)
+                table = read_inputs_table(user_path(field.value), size)
+                rows, names = table.values, table.names
             else:
-                rows = parse_inputs(field.value, size)
-            job = self.stepper.set_inputs_job(rows)
+                rows, names = parse_inputs(field.value, size), None
+            job = self.stepper.set_inputs_job(rows, names)
         except (ValueError, OSError) as exc:
             self.query_one("#error", Static).update(f"✗ {exc}")
             return

@@ -138,7 +138,10 @@ class SteppingScreen(Screen[None]):
         run_job(self.app, job, lambda done: self.show(self.stepper.frame))
 
     def action_screenshot(self) -> None:
-        folder = os.getcwd() if os.path.isdir(".") else str(Path.home())
+        try:
+            folder = os.getcwd()
+        except OSError:  # the working folder was removed: the home folder, then
+            folder = str(Path.home())
         try:
             path = self.app.save_screenshot(path=folder)
         except (OSError, RuntimeError) as exc:

@@ -7,21 +7,25 @@ when the view closes. It holds no other screen.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import Footer, Input, Label, Static
 
 from lstm_engine.cells.weights import describe
-from lstm_engine.files import user_path
 from lstm_engine.inputs import one_number
 from lstm_engine.numbers import number
 from lstm_engine.stepper import Job, Stepper
+from lstm_engine.writing import user_path, weights_path, would_overwrite
 
 from ..jobs import run_job
 from ..keys import WEIGHTS, bindings
+from ..widgets.weight_table import Entries, WeightTable
+from .confirm import ConfirmDialog
 
 
 class WeightsScreen(Screen[None]):
@@ -32,12 +36,11 @@ class WeightsScreen(Screen[None]):
         super().__init__()
         self.stepper = stepper
         self.mode = ""  # what the prompt is for: "edit", "load" or "save"
-        self.entries: list[tuple[str, tuple[int, ...]]] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="weights-body"):
             yield Static("", id="weights-summary", markup=False)
-            yield DataTable(id="weights-table", cursor_type="row", zebra_stripes=True)
+            yield WeightTable(self.stepper.frame.cell, id="weights-table")
             with Vertical(id="prompt"):
                 yield Label("", id="prompt-label", markup=False)
                 yield Input(id="prompt-input")
@@ -47,24 +50,17 @@ class WeightsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#weights-body").border_title = "Weights"
         self.query_one("#prompt").display = False
-        table = self.query_one(DataTable)
-        table.add_columns("weight", "value", "what it is")
         self.fill()
-        table.focus()
+        self.query_one(WeightTable).focus()
+
+    @property
+    def entries(self) -> Entries:
+        """``(key, index)`` of every row."""
+        return self.query_one(WeightTable).entries
 
     def fill(self) -> None:
-        cell = self.stepper.frame.cell
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        table.clear()
-        self.entries = []
-        for key, values in cell.params.items():
-            for index in np.ndindex(values.shape):
-                name, role = describe(cell, key, index)
-                table.add_row(name, f"{number(float(values[index])):>10}", role)
-                self.entries.append((key, index))
-        if self.entries:
-            table.move_cursor(row=min(max(row, 0), len(self.entries) - 1))
+        """Show the controller's cell (rows are drawn when they show: ``WeightTable``)."""
+        self.query_one(WeightTable).set_cell(self.stepper.frame.cell)
         self.summarise()
 
     def summarise(self) -> None:
@@ -97,12 +93,12 @@ class WeightsScreen(Screen[None]):
     def _close_prompt(self) -> None:
         self.mode = ""
         self.query_one("#prompt").display = False
-        self.query_one(DataTable).focus()
+        self.query_one(WeightTable).focus()
 
     def action_edit(self) -> None:
         if not self.entries or self.mode:
             return
-        key, index = self.entries[self.query_one(DataTable).cursor_row]
+        key, index = self.entries[self.query_one(WeightTable).cursor_row]
         cell = self.stepper.frame.cell
         name, role = describe(cell, key, index)
         current = float(cell.params[key][index])
@@ -114,7 +110,7 @@ class WeightsScreen(Screen[None]):
     def action_save(self) -> None:
         self._prompt("save", "Save weights to (.npz):", "weights.npz")
 
-    @on(DataTable.RowSelected)
+    @on(WeightTable.Selected)
     def _selected(self) -> None:
         self.action_edit()
 
@@ -137,7 +133,7 @@ class WeightsScreen(Screen[None]):
             return
         if isinstance(outcome, Job):  # the history is recomputed: it can take a while
             run_job(self.app, outcome, self._done)
-        else:
+        elif outcome is not None:  # None: a question was asked first
             self._finish(outcome)
 
     def _done(self, job: Job) -> None:
@@ -153,18 +149,28 @@ class WeightsScreen(Screen[None]):
 
     def _edit(self, text: str) -> Job:
         value = one_number(text)
-        key, index = self.entries[self.query_one(DataTable).cursor_row]
+        key, index = self.entries[self.query_one(WeightTable).cursor_row]
         return self.stepper.set_weight_job(key, index, value)
 
     def _load(self, text: str) -> Job:
         return self.stepper.load_weights_job(user_path(text))
 
-    def _save(self, text: str) -> str:
-        path = user_path(text)
-        if path.suffix.lower() != ".npz":
-            raise ValueError("the file name must end in .npz")
+    def _save(self, text: str) -> str | None:
+        path = weights_path(text)
+        if would_overwrite(path):
+            question = f"{path} exists: replace it with these weights?"
+            self.app.push_screen(ConfirmDialog(question), lambda yes: self._saved(path, yes))
+            return None
+        return self._write(path)
+
+    def _saved(self, path: Path, yes: bool | None) -> None:
+        if not yes:
+            self.query_one("#prompt-error", Static).update(f"✗ not saved: {path} is kept")
+            return
         try:
-            message = self.stepper.save_weights(path)
-        except OSError as exc:
-            raise ValueError(f"cannot write {path}: {exc.strerror or exc}") from None
-        return self.stepper.note(message).status
+            self._finish(self._write(path))
+        except ValueError as exc:
+            self.query_one("#prompt-error", Static).update(f"✗ {exc}")
+
+    def _write(self, path: Path) -> str:
+        return self.stepper.note(self.stepper.save_weights(path)).status

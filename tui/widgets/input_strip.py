@@ -38,8 +38,9 @@ def window(widths: list[int], around: int, room: int) -> range:
 
 
 class InputStrip(FrameWidget):
-    """``x:`` and the inputs that fit around the current step; … where more steps lie
-    beyond either end. Every value shown is whole."""
+    """``x:`` (``x (temp, load):`` when the inputs came with names) and the inputs that
+    fit around the current step; … where more steps lie beyond either end ("… " / " …").
+    Every value shown is whole."""
 
     DEFAULT_CSS = """
     InputStrip { height: 1; }
@@ -51,10 +52,14 @@ class InputStrip(FrameWidget):
         near = range(max(t - 200, 0), min(t + 200, len(inputs)))  # never more than fits
         labels = {k: step_label(inputs[k]) for k in near}
         widths = [len(labels[k]) + 3 if k in labels else 10**6 for k in range(len(inputs))]
-        room = max(self.size.width - 3 - 4, 8)  # "x: ", and "… " / " …" at the ends
-        shown = window(widths, t - 1 if t else 0, room)
         text = Lines()
-        text.append("x: ", "bold")
+        names = frame.input_names
+        head = f"x ({', '.join(names)}): " if names else "x: "
+        if len(head) > self.size.width // 3:
+            head = "x: "
+        room = max(self.size.width - len(head) - 4, 8)
+        shown = window(widths, t - 1 if t else 0, room)
+        text.append(head, "bold")
         if shown.start > 0:
             text.append("… ", "dim")
         for k in shown:
