@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import IO, Any, TextIO
 
 import numpy as np
@@ -103,31 +103,43 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, indent=1, allow_nan=False)
 
 
-def _write_json_list(items: Iterable[Any], out: TextIO) -> None:
+def _write_json_list(items: Iterable[Any], out: TextIO) -> Iterator[None]:
     """A list that is the value of a top-level key, an item at a time, laid out as
-    ``json.dumps(..., indent=1)`` lays it out there (items two spaces in)."""
+    ``json.dumps(..., indent=1)`` lays it out there (items two spaces in); yields after
+    each item."""
     opened = False
     for item in items:
         out.write(",\n  " if opened else "[\n  ")
         out.write(_dumps(item).replace("\n", "\n  "))
         opened = True
+        yield
     out.write("\n ]" if opened else "[]")
 
 
 def write_json(cell: Cell, inputs: Array, records: Iterable[Record], out: TextIO) -> None:
     """The JSON trace, a step at a time: the same text as ``json.dumps(trace_json(...),
     indent=1)`` and a newline."""
+    _drain(json_steps(cell, inputs, records, out))
+
+
+def json_steps(cell: Cell, inputs: Array, records: Iterable[Record], out: TextIO) -> Iterator[None]:
+    """``write_json``, yielding after each step written."""
     notes: list[str] = []
     head = _dumps(_head(cell))
     out.write(head[: -len("\n}")] + ',\n "inputs": ')
     rows = (_json_list(row, f"inputs[{k}]", notes) for k, row in enumerate(np.asarray(inputs)))
-    _write_json_list(rows, out)
+    _drain(_write_json_list(rows, out))
     out.write(',\n "steps": ')
-    _write_json_list((step_json(cell, r) for r in records), out)
+    yield from _write_json_list((step_json(cell, r) for r in records), out)
     if notes:
         out.write(',\n "notes": ')
-        _write_json_list(notes, out)
+        _drain(_write_json_list(notes, out))
     out.write("\n}\n")
+
+
+def _drain(steps: Iterator[None]) -> None:
+    for _ in steps:
+        pass
 
 
 def format_json(cell: Cell, inputs: Array, records: Iterable[Record]) -> str:
@@ -148,6 +160,11 @@ def csv_header(cell: Cell) -> list[str]:
 
 def write_csv(cell: Cell, records: Iterable[Record], out: TextIO) -> None:
     """The CSV trace, a row per step."""
+    _drain(csv_steps(cell, records, out))
+
+
+def csv_steps(cell: Cell, records: Iterable[Record], out: TextIO) -> Iterator[None]:
+    """``write_csv``, yielding after each step written."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(csv_header(cell))
     for record in records:
@@ -155,6 +172,7 @@ def write_csv(cell: Cell, records: Iterable[Record], out: TextIO) -> None:
         for _, field in fields_of(cell):
             row += getattr(record, field).ravel().tolist()
         writer.writerow([repr(v) if isinstance(v, float) else v for v in row])
+        yield
 
 
 def format_csv(cell: Cell, records: Iterable[Record]) -> str:
@@ -178,6 +196,11 @@ def _labels(cell: Cell) -> dict[str, str]:
 
 
 def write_table(cell: Cell, records: Iterable[Record], out: TextIO) -> None:
+    """The original's printout (``table_steps``)."""
+    _drain(table_steps(cell, records, out))
+
+
+def table_steps(cell: Cell, records: Iterable[Record], out: TextIO) -> Iterator[None]:
     """The original's printout: per step, 'Step t | Input: x' and lines of 'Label (sym): value',
     4 decimals; one block per hidden unit when there are several; a rule between steps."""
     labels = _labels(cell)
@@ -203,6 +226,7 @@ def write_table(cell: Cell, records: Iterable[Record], out: TextIO) -> None:
                     parts.append(f"{labels[field]}: {table_number(value)}")
                 lines.append(indent + " | ".join(parts))
         out.write("\n".join(lines) + "\n")
+        yield
 
 
 def format_table(cell: Cell, records: Iterable[Record]) -> str:
@@ -213,14 +237,21 @@ def format_table(cell: Cell, records: Iterable[Record]) -> str:
 
 def write(fmt: str, cell: Cell, inputs: Array, records: Iterable[Record], out: TextIO) -> None:
     """The trace in format ``fmt`` (one of ``FORMATS``), written a step at a time."""
+    _drain(write_steps(fmt, cell, inputs, records, out))
+
+
+def write_steps(
+    fmt: str, cell: Cell, inputs: Array, records: Iterable[Record], out: TextIO
+) -> Iterator[None]:
+    """``write`` as a generator that yields after each step written, so that a caller
+    can do other things between steps (the dashboard shows an export's progress)."""
     if fmt == "json":
-        write_json(cell, inputs, records, out)
-    elif fmt == "csv":
-        write_csv(cell, records, out)
-    elif fmt == "table":
-        write_table(cell, records, out)
-    else:
-        raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+        return json_steps(cell, inputs, records, out)
+    if fmt == "csv":
+        return csv_steps(cell, records, out)
+    if fmt == "table":
+        return table_steps(cell, records, out)
+    raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
 
 
 def write_encoded(
