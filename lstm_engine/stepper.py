@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -569,6 +570,15 @@ class Stepper:
                         done, deadline = 0, time.perf_counter() + SLICE
                 text.flush()
                 text.detach()
+                handle.flush()
+                # A long file's fsync takes seconds; in a thread (it lets go of the GIL)
+                # while the screen goes on: the writer's own fsync then has nothing to do.
+                syncing = threading.Thread(target=os.fsync, args=(handle.fileno(),))
+                syncing.start()
+                while syncing.is_alive():
+                    syncing.join(SLICE)
+                    yield done
+                    done = 0
             yield done
             return self._publish(f"wrote {steps} steps to {name}")
 

@@ -12,8 +12,8 @@ from lstm_engine import Session
 from lstm_engine import stepper as stepper_module
 from lstm_engine.cells import CELLS
 from lstm_engine.stepper import SLICE, Stepper
-from tui.app import StepperApp
 from tui import jobs
+from tui.app import StepperApp
 from tui.jobs import JobDialog
 
 STEPS = 20_000  # enough for every job to outlast FIRST_WAIT on any machine here

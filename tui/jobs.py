@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
@@ -33,7 +34,7 @@ from .keys import PROGRESS, bindings
 FIRST_WAIT = 0.05
 
 
-def run_job(app: App[object], job: Job, then: Callable[[Job], None]) -> None:
+def run_job(app: App[Any], job: Job, then: Callable[[Job], None]) -> None:
     """Do ``job``, then call ``then(job)`` (``job.frame`` is the result, ``job.cancelled``
     says whether escape stopped it). Waits at most ``FIRST_WAIT`` s before showing
     progress."""

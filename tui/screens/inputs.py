@@ -23,6 +23,11 @@ def sequence_text(inputs: object, input_size: int) -> str:
     return ("; " if input_size > 1 else ", ").join(rows)
 
 
+#: Numbers beyond which the sequence is not put in the field (a long line of text makes
+#: every key in it slow): the editor opens empty and says why.
+MAX_EDITED = 2000
+
+
 class InputEditor(ModalScreen[bool]):
     """The whole sequence in one field; bad input shows why here and changes nothing.
     ctrl+o turns the field into a path prompt for a file. Dismisses with True when the
@@ -37,12 +42,27 @@ class InputEditor(ModalScreen[bool]):
         self.from_file = False  # the field holds a file's path, not the sequence
 
     def compose(self) -> ComposeResult:
-        frame = self.stepper.frame
         with Vertical(id="dialog"):
             yield Label(self._help(), id="editor-help", markup=False)
-            yield Input(sequence_text(frame.inputs, frame.cell.input_size), id="sequence")
-            yield Static("", id="error", markup=False)
+            yield Input(self._current(), id="sequence")
+            yield Static(self._too_long(), id="error", markup=False)
         yield Footer()
+
+    def _current(self) -> str:
+        """The sequence as text, or nothing when it is too long to edit in one line."""
+        frame = self.stepper.frame
+        if len(frame.inputs) * frame.cell.input_size > MAX_EDITED:
+            return ""
+        return sequence_text(frame.inputs, frame.cell.input_size)
+
+    def _too_long(self) -> str:
+        steps = len(self.stepper.frame.inputs)
+        if self._current() or not steps:
+            return ""
+        return (
+            f"The sequence has {steps:,} steps, too many to edit here: type a new one, "
+            "or load a file (ctrl+o)."
+        )
 
     def _help(self) -> str:
         if self.from_file:
@@ -88,12 +108,9 @@ class InputEditor(ModalScreen[bool]):
         """Switch the field between the sequence and a file's path."""
         self.from_file = not self.from_file
         field = self.query_one(Input)
-        frame = self.stepper.frame
-        field.value = (
-            "inputs.csv" if self.from_file else sequence_text(frame.inputs, frame.cell.input_size)
-        )
+        field.value = "inputs.csv" if self.from_file else self._current()
         self.query_one("#editor-help", Label).update(self._help())
-        self.query_one("#error", Static).update("")
+        self.query_one("#error", Static).update("" if self.from_file else self._too_long())
         self.query_one("#dialog").border_title = "Load inputs" if self.from_file else "Edit inputs"
 
     def action_cancel(self) -> None:

@@ -84,8 +84,8 @@ class WeightTable(ScrollView, can_focus=True):
             super().__init__()
             self.row = row
 
-    def __init__(self, cell: Cell, **kwargs: str | None) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, cell: Cell, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.cursor_row = 0
         self.set_cell(cell)
 
