@@ -640,7 +640,7 @@ class Stepper:
             cell, origin = second
             lanes.append(_Lane(made(cell, origin, None), self._lanes[1].shared))
         text = message.format(second=lanes[-1].session.cell.title)
-        total = sum(target for _ in fresh) + max(0, target - lane0.session.computed)
+        total = sum(max(0, target - lane.session.computed) for lane in lanes)
 
         def work() -> Generator[int, None, Frame]:
             stops = []

@@ -67,6 +67,10 @@ class Entries(Sequence[tuple[str, tuple[int, ...]]]):
 class WeightTable(ScrollView, can_focus=True):
     """The weights of a cell, a cursor row, enter (or a click) to change one."""
 
+    DEFAULT_CSS = """
+    WeightTable { overflow-x: hidden; scrollbar-size-vertical: 1; }
+    """
+
     BINDINGS = [
         Binding("up", "cursor(-1)", show=False),
         Binding("down", "cursor(1)", show=False),
@@ -102,7 +106,7 @@ class WeightTable(ScrollView, can_focus=True):
             ]
         )
         self.cursor_row = min(self.cursor_row, max(len(self.entries) - 1, 0))
-        self.virtual_size = Size(self.size.width, len(self.entries) + 1)
+        self.virtual_size = Size(0, len(self.entries) + 1)
         self.refresh()
 
     @property
@@ -147,7 +151,7 @@ class WeightTable(ScrollView, can_focus=True):
             self.post_message(self.Selected(row))
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.entries) + 1)
+        self.virtual_size = Size(0, len(self.entries) + 1)
 
     # -- drawing ---------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
