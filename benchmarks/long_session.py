@@ -4,7 +4,8 @@ For each cell at H = 1 and H = 4 (one input): the history's size (``history_byte
 the time to compute the steps, and, each in a fresh subprocess that computes and
 writes a step at a time as ``lstm-engine trace --output`` does, the time to export
 them as JSON and CSV, the file's size and the process's peak resident memory
-(``ru_maxrss``, which includes Python and NumPy themselves: see the "none" row).
+(VmHWM of /proc/self/status, which includes Python and NumPy themselves: see the
+first line; not ``ru_maxrss``, which Linux carries over from the parent across exec).
 
     python benchmarks/long_session.py [--steps 100000] [--hidden-sizes 1 4]
 """
@@ -14,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -47,8 +47,17 @@ def export(kind: str, hidden_size: int, steps: int, fmt: str) -> dict[str, float
     return {
         "seconds": time.perf_counter() - start,
         "bytes": size,
-        "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "peak_rss": peak_resident(),
     }
+
+
+def peak_resident() -> int:
+    """This process's peak resident memory in bytes (VmHWM)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def in_subprocess(kind: str, hidden_size: int, steps: int, fmt: str) -> dict[str, float]:
