@@ -25,19 +25,20 @@ import io
 import os
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from . import plot, trace
+from . import jobs, plot, trace
 from .cells import CELLS, Cell
 from .cells.base import Array, Record
 from .cells.weights import WeightsError
 from .files import load, save
 from .inputs import check_inputs
+from .jobs import Job, grow
 from .numbers import plain
 from .session import Session, SessionError, StepOverflow
 from .share import with_shared_weights
@@ -47,10 +48,6 @@ from .writing import atomic_writer, check_target
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
 #: Seed of the weights a switched-to cell gets when the session has none.
 DEFAULT_SEED = 42
-#: A job's slice of work: about this many seconds, at most CHUNK steps between two looks
-#: at the clock; a screen gets the keys (escape) and shows the progress between slices.
-SLICE = 0.01
-CHUNK = 256
 
 
 @dataclass(frozen=True)
@@ -120,83 +117,6 @@ class Frame:
     @property
     def comparing(self) -> bool:
         return len(self.lanes) > 1
-
-
-class Job:
-    """A long action (a run to the end, another cell over 100,000 steps of history, an
-    export) done a chunk of ``CHUNK`` steps at a time, so that a screen can show its
-    progress between chunks and cancel it.
-
-    ``advance()`` does one chunk and says whether the job is finished; ``frame`` is then
-    its result. ``run()`` does it all at once (what the plain actions do). ``cancel()``
-    stops it: a job that builds new sessions builds them aside and swaps them in only
-    when it finishes, so a cancelled one changes nothing; a run to the end stops at the
-    step it had reached. Nothing else may act on the stepper while a job is unfinished:
-    the dashboard shows its progress in a dialog that takes no stepping keys.
-    """
-
-    def __init__(
-        self,
-        title: str,
-        total: int,
-        work: Generator[int, None, Frame],
-        on_cancel: Callable[[], Frame],
-    ) -> None:
-        self.title = title  #: what it does, for the progress dialog: "Running to the end"
-        self.total = total  #: steps to compute (0: nothing long to do)
-        self.done = 0  #: steps computed so far
-        self.frame: Frame | None = None  #: the result, once finished
-        self.cancelled = False  #: stopped by ``cancel``
-        self._work = work
-        self._on_cancel = on_cancel
-
-    @property
-    def finished(self) -> bool:
-        return self.frame is not None
-
-    def advance(self) -> bool:
-        """Do one chunk; True once the job is finished (``frame`` holds the result)."""
-        if self.frame is None:
-            try:
-                self.done += next(self._work)
-            except StopIteration as stop:
-                self.frame = stop.value
-        return self.frame is not None
-
-    def run(self) -> Frame:
-        """Do the whole job now; its frame."""
-        while not self.advance():
-            pass
-        assert self.frame is not None
-        return self.frame
-
-    def cancel(self) -> Frame:
-        """Stop the job; the frame of what the stepper holds now."""
-        if self.frame is None:
-            self._work.close()
-            self.cancelled = True
-            self.frame = self._on_cancel()
-        return self.frame
-
-
-def _grow(session: Session, upto: int) -> Generator[int, None, StepOverflow | None]:
-    """Extend a session's history to ``upto`` steps, about ``SLICE`` seconds of work at a
-    time (yielding the steps each slice computed); the overflow that stopped it short, if
-    one did."""
-    while session.computed < upto:
-        before = session.computed
-        deadline = time.perf_counter() + SLICE
-        n = 8
-        try:
-            while True:  # at least once, however short the slice
-                session.extend(min(upto, session.computed + n))
-                n = min(2 * n, CHUNK)
-                if session.computed >= upto or time.perf_counter() >= deadline:
-                    break
-        except StepOverflow as exc:
-            return exc
-        yield session.computed - before
-    return None
 
 
 class _Lane:
@@ -321,7 +241,7 @@ class Stepper:
         def work() -> Generator[int, None, Frame]:
             stops = []
             for session in sessions:
-                stop = yield from _grow(session, t)
+                stop = yield from grow(session, t)
                 if stop is not None:
                     stops.append(stop)
             where = reached()
@@ -561,13 +481,13 @@ class Stepper:
         def work() -> Generator[int, None, Frame]:
             with atomic_writer(path) as handle:
                 text = io.TextIOWrapper(handle, encoding="utf-8", newline="\n")
-                deadline = time.perf_counter() + SLICE
+                deadline = time.perf_counter() + jobs.SLICE
                 done = 0
                 for _ in trace.write_steps(fmt, session.cell, session.inputs, records, text):
                     done += 1
                     if time.perf_counter() >= deadline:
                         yield done
-                        done, deadline = 0, time.perf_counter() + SLICE
+                        done, deadline = 0, time.perf_counter() + jobs.SLICE
                 text.flush()
                 text.detach()
                 handle.flush()
@@ -576,7 +496,7 @@ class Stepper:
                 syncing = threading.Thread(target=os.fsync, args=(handle.fileno(),))
                 syncing.start()
                 while syncing.is_alive():
-                    syncing.join(SLICE)
+                    syncing.join(jobs.SLICE)
                     yield done
                     done = 0
             yield done
@@ -645,7 +565,7 @@ class Stepper:
         def work() -> Generator[int, None, Frame]:
             stops = []
             for lane in lanes:
-                stop = yield from _grow(lane.session, target)
+                stop = yield from grow(lane.session, target)
                 if stop is not None:
                     stops.append(stop)
             where = min(target, *(lane.session.computed for lane in lanes))

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from lstm_engine import Session
-from lstm_engine import stepper as stepper_module
+from lstm_engine import jobs as engine_jobs
 from lstm_engine.cells import CELLS
-from lstm_engine.stepper import SLICE, Stepper
+from lstm_engine.jobs import SLICE
+from lstm_engine.stepper import Stepper
 from tui import jobs
 from tui.app import StepperApp
 from tui.jobs import JobDialog
@@ -74,7 +75,7 @@ async def test_long_actions_show_progress_and_cancel_with_escape(
     key: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Slices of a few steps, so that the job is still running when the keys come.
-    monkeypatch.setattr(stepper_module, "SLICE", 0.0)
+    monkeypatch.setattr(engine_jobs, "SLICE", 0.0)
     monkeypatch.setattr(jobs, "FIRST_WAIT", 0.001)
     stepper = long_stepper(steps=50_000)
     if key != "end":

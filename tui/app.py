@@ -26,7 +26,8 @@ from textual.screen import Screen
 from lstm_engine import SessionError, WeightsError
 from lstm_engine.cli import OneLineParser, UsageError, add_model_options, session_from_options
 from lstm_engine.inputs import InputError
-from lstm_engine.stepper import Job, Stepper
+from lstm_engine.jobs import Job
+from lstm_engine.stepper import Stepper
 
 from .jobs import run_job
 from .keys import EXTRA, Key

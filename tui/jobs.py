@@ -26,7 +26,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, ProgressBar
 
-from lstm_engine.stepper import Job
+from lstm_engine.jobs import Job
 
 from .keys import PROGRESS, bindings
 

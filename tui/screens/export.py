@@ -10,7 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
-from lstm_engine.stepper import Job, Stepper
+from lstm_engine.jobs import Job
+from lstm_engine.stepper import Stepper
 from lstm_engine.writing import user_path, would_overwrite
 
 from ..jobs import run_job

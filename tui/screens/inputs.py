@@ -9,8 +9,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
 from lstm_engine.inputs import parse_inputs, read_inputs_table
+from lstm_engine.jobs import Job
 from lstm_engine.numbers import plain
-from lstm_engine.stepper import Job, Stepper
+from lstm_engine.stepper import Stepper
 from lstm_engine.writing import user_path
 
 from ..jobs import run_job

@@ -25,7 +25,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from lstm_engine.inputs import one_step
-from lstm_engine.stepper import Frame, Job, Stepper
+from lstm_engine.jobs import Job
+from lstm_engine.stepper import Frame, Stepper
 
 from ..jobs import run_job
 from ..keys import Key

@@ -18,8 +18,9 @@ from textual.widgets import Footer, Input, Label, Static
 
 from lstm_engine.cells.weights import describe
 from lstm_engine.inputs import one_number
+from lstm_engine.jobs import Job
 from lstm_engine.numbers import number
-from lstm_engine.stepper import Job, Stepper
+from lstm_engine.stepper import Stepper
 from lstm_engine.writing import user_path, weights_path, would_overwrite
 
 from ..jobs import run_job
