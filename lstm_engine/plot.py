@@ -387,6 +387,7 @@ def draw(
     figure.xticks(integer_ticks(steps, max((columns or width - 16) // 8, 1)))
     xlim = (0.5, 1.5) if steps <= 1 else (1.0, float(steps))
     markers: list[tuple[Curve, Any, Any, dict[str, Any], dict[str, Any]]] = []
+    dense: list[tuple[Any, Any, str, dict[str, Any]]] = []  #: long lines drawn by NumPy
     for curve in curves:  # every line first, so that no line covers a marker
         values = curve.values[:steps]
         finite = np.isfinite(values)
@@ -406,14 +407,27 @@ def draw(
         if curve.line and len(xs) > 1:
             # Dense and without colour, the line itself is drawn with the curve's glyph.
             line_marker = LINE if colour or sparse else curve.marker
-            figure.plot(
-                xs.tolist(), ys.tolist(), marker=line_marker, **kwargs, **({} if sparse else label)
-            )
+            if thinned and not sparse and line_marker == LINE and not legend:
+                dense.append((xs, ys, side, kwargs))  # drawn below, after the build
+            else:
+                figure.plot(
+                    xs.tolist(),
+                    ys.tolist(),
+                    marker=line_marker,
+                    **kwargs,
+                    **({} if sparse else label),
+                )
         if sparse or not curve.line or len(xs) == 1:
             markers.append((curve, xs, ys, kwargs, label))
+    if markers:  # a line drawn after the build would cover them: plotext draws it all
+        for xs, ys, _, kwargs in dense:
+            figure.plot(xs.tolist(), ys.tolist(), marker=LINE, **kwargs)
+        dense = []
     for curve, xs, ys, kwargs, label in markers:
         figure.scatter(xs.tolist(), ys.tolist(), marker=curve.marker, **kwargs, **label)
     canvas = bridge.build(figure, width, height)
+    for xs, ys, side, kwargs in dense:  # the same dots plotext draws, without its cost
+        bridge.draw_line(canvas, xs, ys, xlim, limits[side], kwargs.get("color"))
     overlaps = 0
     if len(markers) > 1:
         # Where a marker falls on another curve's marker (compare mode's two cells, or two

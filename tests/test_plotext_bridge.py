@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import plotext
+import pytest
 from plotext import _dict, _utility
 from plotext._figure import _figure_class
 
@@ -79,3 +80,31 @@ def test_row_runs_cover_the_row() -> None:
     for row in range(canvas.rows):
         runs = canvas.row_runs(row)
         assert sum(len(chars) for chars, _ in runs) == 30
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_draw_line_draws_the_dots_plotext_draws(seed: int) -> None:
+    """The NumPy line is plotext's braille line: every character and colour the same."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(50, 3000))
+    xs = np.arange(1, n + 1, dtype=float)
+    ys = np.cumsum(rng.normal(size=n))
+    low, high = float(ys.min()) - 0.1, float(ys.max()) + 0.1
+    width, height = int(rng.integers(30, 120)), int(rng.integers(6, 40))
+
+    def figure(with_line: bool) -> bridge.Figure:
+        fig = bridge.new_figure()
+        fig.xlim(1, n)
+        fig.ylim(low, high)
+        fig.scatter([1, n], [low, high], marker=" ")
+        if with_line:
+            fig.plot(xs.tolist(), ys.tolist(), marker="braille", color=(200, 10, 10))
+        return fig
+
+    theirs = bridge.build(figure(True), width, height)
+    ours = bridge.build(figure(False), width, height)
+    assert theirs.xlim is not None
+    bridge.draw_line(ours, xs, ys, theirs.xlim, (low, high), (200, 10, 10))
+    a, b = theirs.matrix, ours.matrix
+    assert a.marker == b.marker and a.fullground == b.fullground
+    assert a.style == b.style and a.background == b.background
