@@ -266,7 +266,7 @@ def integer_ticks(last: int, count: int) -> list[int]:
     step = next(k * power for k in (1, 2, 5, 10) if k * power >= raw)
     step = max(int(step), 1)
     ticks = list(range(step if step > 1 else 1, last + 1, step))
-    if ticks[0] != 1:
+    if not ticks or ticks[0] != 1:  # room for one tick only: the spacing passes last
         ticks.insert(0, 1)
     return ticks
 
@@ -315,7 +315,8 @@ def _limits(curves: Sequence[Curve], steps: int) -> tuple[float, float] | None:
         return None
     low, high = min(lows), max(highs)
     half_span = high / 2 - low / 2  # halves: the span of -1e308..1e308 stays finite
-    if half_span == 0:
+    # A span of a few ulp (of 1.22e154, say) is flat to plotext, which divides by it.
+    if half_span <= max(abs(low), abs(high)) * 1e-12:
         pad = max(abs(high) * 0.05, 1e-3)
         return low - pad, high + pad
     pad = half_span * 0.1

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lstm_engine import LSTMCell, Session
+from lstm_engine import LSTMCell, Session, plot
 from lstm_engine import plotext_bridge as bridge
 from lstm_engine.plot import (
     BLUE,
@@ -152,3 +152,18 @@ def test_unit_curves_name_the_unit_only_with_several() -> None:
     assert [c.label for c in one] == ["Hidden State (h)", "Cell State (c)"]
     three = unit_curves(LSTMCell.init(1, 3, 0), {"h": np.zeros((2, 3))}, 2)
     assert three[0].short == "h[2]"
+
+
+def test_a_span_of_a_few_ulp_of_a_huge_value_draws() -> None:
+    """Two values one ulp apart near 1.22e154 (mLSTM weights of ~6e153): plotext divides
+    by the span, so it is drawn as a flat series, not a ZeroDivisionError."""
+    values = np.array([1.22e154, np.nextafter(1.22e154, np.inf)])
+    curve = plot.Curve("h", values, "o", (200, 10, 10))
+    drawn = plot.draw(bridge.new_figure(), [curve], 2, width=60, height=12)
+    assert drawn.left_out == 0 and drawn.canvas.rows == 12
+
+
+def test_integer_ticks_with_room_for_one_tick() -> None:
+    for last in range(2, 200):
+        ticks = plot.integer_ticks(last, 1)
+        assert ticks[0] == 1 and ticks[-1] <= last, (last, ticks)
