@@ -232,6 +232,7 @@ def run_trace(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     it only once every step is in, so then no file is left behind or replaced; on
     stdout the steps before it have been written."""
     session = session_from_options(args)
+    print_notes(session, stderr)
 
     def records() -> Iterator[Record]:
         while not session.at_end:

@@ -365,19 +365,22 @@ class Session:
             return None
         state = self.state_at(len(self._rows))
         record = None
-        while len(self._rows) < t:
-            n = len(self._rows)
-            x = self._inputs[n]
-            pre = cell.preactivate(x, state)
-            record = cell.pointwise(n + 1, x, pre, state)
-            state = cell.state_of(record)
-            row = self._rows.append()
-            row[: self._n_pre] = pre
-            for name, sl, _ in self._state_slices:
-                row[sl] = state[name].ravel()
-            if not np.isfinite(row).all():
-                self._rows.pop()
-                raise StepOverflow(n + 1, cell.title, self._first_non_finite(row))
+        # An overflow is looked for below and said with its step: NumPy's own warnings
+        # would only print over the dashboard (or before the CLI's one-line error).
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            while len(self._rows) < t:
+                n = len(self._rows)
+                x = self._inputs[n]
+                pre = cell.preactivate(x, state)
+                record = cell.pointwise(n + 1, x, pre, state)
+                state = cell.state_of(record)
+                row = self._rows.append()
+                row[: self._n_pre] = pre
+                for name, sl, _ in self._state_slices:
+                    row[sl] = state[name].ravel()
+                if not np.isfinite(row).all():
+                    self._rows.pop()
+                    raise StepOverflow(n + 1, cell.title, self._first_non_finite(row))
         return record
 
     def _first_non_finite(self, row: Array) -> str:
