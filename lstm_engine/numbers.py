@@ -16,6 +16,9 @@ from collections.abc import Sequence
 SMALL = 1e-4
 #: From this magnitude on numbers are written in scientific notation.
 LARGE = 1e4
+#: How an infinite value is written: beyond float64's largest, 1.797e+308. Only values
+#: shown for reading and used by nothing (the paper's unstabilised exp(i_raw)) can be.
+BEYOND = ">1.8e308"
 
 
 def number(value: float, decimals: int = 4) -> str:
@@ -23,8 +26,8 @@ def number(value: float, decimals: int = 4) -> str:
     v = float(value)
     if math.isnan(v):
         return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
+    if math.isinf(v):  # only a display-only, unstabilised quantity: exp(z) of the sLSTM
+        return BEYOND if v > 0 else "<-" + BEYOND[1:]
     if v == 0.0:
         return f"{0.0:.{decimals}f}"  # no "-0.0000"
     size = abs(v)

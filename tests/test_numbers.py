@@ -22,7 +22,8 @@ from lstm_engine.numbers import fit, number, plain, signed_sum, table_number
         (12345.0, "1.23e+04"),
         (1e300, "1.0e+300"),
         (-1e300, "-1.0e+300"),
-        (float("inf"), "inf"),
+        (float("inf"), ">1.8e308"),
+        (float("-inf"), "<-1.8e308"),
         (float("nan"), "nan"),
     ],
 )

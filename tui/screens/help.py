@@ -29,7 +29,8 @@ PANELS = (
         "scrolls to keep the selected unit in view (its title says which units show). "
         "The xLSTM's stabilised gates are written i' and f' (the paper's notation): the "
         "gate actually applied, scaled by the stabiliser; the paper's own gate, exp(z) or "
-        "σ(z), is shown beside it.",
+        "σ(z), is shown beside it; exp(z) is unstabilised and used by nothing, so it may "
+        "pass float64's largest number: it then reads >1.8e308.",
     ),
     (
         "States",
