@@ -47,6 +47,10 @@ OPENERS: dict[str, Callable[[Stepper], Screen[Any]]] = {
 }
 
 
+#: The fewest terminal rows the command palette opens in.
+PALETTE_ROWS = 6
+
+
 class StepperApp(App[None]):
     """The dashboard: one stepping controller, the main screen, and what keys open."""
 
@@ -94,6 +98,14 @@ class StepperApp(App[None]):
             self.push_screen(CompareScreen(self.stepper))
         elif isinstance(self.screen, SteppingScreen):
             self.screen.show(self.stepper.frame)  # cancelled: the status says so
+
+    def action_command_palette(self) -> None:
+        """The palette, where it has a row for its list: below PALETTE_ROWS rows Textual's
+        own list has no height and its page keys raise (Textual 8.2.8)."""
+        if self.size.height < PALETTE_ROWS:
+            self.bell()
+            return
+        super().action_command_palette()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every key of the screen the palette was opened on is also a command; the palette

@@ -43,7 +43,7 @@ def run_job(app: App[Any], job: Job, then: Callable[[Job], None]) -> None:
         if job.advance():
             then(job)
             return
-    app.push_screen(JobDialog(job), callback=lambda _: then(job))
+    app.push_screen(JobDialog(job, then))
 
 
 class JobDialog(ModalScreen[None]):
@@ -52,9 +52,10 @@ class JobDialog(ModalScreen[None]):
     KEYS = PROGRESS
     BINDINGS = bindings(KEYS)
 
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: Job, then: Callable[[Job], None]) -> None:
         super().__init__()
         self.job = job
+        self._then = then
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -77,9 +78,12 @@ class JobDialog(ModalScreen[None]):
                 pass
             bar.update(progress=self.job.done)
             await asyncio.sleep(0)  # the screen's turn: draw, and read escape
-        while not self.is_current:  # the palette, say, is on top: dismiss pops the top
+        while not self.is_current:  # the palette, say, is on top: a pop takes the top
             await asyncio.sleep(0.05)
-        self.dismiss(None)
+        # Off the stack first, then the result: whoever gets it (a dialog that closes
+        # itself on success) is on top again when it does.
+        self.app.pop_screen()
+        self._then(self.job)
 
     def action_cancel(self) -> None:
         if not self.job.finished:

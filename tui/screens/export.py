@@ -51,7 +51,8 @@ class ExportDialog(ModalScreen[Path | None]):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.action_write()
+        if self.is_current:  # not a Submitted that came after the dialog closed (a burst)
+            self.action_write()
 
     def action_write(self) -> None:
         error = self.query_one("#error", Static)

@@ -82,7 +82,8 @@ class InputEditor(ModalScreen[bool]):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.action_apply()
+        if self.is_current:  # not a Submitted that came after the dialog closed (a burst)
+            self.action_apply()
 
     def action_apply(self) -> None:
         field = self.query_one(Input)

@@ -125,7 +125,7 @@ class WeightsScreen(Screen[None]):
     def _submitted(self, event: Input.Submitted) -> None:
         error = self.query_one("#prompt-error", Static)
         act = {"edit": self._edit, "load": self._load, "save": self._save}.get(self.mode)
-        if act is None:
+        if act is None or not self.is_current:  # no prompt, or the view closed meanwhile
             return
         try:
             outcome = act(event.value)
