@@ -84,9 +84,12 @@ def plain(value: float) -> str:
 
 def table_number(value: float) -> str:
     """The printout's numbers (``--format table``): the original's 4 decimals up to 1e4,
-    scientific only above, so small values keep reading as the original printed them."""
+    scientific only above, so small values keep reading as the original printed them;
+    a value that is not finite as Python writes it (``inf``, ``nan``), as CSV does."""
     v = float(value)
-    if math.isfinite(v) and abs(v) < LARGE:
+    if not math.isfinite(v):
+        return repr(v)
+    if abs(v) < LARGE:
         text = f"{v:.4f}"
         if abs(float(text)) < LARGE:
             return text

@@ -123,12 +123,13 @@ def write_json(cell: Cell, inputs: Array, records: Iterable[Record], out: TextIO
 
 
 def json_steps(cell: Cell, inputs: Array, records: Iterable[Record], out: TextIO) -> Iterator[None]:
-    """``write_json``, yielding after each step written."""
+    """``write_json``, yielding after each input row and each step written (the inputs
+    come first, and 100,000 of them are a while's work too)."""
     notes: list[str] = []
     head = _dumps(_head(cell))
     out.write(head[: -len("\n}")] + ',\n "inputs": ')
     rows = (_json_list(row, f"inputs[{k}]", notes) for k, row in enumerate(np.asarray(inputs)))
-    _drain(_write_json_list(rows, out))
+    yield from _write_json_list(rows, out)
     out.write(',\n "steps": ')
     yield from _write_json_list((step_json(cell, r) for r in records), out)
     if notes:
@@ -243,8 +244,9 @@ def write(fmt: str, cell: Cell, inputs: Array, records: Iterable[Record], out: T
 def write_steps(
     fmt: str, cell: Cell, inputs: Array, records: Iterable[Record], out: TextIO
 ) -> Iterator[None]:
-    """``write`` as a generator that yields after each step written, so that a caller
-    can do other things between steps (the dashboard shows an export's progress)."""
+    """``write`` as a generator that yields after each step written (JSON: after each
+    input row too), so that a caller can do other things between them (the dashboard
+    shows an export's progress)."""
     if fmt == "json":
         return json_steps(cell, inputs, records, out)
     if fmt == "csv":
