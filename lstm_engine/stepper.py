@@ -365,7 +365,8 @@ class Stepper:
         if len(self._lanes) == 1:
             return self._frame
         del self._lanes[1:]
-        return self._changed("one cell")
+        # The first cell's content did not change: its plot, as it was, can be shown again.
+        return self._publish("one cell")
 
     def set_inputs(self, inputs: npt.ArrayLike, names: Sequence[str] | None = None) -> Frame:
         return self.set_inputs_job(inputs, names).run()
