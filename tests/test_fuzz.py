@@ -76,20 +76,25 @@ async def test_sixteen_steps_at_the_end_in_60x30_draw_the_plot(in_tmp: Path) -> 
         assert app.is_running and app.stepper.frame.t == 16
 
 
-async def test_the_palette_in_four_rows_is_a_bell_not_a_crash(in_tmp: Path) -> None:
-    """Found by the fuzz: Textual's palette list has no height in 4 rows, and its page
-    keys raise KeyError there (Textual 8.2.8)."""
+@pytest.mark.parametrize("opened_at", [4, 20])
+async def test_the_palette_s_page_keys_in_four_rows(in_tmp: Path, opened_at: int) -> None:
+    """Found by the fuzz: in 4 rows Textual's palette list has no height, and its page
+    keys raise KeyError there (Textual 8.2.8); opened there, or resized to it."""
     from tui_helpers import make_app
 
     app = make_app()
-    async with app.run_test(size=(80, 4)) as pilot:
-        await pilot.press("ctrl+p", "pageup", "pagedown")
+    async with app.run_test(size=(80, opened_at)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.resize_terminal(80, 4)
+        await pilot.pause()
+        await pilot.press("pageup", "pagedown", "pageup")
+        await pilot.pause()
+        assert app.is_running and type(app.screen).__name__ == "Palette"
+        await pilot.resize_terminal(80, 12)
+        await pilot.press("pageup", "pagedown", "escape")
         await pilot.pause()
         assert app.is_running and type(app.screen).__name__ == "MainScreen"
-        await pilot.resize_terminal(80, 8)
-        await pilot.press("ctrl+p", "pageup", "pagedown", "escape")
-        await pilot.pause()
-        assert app.is_running
 
 
 async def test_a_submit_that_comes_after_the_editor_closed(in_tmp: Path) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.app import App, SystemCommand
+from textual.command import CommandList, CommandPalette
 from textual.screen import Screen
 
 from lstm_engine import SessionError, WeightsError
@@ -47,8 +48,16 @@ OPENERS: dict[str, Callable[[Stepper], Screen[Any]]] = {
 }
 
 
-#: The fewest terminal rows the command palette opens in.
-PALETTE_ROWS = 6
+class Palette(CommandPalette):
+    """Textual's command palette, whose list's page keys do nothing while the list has
+    no room (a terminal of 4 rows, or resized to it): there Textual 8.2.8's
+    ``OptionList._move_page`` raises KeyError, found by the fuzz."""
+
+    def _action_command_list(self, action: str) -> None:
+        listing = self.query_one(CommandList)
+        if action.startswith("page_") and not listing.scrollable_content_region.height:
+            return
+        super()._action_command_list(action)
 
 
 class StepperApp(App[None]):
@@ -100,12 +109,9 @@ class StepperApp(App[None]):
             self.screen.show(self.stepper.frame)  # cancelled: the status says so
 
     def action_command_palette(self) -> None:
-        """The palette, where it has a row for its list: below PALETTE_ROWS rows Textual's
-        own list has no height and its page keys raise (Textual 8.2.8)."""
-        if self.size.height < PALETTE_ROWS:
-            self.bell()
-            return
-        super().action_command_palette()
+        """Textual's palette, with its page keys made safe (``Palette``)."""
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(Palette(id="--command-palette"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every key of the screen the palette was opened on is also a command; the palette
