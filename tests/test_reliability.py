@@ -19,7 +19,7 @@ from tui.screens.export import ExportDialog
 from tui.screens.inputs import InputEditor
 from tui.screens.main import MainScreen
 from tui.screens.weights import WeightsScreen
-from tui.widgets import HeaderBar, TrajectoryPlot
+from tui.widgets import HeaderBar, InputStrip, TrajectoryPlot
 
 from tui_helpers import make_app
 
@@ -238,3 +238,17 @@ async def test_a_screenshot_after_the_working_folder_was_removed(
         await pilot.pause()
         assert "screenshot saved" in header(app)
         assert list(tmp_path.glob("*.svg"))
+
+
+async def test_a_csv_header_names_the_inputs_in_the_strip(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("\ufefftemp,load\n1,2\n3,4\n", encoding="utf-8")
+    app = make_app("--input-size", "2")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e", "ctrl+o")
+        app.screen.query_one(Input).value = str(path)
+        await pilot.press("enter", "space")
+        frame = app.stepper.frame
+        assert frame.input_names == ("temp", "load") and frame.inputs.tolist() == [[1, 2], [3, 4]]
+        strip = app.screen.query_one(InputStrip)
+        assert strip.text().startswith("x (temp, load): ")
