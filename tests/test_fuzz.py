@@ -135,3 +135,18 @@ async def test_a_field_naming_a_file_outside_the_folder_is_cut_back(in_tmp: Path
             assert path.is_relative_to(in_tmp.resolve()), field.value
         field.value = "~nosuchuser/a.csv"
         assert not fuzz.guard(app, in_tmp)
+
+
+async def test_the_theme_list_s_page_keys_in_four_rows(in_tmp: Path) -> None:
+    """The palette's Theme command opens a list of its own: made safe the same way."""
+    from tui_helpers import make_app
+
+    app = make_app()
+    async with app.run_test(size=(80, 20)) as pilot:
+        app.search_themes()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "Palette"
+        await pilot.resize_terminal(80, 4)
+        await pilot.press("pageup", "pagedown")
+        await pilot.pause()
+        assert app.is_running

@@ -23,6 +23,7 @@ from typing import Any
 from textual.app import App, SystemCommand
 from textual.command import CommandList, CommandPalette
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 
 from lstm_engine import SessionError, WeightsError
 from lstm_engine.cli import OneLineParser, UsageError, add_model_options, session_from_options
@@ -112,6 +113,10 @@ class StepperApp(App[None]):
         """Textual's palette, with its page keys made safe (``Palette``)."""
         if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(Palette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        """The palette's "Theme" command: Textual's theme list, in the safe ``Palette``."""
+        self.push_screen(Palette(providers=[ThemeProvider], placeholder="Search for themes…"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every key of the screen the palette was opened on is also a command; the palette
