@@ -32,6 +32,9 @@ from .keys import PROGRESS, bindings
 
 #: How long a job may run before its progress is shown (the screen waits meanwhile).
 FIRST_WAIT = 0.05
+#: How often the progress bar moves: a redraw of the dialog costs tens of ms (Textual
+#: blends the whole screen beneath it), so not after every slice.
+REDRAW = 0.25
 
 
 def run_job(app: App[Any], job: Job, then: Callable[[Job], None]) -> None:
@@ -72,11 +75,13 @@ class JobDialog(ModalScreen[None]):
 
     async def _work(self) -> None:
         bar = self.query_one(ProgressBar)
+        shown = 0.0
         while not self.job.finished:
-            deadline = time.perf_counter() + FIRST_WAIT / 2
-            while time.perf_counter() < deadline and not self.job.advance():
-                pass
-            bar.update(progress=self.job.done)
+            self.job.advance()  # one slice, about lstm_engine.jobs.SLICE seconds
+            now = time.perf_counter()
+            if now - shown >= REDRAW:  # each redraw blends the dimmed screen beneath
+                bar.update(progress=self.job.done)
+                shown = now
             await asyncio.sleep(0)  # the screen's turn: draw, and read escape
         while not self.is_current:  # the palette, say, is on top: a pop takes the top
             await asyncio.sleep(0.05)
