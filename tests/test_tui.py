@@ -344,6 +344,23 @@ async def test_a_burst_of_keys_goes_into_one_live_input_in_order() -> None:
         assert bar.field.value == "12"
 
 
+async def test_several_inputs_in_one_burst_are_several_steps() -> None:
+    """A tester's "7 Enter 8 Enter 9 Enter" in one burst gave 7, 78 and 789."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("end")
+        await burst(app, "7\r8\r9\r")
+        await pilot.pause(0.3)
+        s = app.stepper.session
+        assert s.inputs.ravel().tolist() == [5.0, 1.9, 2.0, 7.0, 8.0, 9.0] and s.t == 6
+        assert not app.screen.query_one(LiveInputBar).is_open
+        await burst(app, "1\rx\r2")  # a bad one in the middle says so and keeps what follows
+        await pilot.pause(0.3)
+        assert s.inputs.ravel().tolist()[-1] == 1.0
+        bar = app.screen.query_one(LiveInputBar)
+        assert bar.is_open and "not a number" in str(bar.query_one("#live-error").render())
+
+
 async def test_a_paste_at_the_end_goes_into_the_live_input() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

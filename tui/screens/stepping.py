@@ -225,7 +225,7 @@ class SteppingScreen(Screen[None]):
                 one_step(message.text, self.stepper.frame.cell.input_size)
             )
         except ValueError as exc:
-            bar.error(str(exc))
+            bar.refused(message.text, str(exc))
             return
-        bar.close()
+        bar.done(message.text)
         self.show(frame)

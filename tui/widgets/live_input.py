@@ -68,8 +68,25 @@ class LiveInputBar(Vertical):
         field = self.field
         field.insert_text_at_cursor(text)
 
-    def submit(self) -> None:
-        self.post_message(self.Submitted(self.field.value))
+    def submit(self, text: str | None = None) -> None:
+        """Post what was typed (``text``: the field's value when Enter was pressed) and
+        empty the field, so that what a burst types after the Enter is the next input,
+        not more of this one."""
+        value = self.field.value if text is None else text
+        self.field.value = ""
+        self.post_message(self.Submitted(value))
+
+    def done(self, text: str) -> None:
+        """``text`` was added: close, unless more was typed since it was submitted."""
+        if not self.field.value:
+            self.close()
+
+    def refused(self, text: str, message: str) -> None:
+        """``text`` could not be added: say why, and give it back if nothing came since."""
+        if not self.field.value:
+            self.field.value = text
+            self.field.cursor_position = len(text)
+        self.error(message)
 
     def error(self, message: str) -> None:
         self.query_one("#live-error", Static).update(f"✗ {message}")
@@ -83,7 +100,7 @@ class LiveInputBar(Vertical):
     @on(Input.Submitted, "#live-field")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.submit()
+        self.submit(event.value)
 
     def key_escape(self) -> None:
         self.close()
