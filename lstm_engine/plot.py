@@ -424,6 +424,9 @@ def draw(
         for xs, ys, _, kwargs in dense:
             figure.plot(xs.tolist(), ys.tolist(), marker=LINE, **kwargs)
         dense = []
+    for side in {side for _, _, side, _ in dense}:  # plotext writes no ticks for no data
+        low, high = limits[side]
+        figure.scatter([xlim[0], xlim[1]], [low, high], marker=" ", yside=side)
     for curve, xs, ys, kwargs, label in markers:
         figure.scatter(xs.tolist(), ys.tolist(), marker=curve.marker, **kwargs, **label)
     canvas = bridge.build(figure, width, height)

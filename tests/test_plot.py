@@ -167,3 +167,17 @@ def test_integer_ticks_with_room_for_one_tick() -> None:
     for last in range(2, 200):
         ticks = plot.integer_ticks(last, 1)
         assert ticks[0] == 1 and ticks[-1] <= last, (last, ticks)
+
+
+def test_a_long_series_keeps_its_ticks_and_its_line() -> None:
+    """A series longer than the plot is wide (drawn with NumPy, not plotext) still gets
+    plotext's axes: its tick numbers on both axes, and the line's braille dots."""
+    values = np.sin(np.arange(100) / 5.0)
+    curve = plot.Curve("h", values, "o", (200, 10, 10))
+    drawn = plot.draw(bridge.new_figure(), [curve], 100, width=60, height=12)
+    rows = ["".join(drawn.canvas.matrix.marker[r]) for r in range(drawn.canvas.rows)]
+    text = "\n".join(rows)
+    assert drawn.thinned
+    assert " 1 " in rows[1] + " " and "100" in text  # x ticks (row 0: the labels)
+    assert any(row.lstrip().startswith(("1┤", "-1┤")) for row in rows)  # y ticks
+    assert sum(0x2800 < ord(ch) <= 0x28FF for ch in text) > 40  # the line
