@@ -81,9 +81,8 @@ async def test_help_and_palette_list_every_key_of_the_screen_on_top() -> None:
             rows = help_rows(screen)
             assert [r for r in rows if r not in EXTRA] == [(k.written, k.about) for k in keys]
             titles = {c.title for c in StepperApp.get_system_commands(app, screen)}
-            for key in keys:
-                if key.action != "app.quit":
-                    assert f"{key.label} ({key.written})" in titles, (name, key.label)
+            for key in keys:  # Quit (q) too: the tester found none on the main screen
+                assert f"{key.label} ({key.written})" in titles, (name, key.label)
 
 
 def test_keys_map_to_actions_that_exist() -> None:

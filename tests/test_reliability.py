@@ -252,3 +252,11 @@ async def test_a_csv_header_names_the_inputs_in_the_strip(tmp_path: Path) -> Non
         assert frame.input_names == ("temp", "load") and frame.inputs.tolist() == [[1, 2], [3, 4]]
         strip = app.screen.query_one(InputStrip)
         assert strip.text().startswith("x (temp, load): ")
+
+
+async def test_quit_from_the_main_screen_s_palette() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        run_command(app, "Quit (q)")
+        await pilot.pause()
+        assert not app.is_running

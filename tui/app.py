@@ -125,8 +125,6 @@ class StepperApp(App[None]):
         # Textual's own commands, but those a key of the screen does (its screenshot)
         yield from (c for c in super().get_system_commands(screen) if c.title not in own)
         for key in screen_keys(screen):
-            if key.action == "app.quit":
-                continue
 
             def run(action: str = key.action, target: Screen = screen) -> None:
                 if target.is_current:
