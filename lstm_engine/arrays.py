@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import stat
 import struct
 import zipfile
 import zlib
@@ -241,3 +242,29 @@ def _bytes(n: int) -> str:
         if value < 1024 or unit == "PiB":
             break
     return f"{value:.1f}".removesuffix(".0") + f" {unit}"
+
+
+def not_a_file(path: str | os.PathLike[str]) -> str | None:
+    """Why ``path`` cannot be read as a file, without opening it (opening a FIFO blocks
+    until someone writes to it): "is a named pipe (FIFO), not a regular file", and so on
+    for a device, a socket, a folder; None for a regular file or one that does not exist
+    (opening it then says so)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        return f"cannot read it ({exc.strerror or exc})"
+    except ValueError:  # a NUL in the name
+        return "a file name cannot contain a NUL character"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a directory, not a file"
+    if stat.S_ISFIFO(mode):
+        return "is a named pipe (FIFO), not a regular file"
+    if stat.S_ISSOCK(mode):
+        return "is a socket, not a regular file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device, not a regular file"
+    return "is not a regular file"

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import ArrayFileError, Limits, read_npz
+from .arrays import ArrayFileError, Limits, not_a_file, read_npz
 from .cells import CELLS, Cell, WeightsError, cell_class, detect_kind
 from .cells.weights import MAX_SIZE
 
@@ -76,6 +76,9 @@ def load(path: str | os.PathLike[str], kind: str | None = None) -> Cell:
 
 def _read_arrays(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The arrays of a weight file by key, or WeightsError saying what the file is instead."""
+    problem = not_a_file(path)
+    if problem:
+        raise WeightsError(f"{path}: {problem}")
     try:
         with open(path, "rb") as stream:
             start = stream.read(len(NPY_MAGIC))

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from .arrays import ArrayFileError, Limits, read_npy
+from .arrays import ArrayFileError, Limits, not_a_file, read_npy
 from .cells.base import Array
 
 
@@ -173,6 +173,9 @@ def read_inputs_table(path: str | os.PathLike[str], input_size: int | None = Non
     p = Path(path)
     name = str(path)
     try:
+        problem = not_a_file(p)
+        if problem:  # checked without opening it: opening a FIFO waits for a writer
+            raise InputError(problem)
         if p.suffix.lower() == ".npy":
             table = InputsTable(_read_npy(p))
         elif p.suffix.lower() in (".csv", ".txt"):

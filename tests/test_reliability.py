@@ -260,3 +260,41 @@ async def test_quit_from_the_main_screen_s_palette() -> None:
         run_command(app, "Quit (q)")
         await pilot.pause()
         assert not app.is_running
+
+
+# -- files that are not files -------------------------------------------------------------------
+@pytest.mark.parametrize("option", ["--inputs-file", "--weights"])
+@pytest.mark.parametrize("name", ["in.csv", "in.npy", "w.npz"])
+def test_a_fifo_given_to_read_is_refused_without_waiting(
+    tmp_path: Path, option: str, name: str
+) -> None:
+    """Opening a FIFO waits for a writer: a tester's CLI hung, and the dashboard froze."""
+    import subprocess
+    import sys
+
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    done = subprocess.run(
+        [sys.executable, "-m", "lstm_engine", "trace", option, str(fifo)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "is a named pipe (FIFO), not a regular file" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+async def test_a_fifo_in_the_dashboard_s_prompts_is_a_message(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e", "ctrl+o")
+        app.screen.query_one(Input).value = str(fifo)
+        await pilot.press("enter")
+        assert "named pipe" in str(app.screen.query_one("#error").render())
+        await pilot.press("escape", "w", "l")
+        app.screen.query_one("#prompt-input", Input).value = str(fifo)
+        await pilot.press("enter")
+        assert "named pipe" in str(app.screen.query_one("#prompt-error").render())
