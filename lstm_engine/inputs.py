@@ -240,6 +240,11 @@ def _read_csv(text: str) -> InputsTable:
         if len(row) != width:
             raise _ragged(steps, len(row), width)
         flat.extend(_number(v, f"line {line_no}") for v in row)
+    if names is not None and width is None:  # a "header" and nothing else: no steps
+        raise InputError(
+            f"line 1: {', '.join(repr(n) for n in names)} is not a number, and no line "
+            "of numbers follows (values go one step per line, features by ',')"
+        )
     if names is not None and width is not None and len(names) != width:
         raise InputError(
             f"line 1 names {len(names)} column(s) ({', '.join(names)}) but the steps have "
@@ -249,13 +254,15 @@ def _read_csv(text: str) -> InputsTable:
 
 
 def _is_header(row: list[str]) -> bool:
-    """A first line of names ("x0,x1"): none of its values reads as a number."""
+    """A first line of names ("x0,x1"): none of its values reads as a number, nor as
+    numbers written with another separator ("1 2", "1;2": a mistake, said as one)."""
 
-    def is_number(value: str) -> bool:
+    def numbers(value: str) -> bool:
+        words = value.replace(";", " ").split()
         try:
-            float(value)
+            [float(word) for word in words]
         except ValueError:
             return False
-        return True
+        return bool(words)
 
-    return all(value.strip() and not is_number(value) for value in row)
+    return all(value.strip() and not numbers(value) for value in row)

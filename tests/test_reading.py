@@ -402,3 +402,21 @@ def test_no_header_no_names_no_notes(tmp_path: Path) -> None:
     path.write_text("1,2\n3,4\n")
     session = session_from_options(build_parser().parse_args(["trace", "--inputs-file", str(path)]))
     assert session.input_names is None and session.notes == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1;2\n", "line 1: '1;2' is not a number"),
+        ("1 2\n3 4\n", "line 1: '1 2' is not a number"),
+        ("hello\n", "'hello' is not a number, and no line of numbers follows"),
+    ],
+)
+def test_a_first_line_of_numbers_badly_separated_is_an_error_not_a_header(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    """A tester's one-line '1;2' was skipped as a header and read as an empty sequence."""
+    path = tmp_path / "x.csv"
+    path.write_text(text)
+    with pytest.raises(InputError, match=re.escape(message)):
+        read_inputs_table(path)
