@@ -363,7 +363,7 @@ def test_a_header_line_names_the_columns(tmp_path: Path) -> None:
         ("a,b,c\n1,2\n", r"line 1 names 3 column\(s\) \(a, b, c\) but the steps have 2 value"),
         ("x0\n1\ny\n", "line 3: 'y' is not a number"),  # only the first line can be a header
         ("1,2\n3\n", r"step 2 has 1 value\(s\) but step 1 has 2"),
-        ("x0,x1\n", "empty"),
+        ("x0,x1\n", "no line of numbers follows"),  # names and no steps
     ],
 )
 def test_header_like_lines_that_are_errors(tmp_path: Path, contents: str, message: str) -> None:
