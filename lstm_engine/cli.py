@@ -211,7 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_model_options(tracer)
     out = tracer.add_argument_group("output")
-    out.add_argument("--format", choices=trace.FORMATS, default="table", help="default: table")
+    out.add_argument(
+        "--format",
+        choices=trace.FORMATS,
+        help="default: the --output file's suffix (.json, .csv; .txt is the table), else table",
+    )
     out.add_argument(
         "--output",
         metavar="FILE",
@@ -231,6 +235,11 @@ def run_trace(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     state)"). With ``--output`` the file is written beside its target and renamed over
     it only once every step is in, so then no file is left behind or replaced; on
     stdout the steps before it have been written."""
+    if args.output is not None and not args.output.strip():
+        raise UsageError("--output: give a file name (leave the option out for stdout)")
+    if args.format is None:
+        suffix = Path(args.output).suffix.lower() if args.output else ""
+        args.format = {".json": "json", ".csv": "csv"}.get(suffix, "table")
     session = session_from_options(args)
     print_notes(session, stderr)
 

@@ -82,6 +82,13 @@ def plain(value: float) -> str:
     return format(float(value), ".10g")
 
 
+def short(value: float) -> str:
+    """An input as the x strip shows it: as a person writes it (``plain``) when that is
+    at most 8 characters, else as the screen writes numbers (``0.1424``, ``1.0e-320``)."""
+    text = plain(value)
+    return text if len(text) <= 8 else number(value)
+
+
 def table_number(value: float) -> str:
     """The printout's numbers (``--format table``): the original's 4 decimals up to 1e4,
     scientific only above, so small values keep reading as the original printed them;

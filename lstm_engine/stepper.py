@@ -379,7 +379,7 @@ class Stepper:
             raise ValueError(f"{len(names)} name(s) for {rows.shape[1]} input(s) per step")
         return self._rebuild(
             "Changing the inputs",
-            f"inputs changed ({len(rows)} steps)",
+            f"inputs changed ({len(rows)} step{'s' if len(rows) != 1 else ''})",
             inputs=rows,
             names=tuple(names) if names is not None else None,
         )

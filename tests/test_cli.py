@@ -220,3 +220,21 @@ def test_the_plot_keeps_a_one_step_spike_among_10000_steps(tmp_path: Path, capsy
     }
     assert spike_columns and len(spike_columns) <= 2  # one column, its c reaches the top half
     assert max(spike_columns) / len(canvas[0]) == pytest.approx(6_543 / 10_000, abs=0.03)
+
+
+def test_the_output_s_suffix_picks_the_format_unless_given(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A tester's `--output t.json` wrote the table into a .json file."""
+    import json as json_module
+
+    from lstm_engine.cli import main
+
+    assert main(["trace", "--output", str(tmp_path / "t.json")]) == 0
+    assert json_module.loads((tmp_path / "t.json").read_text())["cell"] == "lstm"
+    assert main(["trace", "--output", str(tmp_path / "t.csv")]) == 0
+    assert (tmp_path / "t.csv").read_text().startswith("t,x[0],h[0]")
+    assert main(["trace", "--output", str(tmp_path / "t.txt")]) == 0
+    assert (tmp_path / "t.txt").read_text().startswith("Step 1 | Input: 5")
+    assert main(["trace", "--format", "csv", "--output", str(tmp_path / "x.json")]) == 0
+    assert (tmp_path / "x.json").read_text().startswith("t,x[0]")
+    assert main(["trace", "--output", ""]) == 2
+    assert "give a file name" in capsys.readouterr().err

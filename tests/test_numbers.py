@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lstm_engine.numbers import fit, number, plain, signed_sum, table_number
+from lstm_engine.numbers import fit, number, plain, short, signed_sum, table_number
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,12 @@ def test_signed_sum_reads_naturally() -> None:
 
 def test_plain_inputs() -> None:
     assert [plain(v) for v in (5.0, 1.9, -0.25, 1e300)] == ["5", "1.9", "-0.25", "1e+300"]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(5.0, "5"), (1.9, "1.9"), (-0.25, "-0.25"), (0.1423717298, "0.1424"),
+     (9.999888672e-321, "1.0e-320"), (123456789.0, "1.23e+08")],
+)  # fmt: skip
+def test_the_x_strip_writes_inputs_short(value: float, text: str) -> None:
+    assert short(value) == text

@@ -63,7 +63,7 @@ class JobDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(
-                f"{self.job.title}: {self.job.total:,} steps to compute. Escape cancels.",
+                f"{self.job.title}: {self.job.total:,} steps. Escape cancels.",
                 markup=False,
             )
             yield ProgressBar(total=max(self.job.total, 1), show_eta=False, id="job-progress")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lstm_engine.cells.base import Array
-from lstm_engine.numbers import plain
+from lstm_engine.numbers import short
 from lstm_engine.stepper import Frame
 
 from .base import FrameWidget, Lines
@@ -11,8 +11,8 @@ from .base import FrameWidget, Lines
 
 def step_label(values: Array) -> str:
     if len(values) == 1:
-        return plain(values[0])
-    return "(" + ",".join(plain(v) for v in values) + ")"
+        return short(values[0])
+    return "(" + ",".join(short(v) for v in values) + ")"
 
 
 def window(widths: list[int], around: int, room: int) -> range:
