@@ -420,18 +420,12 @@ def draw(
                 )
         if sparse or not curve.line or len(xs) == 1:
             markers.append((curve, xs, ys, kwargs, label))
-    if markers:  # a line drawn after the build would cover them: plotext draws it all
-        for xs, ys, _, kwargs in dense:
-            figure.plot(xs.tolist(), ys.tolist(), marker=LINE, **kwargs)
-        dense = []
     for side in {side for _, _, side, _ in dense}:  # plotext writes no ticks for no data
         low, high = limits[side]
         figure.scatter([xlim[0], xlim[1]], [low, high], marker=" ", yside=side)
     for curve, xs, ys, kwargs, label in markers:
         figure.scatter(xs.tolist(), ys.tolist(), marker=curve.marker, **kwargs, **label)
     canvas = bridge.build(figure, width, height)
-    for xs, ys, side, kwargs in dense:  # the same dots plotext draws, without its cost
-        bridge.draw_line(canvas, xs, ys, xlim, limits[side], kwargs.get("color"))
     overlaps = 0
     if len(markers) > 1:
         # Where a marker falls on another curve's marker (compare mode's two cells, or two
@@ -459,4 +453,9 @@ def draw(
                 figure.scatter(list(xs_both), list(ys_both), marker=BOTH, yside=side, **extra)
         if overlaps:
             canvas = bridge.build(figure, width, height)
+    # The long lines last, with the dots plotext would draw but without its cost; lines
+    # go under markers, so a cell holding a marker keeps it.
+    glyphs = {c.marker for c, *_ in markers} | {BOTH}
+    for xs, ys, side, kwargs in dense:
+        bridge.draw_line(canvas, xs, ys, xlim, limits[side], kwargs.get("color"), keep=glyphs)
     return Drawn(canvas, left_out, thinned, overlaps)

@@ -11,6 +11,7 @@ one. The rest of the code draws through the figure's public methods (``plot``,
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,13 +124,15 @@ def draw_line(
     xlim: tuple[float, float],
     ylim: tuple[float, float],
     colour: Any,
+    keep: Collection[str] = (),
 ) -> None:
     """Draw the polyline through (x, y) on a built canvas in braille dots, as plotext's
     ``plot(x, y, marker="braille", color=colour)`` would have (its ``get_lines`` and
     ``hd_group``, the same dots and characters), with NumPy: plotext makes a Python
     list entry per dot, which costs ~0.2 s for the ~40,000 dots of a long series' M4
     envelope on a tall plot. The cells it draws replace what was there, as a later
-    plotext signal does."""
+    plotext signal does, except cells holding one of the characters ``keep`` (markers
+    drawn earlier, which a line must not cover)."""
     cols, rows = len(canvas.columns), len(canvas.canvas_rows)
     if cols == 0 or rows == 0 or len(x) == 0:
         return
@@ -155,7 +158,10 @@ def draw_line(
     m = canvas.matrix
     row0, col0 = canvas.canvas_rows.start, canvas.columns.start
     for r, c in zip(*np.nonzero(bits), strict=True):
-        m.insert_element(int(c) + col0, int(r) + row0, BRAILLE[bits[r, c]], colour)
+        col, row = int(c) + col0, int(r) + row0
+        if keep and m.marker[row][col] in keep:
+            continue
+        m.insert_element(col, row, BRAILLE[bits[r, c]], colour)
 
 
 def text(figure: Figure, width: int, height: int) -> str:

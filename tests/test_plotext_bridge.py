@@ -108,3 +108,20 @@ def test_draw_line_draws_the_dots_plotext_draws(seed: int) -> None:
     a, b = theirs.matrix, ours.matrix
     assert a.marker == b.marker and a.fullground == b.fullground
     assert a.style == b.style and a.background == b.background
+
+
+def test_draw_line_goes_under_markers() -> None:
+    """A long line drawn after the build keeps off the cells holding a marker."""
+    xs = np.arange(1, 401, dtype=float)
+    ys = np.sin(xs / 9.0)
+    fig = bridge.new_figure()
+    fig.xlim(1, 400)
+    fig.ylim(-1.1, 1.1)
+    fig.scatter(xs[::40].tolist(), ys[::40].tolist(), marker="o")
+    canvas = bridge.build(fig, 60, 14)
+    before = [row[:] for row in canvas.matrix.marker]
+    bridge.draw_line(canvas, xs, ys, (1.0, 400.0), (-1.1, 1.1), (1, 2, 3), keep={"o"})
+    after = canvas.matrix.marker
+    rings = [(r, c) for r, row in enumerate(before) for c, ch in enumerate(row) if ch == "o"]
+    assert rings and all(after[r][c] == "o" for r, c in rings)
+    assert any(0x2800 < ord(ch) <= 0x28FF for row in after for ch in row)
