@@ -255,14 +255,19 @@ def as_nobody_if_root() -> list[str]:
     return [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
 
 
+# writing.py loaded by its path, with the standard library alone: run as nobody, the
+# interpreter may not read this venv's packages (CI's venv lives in a 0700 folder).
 WRITE_EACH = """
-import sys
-from lstm_engine.writing import WriteError, write_atomic
-for name in sys.argv[1:]:
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("writing", sys.argv[1])
+writing = importlib.util.module_from_spec(spec)
+sys.modules["writing"] = writing
+spec.loader.exec_module(writing)
+for name in sys.argv[2:]:
     try:
-        write_atomic(name, lambda handle: handle.write(b"new"))
+        writing.write_atomic(name, lambda handle: handle.write(b"new"))
         print("written")
-    except WriteError as exc:
+    except writing.WriteError as exc:
         print(exc)
 """
 
@@ -277,9 +282,19 @@ def test_unwritable_folders_and_files_are_refused_for_real(shared_dir: Path) -> 
     locked.chmod(0o555)
     open_.chmod(0o777)
     names = [locked / "new.csv", open_ / "read-only.csv", open_ / "new.csv"]
+    module = shared_dir / "writing.py"  # where nobody can read it, wherever the clone is
+    shutil.copy(ROOT / "lstm_engine" / "writing.py", module)
     done = subprocess.run(
-        [*as_nobody_if_root(), sys.executable, "-c", WRITE_EACH, *map(str, names)],
-        cwd=ROOT,
+        [
+            *as_nobody_if_root(),
+            getattr(sys, "_base_executable", sys.executable),
+            "-I",
+            "-c",
+            WRITE_EACH,
+            str(module),
+            *map(str, names),
+        ],
+        cwd=shared_dir,
         capture_output=True,
         text=True,
         timeout=60,
