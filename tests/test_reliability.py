@@ -298,3 +298,26 @@ async def test_a_fifo_in_the_dashboard_s_prompts_is_a_message(tmp_path: Path) ->
         app.screen.query_one("#prompt-input", Input).value = str(fifo)
         await pilot.press("enter")
         assert "named pipe" in str(app.screen.query_one("#prompt-error").render())
+
+
+async def test_full_garbage_collections_wait_for_an_idle_moment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A full collection of a long session's objects took 90-190 ms in the middle of a
+    key: the app leaves them to moments when no key has come for IDLE_COLLECT s."""
+    import gc
+
+    from tui.app import IDLE_COLLECT, RARE_FULL_COLLECTIONS
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert gc.get_threshold()[2] == RARE_FULL_COLLECTIONS
+        calls: list[tuple[object, ...]] = []
+        monkeypatch.setattr(gc, "collect", lambda *args: calls.append(args) or 0)
+        await pilot.press("space")
+        app._collect_when_idle()
+        assert calls == []  # a key just came
+        app._last_event -= IDLE_COLLECT + 1
+        app._collect_when_idle()
+        assert calls == [()]

@@ -16,10 +16,12 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.command import CommandList, CommandPalette
 from textual.screen import Screen
@@ -31,7 +33,7 @@ from lstm_engine.inputs import InputError
 from lstm_engine.jobs import Job
 from lstm_engine.stepper import Stepper
 
-from .jobs import run_job
+from .jobs import JobDialog, run_job
 from .keys import EXTRA, Key
 from .screens.compare import CompareScreen
 from .screens.export import ExportDialog
@@ -47,6 +49,12 @@ OPENERS: dict[str, Callable[[Stepper], Screen[Any]]] = {
     "inputs": InputEditor,
     "export": ExportDialog,
 }
+
+
+#: Seconds without a key after which the app collects its garbage in full (see
+#: ``StepperApp._settle_memory``), and the oldest generation's automatic threshold.
+IDLE_COLLECT = 3.0
+RARE_FULL_COLLECTIONS = 1000
 
 
 class Palette(CommandPalette):
@@ -77,18 +85,42 @@ class StepperApp(App[None]):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._settle_memory)
+        self._last_event = time.monotonic()
+        self.set_interval(IDLE_COLLECT, self._collect_when_idle)
 
     @staticmethod
     def _settle_memory() -> None:
-        """Move everything made at start-up out of the garbage collector's sight.
+        """Move everything made at start-up out of the garbage collector's sight, and
+        leave full collections to idle moments.
 
         A full collection walks every tracked object; after start-up there are ~66,000
         (Textual's and the engine's), which cost ~55 ms whenever one came due in the
-        middle of a keypress. Frozen, they are never walked again.
+        middle of a keypress. Frozen, they are never walked again. What is made later
+        (screens opened and closed, Textual's strip caches) grows to 50,000-80,000
+        objects in a long session, and a full collection of them took 90-190 ms in the
+        middle of a key or a job (measured). So the oldest generation is collected
+        automatically only rarely, and ``_collect_when_idle`` collects it when no key
+        has come for a while: the pause then falls where nobody waits for the screen.
         """
         gc.collect()
         gc.freeze()
+        young, middle, _ = gc.get_threshold()
+        gc.set_threshold(young, middle, RARE_FULL_COLLECTIONS)
         gc.enable()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.Paste | events.MouseDown | events.Resize):
+            self._last_event = time.monotonic()
+        await super().on_event(event)
+
+    def _collect_when_idle(self) -> None:
+        """A full collection, if nothing has come in for IDLE_COLLECT seconds and no
+        long job is running (its dialog would be on top)."""
+        if time.monotonic() - self._last_event < IDLE_COLLECT:
+            return
+        if isinstance(self.screen, JobDialog):
+            return
+        gc.collect()
 
     def action_open(self, name: str) -> None:
         """Open a screen over the current one: help (for the screen on top), compare mode,
