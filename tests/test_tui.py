@@ -3,6 +3,7 @@ on every screen, bursts of keys and pastes, and the numbers shown."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from pathlib import Path
@@ -359,6 +360,21 @@ async def test_several_inputs_in_one_burst_are_several_steps() -> None:
         assert s.inputs.ravel().tolist()[-1] == 1.0
         bar = app.screen.query_one(LiveInputBar)
         assert bar.is_open and "not a number" in str(bar.query_one("#live-error").render())
+
+
+@pytest.mark.parametrize("gap", [0.005, 0.02])
+async def test_inputs_typed_fast_but_in_separate_reads_are_separate_steps(gap: float) -> None:
+    """Keys a few ms apart (tmux send-keys one by one): the field had the focus by the
+    second, and the Enter, bubbling up to the screen as a message, came after the next
+    digit had joined the number (78), or the next digit went into the closed bar (7)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("end")
+        for ch in "7\r8\r":
+            await burst(app, ch)
+            await asyncio.sleep(gap)
+        await pilot.pause(0.3)
+        assert app.stepper.session.inputs.ravel().tolist() == [5.0, 1.9, 2.0, 7.0, 8.0]
 
 
 async def test_a_paste_at_the_end_goes_into_the_live_input() -> None:

@@ -7,11 +7,31 @@ that arrive before the field has the focus into the same bar, in order.
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, Static
+
+
+class LiveField(Input):
+    """The bar's field. Enter is taken here, in the field's own queue of keys, not
+    where it bubbles to (the screen): bubbling is a message to the parent, so the keys
+    of a burst typed after the Enter ("7⏎8⏎") would reach the field first and join the
+    number being submitted. A character that comes after the bar closed (the input
+    before it was added meanwhile) opens it again: it is the next input."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        bar = self.parent
+        if isinstance(bar, LiveInputBar):
+            if event.key == "enter":
+                event.prevent_default()
+                event.stop()
+                bar.submit(self.value)
+                return
+            if event.is_printable and not bar.is_open:
+                bar.open("")
+        await super()._on_key(event)
 
 
 class LiveInputBar(Vertical):
@@ -36,7 +56,7 @@ class LiveInputBar(Vertical):
     def compose(self) -> ComposeResult:
         yield Label(self._label(), id="live-label", markup=False)
         # No focus while the bar is closed; a character typed after the first one adds to it.
-        yield Input(id="live-field", disabled=True, select_on_focus=False)
+        yield LiveField(id="live-field", disabled=True, select_on_focus=False)
         yield Static("", id="live-error", markup=False)
 
     def _label(self) -> str:
