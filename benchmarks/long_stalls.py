@@ -96,9 +96,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             }
 
         await key("end", "end")
-        figures["history_mb"] = round(
-            sum(s.history_bytes for s in stepper.sessions()) / 2**20, 1
-        )
+        figures["history_mb"] = round(sum(s.history_bytes for s in stepper.sessions()) / 2**20, 1)
         await key("left", "left")
         await key("right", "right")
         await key("home", "home")
