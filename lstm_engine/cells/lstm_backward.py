@@ -1,0 +1,96 @@
+"""Backpropagation through time for the LSTM (``LSTMCell.gradients``).
+
+The forward keeps, per step, what the reverse sweep needs: the gates i, f, g, o, the
+cell state c and the previous h and c. With L = sum(d_hidden * H) and the symbols of
+``lstm.py``, one step back, from dh (this step's d_hidden plus what flows back from the
+next step) and dc (what flows back through c)::
+
+    do = dh * tanh(c)                  dc += dh * o * (1 - tanh(c)^2)
+    di = dc * g     dg = dc * i        df = dc * c_prev      dc_prev = dc * f
+    dz_i = di * i (1 - i)   dz_f = df * f (1 - f)   dz_g = dg * (1 - g^2)   dz_o = do * o (1 - o)
+    dz = [dz_i, dz_f, dz_g, dz_o]      (PyTorch's row order of the weights)
+    dW_ih += dz^T x     dW_hh += dz^T h_prev     db_ih += sum(dz)     db_hh += sum(dz)
+    dx = dz W_ih        dh_prev = dz W_hh
+
+Shapes: inputs (T, B, I), d_hidden (T, B, H); every gradient has its weight's shape,
+``"inputs"`` is (T, B, I), and ``"initial.h"`` / ``"initial.c"`` are (B, H), the
+gradient with respect to the initial state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import numpy.typing as npt
+
+from .activations import sigmoid
+
+Array = npt.NDArray[np.float64]
+
+
+def lstm_gradients(
+    params: Mapping[str, Array],
+    inputs: npt.ArrayLike,
+    d_hidden: npt.ArrayLike,
+    state: Mapping[str, npt.ArrayLike] | None = None,
+) -> dict[str, Array]:
+    """The gradients of sum(d_hidden * H), H the LSTM's h at every step (module docstring)."""
+    W_ih, W_hh = params["weight_ih"], params["weight_hh"]
+    b = params["bias_ih"] + params["bias_hh"]
+    x = np.asarray(inputs, dtype=np.float64)
+    dH = np.asarray(d_hidden, dtype=np.float64)
+    T, B, _ = x.shape
+    H = W_hh.shape[1]
+    if dH.shape != (T, B, H):
+        raise ValueError(f"d_hidden: expected shape {(T, B, H)}, got {dH.shape}")
+    h0 = np.zeros((B, H)) if state is None else np.broadcast_to(state["h"], (B, H))
+    c0 = np.zeros((B, H)) if state is None else np.broadcast_to(state["c"], (B, H))
+
+    gates = np.empty((T, B, 4 * H))  # i, f, g, o after their activations
+    cs = np.empty((T, B, H))
+    hs = np.empty((T + 1, B, H))
+    hs[0] = h0
+    c = np.asarray(c0, dtype=np.float64)
+    for t in range(T):
+        z = x[t] @ W_ih.T + hs[t] @ W_hh.T + b
+        i, f = sigmoid(z[:, :H]), sigmoid(z[:, H : 2 * H])
+        g, o = np.tanh(z[:, 2 * H : 3 * H]), sigmoid(z[:, 3 * H :])
+        c = f * c + i * g
+        gates[t] = np.concatenate([i, f, g, o], axis=1)
+        cs[t] = c
+        hs[t + 1] = o * np.tanh(c)
+
+    grads = {key: np.zeros_like(value) for key, value in params.items()}
+    dx = np.empty_like(x)
+    dh_next = np.zeros((B, H))
+    dc = np.zeros((B, H))
+    for t in reversed(range(T)):
+        i, f, g, o = (gates[t][:, k * H : (k + 1) * H] for k in range(4))
+        c_prev = cs[t - 1] if t > 0 else c0
+        tanh_c = np.tanh(cs[t])
+        dh = dH[t] + dh_next
+        dc = dc + dh * o * (1.0 - tanh_c**2)
+        dz = np.concatenate(
+            [
+                dc * g * i * (1.0 - i),
+                dc * c_prev * f * (1.0 - f),
+                dc * i * (1.0 - g**2),
+                dh * tanh_c * o * (1.0 - o),
+            ],
+            axis=1,
+        )
+        grads["weight_ih"] += dz.T @ x[t]
+        grads["weight_hh"] += dz.T @ hs[t]
+        grads["bias_ih"] += dz.sum(axis=0)
+        dx[t] = dz @ W_ih
+        dh_next = dz @ W_hh
+        dc = dc * f
+    grads["bias_hh"] = grads["bias_ih"].copy()
+    grads["inputs"] = dx
+    grads["initial.h"] = dh_next
+    grads["initial.c"] = dc
+    return grads
+
+
+__all__ = ["lstm_gradients"]
