@@ -9,19 +9,21 @@ import numpy as np
 import pytest
 
 from lstm_engine import LSTMCell
+from lstm_engine.cells import CELLS, Cell
 
 DATA = Path(__file__).parent / "data"
 
 
-def loss(cell: LSTMCell, inputs: np.ndarray, d_hidden: np.ndarray, state=None) -> float:  # type: ignore[no-untyped-def]
+def loss(cell: Cell, inputs: np.ndarray, d_hidden: np.ndarray, state=None) -> float:  # type: ignore[no-untyped-def]
     hidden, _ = cell.forward(inputs, state)
     return float(np.sum(d_hidden * hidden))
 
 
-def test_the_lstm_s_gradients_are_pytorch_autograd_s() -> None:
-    case = np.load(DATA / "grad_lstm_i2_h3_t8_b2.npz")
+@pytest.mark.parametrize("kind", ["lstm", "peephole"])
+def test_the_gradients_are_pytorch_autograd_s(kind: str) -> None:
+    case = np.load(DATA / f"grad_{kind}_i2_h3_t8_b2.npz")
     params = {k.removeprefix("param:"): case[k] for k in case.files if k.startswith("param:")}
-    cell = LSTMCell(params)
+    cell = CELLS[kind](params)
     assert np.allclose(cell.forward(case["inputs"])[0], case["hidden"], rtol=0, atol=1e-13)
     grads = cell.gradients(case["inputs"], case["d_hidden"])
     for key in [*params, "inputs"]:
@@ -31,11 +33,12 @@ def test_the_lstm_s_gradients_are_pytorch_autograd_s() -> None:
         assert np.all(np.abs(grads[key] - expected) <= 1e-12 * scale), key
 
 
+@pytest.mark.parametrize("kind", ["lstm", "peephole"])
 @pytest.mark.parametrize("seed", range(3))
-def test_the_lstm_s_gradients_are_central_differences(seed: int) -> None:
+def test_the_gradients_are_central_differences(kind: str, seed: int) -> None:
     rng = np.random.default_rng(seed)
     T, B, size_in, H = 5, 2, 3, 4
-    cell = LSTMCell.init(size_in, H, seed)
+    cell = CELLS[kind].init(size_in, H, seed)
     cell = cell.with_params(**{k: v * 8.0 for k, v in cell.params.items()})  # gates off 0.5
     inputs = rng.normal(size=(T, B, size_in))
     d_hidden = rng.normal(size=(T, B, H))

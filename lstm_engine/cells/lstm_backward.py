@@ -1,4 +1,6 @@
-"""Backpropagation through time for the LSTM (``LSTMCell.gradients``).
+"""Backpropagation through time for the LSTM and the peephole LSTM (``gradients`` of
+``LSTMCell`` and ``PeepholeLSTMCell``; with its peepholes at zero the second is the first,
+so one sweep serves both).
 
 The forward keeps, per step, what the reverse sweep needs: the gates i, f, g, o, the
 cell state c and the previous h and c. With L = sum(d_hidden * H) and the symbols of
@@ -11,6 +13,10 @@ next step) and dc (what flows back through c)::
     dz = [dz_i, dz_f, dz_g, dz_o]      (PyTorch's row order of the weights)
     dW_ih += dz^T x     dW_hh += dz^T h_prev     db_ih += sum(dz)     db_hh += sum(dz)
     dx = dz W_ih        dh_prev = dz W_hh
+
+With peepholes (z_i = a_i + p_i c_prev, z_f = a_f + p_f c_prev, z_o = a_o + p_o c),
+dz_o is found first and adds dz_o * p_o to dc; dc_prev gains dz_i * p_i + dz_f * p_f;
+and dp_i += sum(dz_i c_prev), dp_f += sum(dz_f c_prev), dp_o += sum(dz_o c).
 
 Shapes: inputs (T, B, I), d_hidden (T, B, H); every gradient has its weight's shape,
 ``"inputs"`` is (T, B, I), and ``"initial.h"`` / ``"initial.c"`` are (B, H), the
@@ -46,6 +52,8 @@ def lstm_gradients(
         raise ValueError(f"d_hidden: expected shape {(T, B, H)}, got {dH.shape}")
     h0 = np.zeros((B, H)) if state is None else np.broadcast_to(state["h"], (B, H))
     c0 = np.zeros((B, H)) if state is None else np.broadcast_to(state["c"], (B, H))
+    zero = np.zeros(H)
+    p_i, p_f, p_o = (params.get(f"peephole_{g}", zero) for g in "ifo")
 
     gates = np.empty((T, B, 4 * H))  # i, f, g, o after their activations
     cs = np.empty((T, B, H))
@@ -54,9 +62,10 @@ def lstm_gradients(
     c = np.asarray(c0, dtype=np.float64)
     for t in range(T):
         z = x[t] @ W_ih.T + hs[t] @ W_hh.T + b
-        i, f = sigmoid(z[:, :H]), sigmoid(z[:, H : 2 * H])
-        g, o = np.tanh(z[:, 2 * H : 3 * H]), sigmoid(z[:, 3 * H :])
+        i, f = sigmoid(z[:, :H] + p_i * c), sigmoid(z[:, H : 2 * H] + p_f * c)
+        g = np.tanh(z[:, 2 * H : 3 * H])
         c = f * c + i * g
+        o = sigmoid(z[:, 3 * H :] + p_o * c)
         gates[t] = np.concatenate([i, f, g, o], axis=1)
         cs[t] = c
         hs[t + 1] = o * np.tanh(c)
@@ -70,22 +79,21 @@ def lstm_gradients(
         c_prev = cs[t - 1] if t > 0 else c0
         tanh_c = np.tanh(cs[t])
         dh = dH[t] + dh_next
-        dc = dc + dh * o * (1.0 - tanh_c**2)
-        dz = np.concatenate(
-            [
-                dc * g * i * (1.0 - i),
-                dc * c_prev * f * (1.0 - f),
-                dc * i * (1.0 - g**2),
-                dh * tanh_c * o * (1.0 - o),
-            ],
-            axis=1,
-        )
+        dz_o = dh * tanh_c * o * (1.0 - o)
+        dc = dc + dh * o * (1.0 - tanh_c**2) + dz_o * p_o
+        dz_i = dc * g * i * (1.0 - i)
+        dz_f = dc * c_prev * f * (1.0 - f)
+        dz = np.concatenate([dz_i, dz_f, dc * i * (1.0 - g**2), dz_o], axis=1)
         grads["weight_ih"] += dz.T @ x[t]
         grads["weight_hh"] += dz.T @ hs[t]
         grads["bias_ih"] += dz.sum(axis=0)
+        if "peephole_i" in grads:
+            grads["peephole_i"] += (dz_i * c_prev).sum(axis=0)
+            grads["peephole_f"] += (dz_f * c_prev).sum(axis=0)
+            grads["peephole_o"] += (dz_o * cs[t]).sum(axis=0)
         dx[t] = dz @ W_ih
         dh_next = dz @ W_hh
-        dc = dc * f
+        dc = dc * f + dz_i * p_i + dz_f * p_f
     grads["bias_hh"] = grads["bias_ih"].copy()
     grads["inputs"] = dx
     grads["initial.h"] = dh_next

@@ -51,6 +51,7 @@ from .lstm import (
     LSTMRecord,
     lstm_gate_equation,
 )
+from .lstm_backward import lstm_gradients
 
 PEEPHOLES = ("peephole_i", "peephole_f", "peephole_o")
 
@@ -148,6 +149,14 @@ class PeepholeLSTMCell(Cell):
 
     def preactivate(self, x: Array, state: State) -> Array:
         return x @ self._W_x + state["h"] @ self._W_h + self._b
+
+    def gradients(
+        self, inputs: npt.ArrayLike, d_hidden: npt.ArrayLike, state: State | None = None
+    ) -> dict[str, Array]:
+        """Backpropagation through time (``lstm_backward.py``, peepholes included): the
+        gradient of sum(d_hidden * H), H = ``forward(inputs, state)[0]``, for every
+        weight, ``"inputs"`` and the initial state (``"initial.h"``, ``"initial.c"``)."""
+        return lstm_gradients(self.params, inputs, d_hidden, state)
 
     def pointwise(self, t: int, x: Array, pre: Array, prev: State) -> PeepholeRecord:
         p = self.params
