@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import math
 import os
-import stat
 import struct
 import zipfile
 import zlib
@@ -26,6 +25,8 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 import numpy as np
+
+from .writing import kind_of
 
 #: Longest header read, in bytes: NumPy's own bound for a header it parses safely.
 MAX_HEADER_BYTES = 10_000
@@ -257,14 +258,9 @@ def not_a_file(path: str | os.PathLike[str]) -> str | None:
         return f"cannot read it ({exc.strerror or exc})"
     except ValueError:  # a NUL in the name
         return "a file name cannot contain a NUL character"
-    if stat.S_ISREG(mode):
+    kind = kind_of(mode)
+    if kind is None:
         return None
-    if stat.S_ISDIR(mode):
+    if kind == "a directory":
         return "is a directory, not a file"
-    if stat.S_ISFIFO(mode):
-        return "is a named pipe (FIFO), not a regular file"
-    if stat.S_ISSOCK(mode):
-        return "is a socket, not a regular file"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "is a device, not a regular file"
-    return "is not a regular file"
+    return f"is {kind}" if kind == "not a regular file" else f"is {kind}, not a regular file"

@@ -25,7 +25,7 @@ import io
 import os
 import threading
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -177,31 +177,28 @@ class Stepper:
     def sessions(self) -> list[Session]:
         return [lane.session for lane in self._lanes]
 
-    def records(self, lane: int = 0) -> list[Record]:
-        """The records of steps 1..t of a lane (for exporting the trace)."""
-        session = self._lanes[lane].session
-        return [session.record(t) for t in range(1, session.t + 1)]
-
-    def iter_records(self, lane: int = 0) -> Iterator[Record]:
-        """The records of steps 1..t of a lane, one at a time (an export streams them)."""
-        session = self._lanes[lane].session
-        for t in range(1, session.t + 1):
-            yield session.record(t)
-
     # -- moving ----------------------------------------------------------------------
     def step(self) -> Frame:
         if self.session.at_end:
             return self._refuse(f"end of the sequence: {self._what_to_type()} to add a step")
+        overflow = self._step_all()
+        if overflow is not None:
+            return self._refuse(f"{overflow}: the step is not taken")
+        return self._publish()
+
+    def _step_all(self) -> StepOverflow | None:
+        """Step every lane; if one overflows, those stepped go back (the lanes stay
+        together) and the overflow is returned."""
         stepped: list[Session] = []
         try:
             for lane in self._lanes:
                 lane.session.step()
                 stepped.append(lane.session)
         except StepOverflow as exc:
-            for session in stepped:  # the lanes stay together
+            for session in stepped:
                 session.back()
-            return self._refuse(f"{exc}: the step is not taken")
-        return self._publish()
+            return exc
+        return None
 
     def back(self) -> Frame:
         if self.session.t == 0:
@@ -393,18 +390,11 @@ class Stepper:
         before = self.session.inputs
         for lane in self._lanes:
             lane.session.append_input(x[0])
-        if at_end:
-            stepped: list[Session] = []
-            try:
-                for lane in self._lanes:
-                    lane.session.step()
-                    stepped.append(lane.session)
-            except StepOverflow as exc:
-                for session in stepped:
-                    session.back()
-                for lane in self._lanes:
-                    lane.session.set_inputs(before)
-                return self._refuse(f"{exc}: x = {_plain_row(x[0])} not added")
+        overflow = self._step_all() if at_end else None
+        if overflow is not None:
+            for lane in self._lanes:
+                lane.session.set_inputs(before)
+            return self._refuse(f"{overflow}: x = {_plain_row(x[0])} not added")
         self._bump_content()
         return self._publish(f"added x = {_plain_row(x[0])}")
 
@@ -533,12 +523,9 @@ class Stepper:
         rows = old.inputs if inputs is None else inputs
         input_names = old.input_names if inputs is None else names
         target = min(old.t, len(rows))
-        fresh: list[Session] = []
 
         def made(cell: Cell, origin: str, seed: int | None) -> Session:
-            session = Session(cell, rows, origin=origin, seed=seed, input_names=input_names)
-            fresh.append(session)
-            return session
+            return Session(cell, rows, origin=origin, seed=seed, input_names=input_names)
 
         lane0 = self._lanes[0]
         if first is not None or inputs is not None:

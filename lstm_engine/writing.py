@@ -167,16 +167,28 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
     _sync_folder(target.parent)
 
 
-def _not_a_file(mode: int) -> str:
+def kind_of(mode: int) -> str | None:
+    """What a file of ``st_mode`` ``mode`` is when it is not a regular file ("a directory",
+    "a named pipe (FIFO)", "a socket", "a device", "not a regular file"); None when it is
+    one. Writing and reading both refuse these, without opening them."""
+    if stat.S_ISREG(mode):
+        return None
     if stat.S_ISDIR(mode):
-        return "it is a directory"
+        return "a directory"
     if stat.S_ISFIFO(mode):
-        return "it is a named pipe (FIFO), not a regular file"
+        return "a named pipe (FIFO)"
     if stat.S_ISSOCK(mode):
-        return "it is a socket, not a regular file"
+        return "a socket"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "it is a device, not a regular file"
-    return "it is not a regular file"
+        return "a device"
+    return "not a regular file"
+
+
+def _not_a_file(mode: int) -> str:
+    kind = kind_of(mode) or "not a regular file"
+    if kind in ("a directory", "not a regular file"):
+        return f"it is {kind}"
+    return f"it is {kind}, not a regular file"
 
 
 def _create_beside(target: Path) -> tuple[int, str]:
