@@ -26,7 +26,7 @@ import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar, Literal, Self
+from typing import ClassVar, Literal, Protocol, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +36,27 @@ from .weights import WeightsError, validate
 
 Array = npt.NDArray[np.float64]
 State = Mapping[str, Array]
+
+
+class Backward(Protocol):
+    """The reverse sweep of one taped forward (``Cell.taped_forward``).
+
+    ``backward(d_hidden)`` takes d_hidden (T, B, H) and returns the gradient of
+    L = sum(d_hidden * H), H the forward's hidden states, as a dict:
+
+    * every weight, under its own key and with its shape (``cell.params``);
+    * ``"inputs"``: (T, B, I);
+    * ``"initial.NAME"`` for every state variable NAME of the cell (``cell.states``):
+      the gradient with respect to the initial state, (B, ...);
+    * with ``flow=True`` also ``"flow.NAME"`` for every state variable: (T, B, ...), row
+      t - 1 the gradient of L with respect to the state *after* step t (everything that
+      flows into it: from d_hidden at t and from every later step). The gradient-flow
+      view draws the norms of ``flow.h`` and of the memory (``flow.c``, ``flow.C``).
+
+    It may be called more than once (each call is independent of the others).
+    """
+
+    def __call__(self, d_hidden: npt.ArrayLike, flow: bool = False) -> dict[str, Array]: ...
 
 
 @dataclass(frozen=True)
@@ -216,6 +237,24 @@ class Cell(ABC):
             prev = self.state_of(self.pointwise(t + 1, X[t], self.preactivate(X[t], prev), prev))
             hs[t] = prev["h"]
         return hs, {name: np.array(value) for name, value in prev.items()}
+
+    # -- gradients ----------------------------------------------------------------
+    def taped_forward(
+        self, inputs: npt.ArrayLike, state: State | None = None
+    ) -> tuple[Array, Backward]:
+        """``forward`` keeping what the reverse sweep needs: the hidden states (T, B, H)
+        and the ``Backward`` that turns a d_hidden into gradients (backpropagation through
+        time). Each cell kind writes its own sweep; its docstring says how."""
+        raise NotImplementedError(f"{self.kind} has no gradients yet")
+
+    def gradients(
+        self, inputs: npt.ArrayLike, d_hidden: npt.ArrayLike, state: State | None = None
+    ) -> dict[str, Array]:
+        """The gradient of sum(d_hidden * H), H = ``forward(inputs, state)[0]``, for every
+        weight (same keys and shapes as ``params``), ``"inputs"`` (T, B, I) and the initial
+        state (``"initial.h"``, ...): see ``Backward``."""
+        _, backward = self.taped_forward(inputs, state)
+        return backward(d_hidden)
 
     # -- weights ----------------------------------------------------------------
     def with_params(self, **changes: npt.ArrayLike) -> Self:

@@ -29,9 +29,9 @@ import numpy as np
 import numpy.typing as npt
 
 from .activations import sigmoid
-from .base import Array, Cell, Gate, Record, State, StateVar
+from .base import Array, Backward, Cell, Gate, Record, State, StateVar
 from .expressions import Affine, Equation, call, plus, times, value
-from .lstm_backward import lstm_gradients
+from .lstm_backward import lstm_taped_forward
 from .lstm_forward import ROW_ORDER, FastLSTM
 
 ROW_GATES = ("input gate", "forget gate", "candidate", "output gate")
@@ -185,14 +185,11 @@ class LSTMCell(Cell):
         h = o * tanh_c
         return LSTMRecord(t, x, prev["h"], c_prev, z_i, z_f, z_g, z_o, i, f, g, o, c, tanh_c, h)
 
-    def gradients(
-        self, inputs: npt.ArrayLike, d_hidden: npt.ArrayLike, state: State | None = None
-    ) -> dict[str, Array]:
-        """Backpropagation through time (``lstm_backward.py``): the gradient of
-        sum(d_hidden * H), H = ``forward(inputs, state)[0]``, for every weight (same keys
-        and shapes), ``"inputs"`` (T, B, I) and the initial state (``"initial.h"``,
-        ``"initial.c"``)."""
-        return lstm_gradients(self.params, inputs, d_hidden, state)
+    def taped_forward(
+        self, inputs: npt.ArrayLike, state: State | None = None
+    ) -> tuple[Array, Backward]:
+        """Backpropagation through time (``lstm_backward.py``): see ``Cell.taped_forward``."""
+        return lstm_taped_forward(self.params, inputs, state)
 
     def forward(
         self, inputs: npt.ArrayLike, state: State | None = None

@@ -1,4 +1,4 @@
-"""Backpropagation through time for the LSTM and the peephole LSTM (``gradients`` of
+"""Backpropagation through time for the LSTM and the peephole LSTM (``taped_forward`` of
 ``LSTMCell`` and ``PeepholeLSTMCell``; with its peepholes at zero the second is the first,
 so one sweep serves both).
 
@@ -31,25 +31,23 @@ import numpy as np
 import numpy.typing as npt
 
 from .activations import sigmoid
+from .base import Backward
 
 Array = npt.NDArray[np.float64]
 
 
-def lstm_gradients(
+def lstm_taped_forward(
     params: Mapping[str, Array],
     inputs: npt.ArrayLike,
-    d_hidden: npt.ArrayLike,
     state: Mapping[str, npt.ArrayLike] | None = None,
-) -> dict[str, Array]:
-    """The gradients of sum(d_hidden * H), H the LSTM's h at every step (module docstring)."""
+) -> tuple[Array, Backward]:
+    """The forward keeping the gates and states, and its reverse sweep (module docstring):
+    the hidden states (T, B, H) and the ``Backward`` of ``cells/base.py``."""
     W_ih, W_hh = params["weight_ih"], params["weight_hh"]
     b = params["bias_ih"] + params["bias_hh"]
     x = np.asarray(inputs, dtype=np.float64)
-    dH = np.asarray(d_hidden, dtype=np.float64)
     T, B, _ = x.shape
     H = W_hh.shape[1]
-    if dH.shape != (T, B, H):
-        raise ValueError(f"d_hidden: expected shape {(T, B, H)}, got {dH.shape}")
     h0 = np.zeros((B, H)) if state is None else np.broadcast_to(state["h"], (B, H))
     c0 = np.zeros((B, H)) if state is None else np.broadcast_to(state["c"], (B, H))
     zero = np.zeros(H)
@@ -70,35 +68,47 @@ def lstm_gradients(
         cs[t] = c
         hs[t + 1] = o * np.tanh(c)
 
-    grads = {key: np.zeros_like(value) for key, value in params.items()}
-    dx = np.empty_like(x)
-    dh_next = np.zeros((B, H))
-    dc = np.zeros((B, H))
-    for t in reversed(range(T)):
-        i, f, g, o = (gates[t][:, k * H : (k + 1) * H] for k in range(4))
-        c_prev = cs[t - 1] if t > 0 else c0
-        tanh_c = np.tanh(cs[t])
-        dh = dH[t] + dh_next
-        dz_o = dh * tanh_c * o * (1.0 - o)
-        dc = dc + dh * o * (1.0 - tanh_c**2) + dz_o * p_o
-        dz_i = dc * g * i * (1.0 - i)
-        dz_f = dc * c_prev * f * (1.0 - f)
-        dz = np.concatenate([dz_i, dz_f, dc * i * (1.0 - g**2), dz_o], axis=1)
-        grads["weight_ih"] += dz.T @ x[t]
-        grads["weight_hh"] += dz.T @ hs[t]
-        grads["bias_ih"] += dz.sum(axis=0)
-        if "peephole_i" in grads:
-            grads["peephole_i"] += (dz_i * c_prev).sum(axis=0)
-            grads["peephole_f"] += (dz_f * c_prev).sum(axis=0)
-            grads["peephole_o"] += (dz_o * cs[t]).sum(axis=0)
-        dx[t] = dz @ W_ih
-        dh_next = dz @ W_hh
-        dc = dc * f + dz_i * p_i + dz_f * p_f
-    grads["bias_hh"] = grads["bias_ih"].copy()
-    grads["inputs"] = dx
-    grads["initial.h"] = dh_next
-    grads["initial.c"] = dc
-    return grads
+    def backward(d_hidden: npt.ArrayLike, flow: bool = False) -> dict[str, Array]:
+        dH = np.asarray(d_hidden, dtype=np.float64)
+        if dH.shape != (T, B, H):
+            raise ValueError(f"d_hidden: expected shape {(T, B, H)}, got {dH.shape}")
+        grads = {key: np.zeros_like(value) for key, value in params.items()}
+        dx = np.empty_like(x)
+        flow_h = np.empty((T, B, H)) if flow else None
+        flow_c = np.empty((T, B, H)) if flow else None
+        dh_next = np.zeros((B, H))
+        dc = np.zeros((B, H))
+        for t in reversed(range(T)):
+            i, f, g, o = (gates[t][:, k * H : (k + 1) * H] for k in range(4))
+            c_prev = cs[t - 1] if t > 0 else c0
+            tanh_c = np.tanh(cs[t])
+            dh = dH[t] + dh_next
+            dz_o = dh * tanh_c * o * (1.0 - o)
+            dc = dc + dh * o * (1.0 - tanh_c**2) + dz_o * p_o
+            if flow_h is not None and flow_c is not None:
+                flow_h[t], flow_c[t] = dh, dc
+            dz_i = dc * g * i * (1.0 - i)
+            dz_f = dc * c_prev * f * (1.0 - f)
+            dz = np.concatenate([dz_i, dz_f, dc * i * (1.0 - g**2), dz_o], axis=1)
+            grads["weight_ih"] += dz.T @ x[t]
+            grads["weight_hh"] += dz.T @ hs[t]
+            grads["bias_ih"] += dz.sum(axis=0)
+            if "peephole_i" in grads:
+                grads["peephole_i"] += (dz_i * c_prev).sum(axis=0)
+                grads["peephole_f"] += (dz_f * c_prev).sum(axis=0)
+                grads["peephole_o"] += (dz_o * cs[t]).sum(axis=0)
+            dx[t] = dz @ W_ih
+            dh_next = dz @ W_hh
+            dc = dc * f + dz_i * p_i + dz_f * p_f
+        grads["bias_hh"] = grads["bias_ih"].copy()
+        grads["inputs"] = dx
+        grads["initial.h"] = dh_next
+        grads["initial.c"] = dc
+        if flow_h is not None and flow_c is not None:
+            grads["flow.h"], grads["flow.c"] = flow_h, flow_c
+        return grads
+
+    return hs[1:].copy(), backward
 
 
-__all__ = ["lstm_gradients"]
+__all__ = ["lstm_taped_forward"]

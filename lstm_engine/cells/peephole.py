@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .activations import sigmoid
-from .base import Array, Cell, Gate, State
+from .base import Array, Backward, Cell, Gate, State
 from .expressions import Affine, Equation, Weight, call, plus, times, value
 from .lstm import (
     CELL_EQUATION,
@@ -51,7 +51,7 @@ from .lstm import (
     LSTMRecord,
     lstm_gate_equation,
 )
-from .lstm_backward import lstm_gradients
+from .lstm_backward import lstm_taped_forward
 
 PEEPHOLES = ("peephole_i", "peephole_f", "peephole_o")
 
@@ -150,13 +150,12 @@ class PeepholeLSTMCell(Cell):
     def preactivate(self, x: Array, state: State) -> Array:
         return x @ self._W_x + state["h"] @ self._W_h + self._b
 
-    def gradients(
-        self, inputs: npt.ArrayLike, d_hidden: npt.ArrayLike, state: State | None = None
-    ) -> dict[str, Array]:
-        """Backpropagation through time (``lstm_backward.py``, peepholes included): the
-        gradient of sum(d_hidden * H), H = ``forward(inputs, state)[0]``, for every
-        weight, ``"inputs"`` and the initial state (``"initial.h"``, ``"initial.c"``)."""
-        return lstm_gradients(self.params, inputs, d_hidden, state)
+    def taped_forward(
+        self, inputs: npt.ArrayLike, state: State | None = None
+    ) -> tuple[Array, Backward]:
+        """Backpropagation through time (``lstm_backward.py``, peepholes included):
+        see ``Cell.taped_forward``."""
+        return lstm_taped_forward(self.params, inputs, state)
 
     def pointwise(self, t: int, x: Array, pre: Array, prev: State) -> PeepholeRecord:
         p = self.params
