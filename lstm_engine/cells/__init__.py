@@ -9,11 +9,12 @@ from .base import Cell, Gate, Record, StateVar
 from .lstm import LSTMCell, LSTMRecord
 from .mlstm import MLSTMCell, MLSTMRecord
 from .peephole import PeepholeLSTMCell, PeepholeRecord
+from .rnn import RNNCell, RNNRecord
 from .slstm import SLSTMCell, SLSTMRecord
 from .weights import WeightsError, detect
 
 CELLS: dict[str, type[Cell]] = {
-    cls.kind: cls for cls in (LSTMCell, PeepholeLSTMCell, SLSTMCell, MLSTMCell)
+    cls.kind: cls for cls in (LSTMCell, PeepholeLSTMCell, SLSTMCell, MLSTMCell, RNNCell)
 }
 
 
@@ -39,6 +40,8 @@ __all__ = [
     "MLSTMRecord",
     "PeepholeLSTMCell",
     "PeepholeRecord",
+    "RNNCell",
+    "RNNRecord",
     "Record",
     "SLSTMCell",
     "SLSTMRecord",
