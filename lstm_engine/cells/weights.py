@@ -121,8 +121,9 @@ def detect(arrays: Mapping[str, Any], kinds: Iterable[type[Cell]]) -> type[Cell]
 
     Kinds whose keys coincide (PyTorch's ``nn.LSTMCell`` and ``nn.RNNCell`` both have
     ``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``, with 4H rows against H) are told
-    apart by which one the shapes fit. Where none fits, the kind closest by keys is
-    returned, so that building it names what differs.
+    apart by which one the shapes fit. Where none fits, the kind closest by keys (then by
+    shapes: the fewest arrays of the wrong shape) is returned, so that building it names
+    what differs.
     """
     keys = set(arrays)
     candidates = list(kinds)
@@ -136,8 +137,19 @@ def detect(arrays: Mapping[str, Any], kinds: Iterable[type[Cell]]) -> type[Cell]
         if fits(cls, arrays):
             return cls
     if same_keys:
-        return same_keys[0]
+        return min(same_keys, key=lambda cls: _misfits(cls, arrays))
     return max(candidates, key=overlap)
+
+
+def _misfits(cls: type[Cell], arrays: Mapping[str, Any]) -> int:
+    """How many of the arrays (``cls``'s keys) do not have ``cls``'s shape at the sizes most
+    of them agree on; all of them where the sizes cannot be read."""
+    shaped = {key: np.asarray(value) for key, value in arrays.items()}
+    try:
+        sizes = _likeliest_sizes(cls, shaped, cls.sizes_from(shaped))
+    except (KeyError, IndexError, ValueError):
+        return len(shaped)
+    return sum(shaped[key].shape != shape for key, shape in cls.param_shapes(*sizes).items())
 
 
 def _likeliest_sizes(
