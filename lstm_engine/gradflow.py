@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -31,19 +30,13 @@ import numpy.typing as npt
 from .cells import CELLS, Cell
 from .cells.base import Array, State
 from .plot import matrix_norm
+from .readout import Readout
+from .tasks import Objective
 
 #: The kinds of state the view draws, in this order: the hidden state, then the memory.
 DRAWN = ("h", "c", "C")
 #: The companion cell the view draws beside every cell, and the one beside that one.
 COMPANION, COMPANION_OF_RNN = "rnn", "lstm"
-
-
-class Readout(Protocol):
-    """What the view needs of a readout (``lstm_engine.readout.Readout``)."""
-
-    def loss_and_grad(
-        self, h: Array, targets: Array, objective: str
-    ) -> tuple[float, Array, dict[str, Array]]: ...
 
 
 @dataclass(frozen=True)
@@ -71,7 +64,7 @@ def loss_gradient(
     hidden: Array,
     readout: Readout | None = None,
     target: npt.ArrayLike | None = None,
-    objective: str = "mse",
+    objective: Objective = "mse",
 ) -> tuple[Array, str]:
     """d_hidden (T, 1, H) for the hidden states (T, 1, H) of one sequence: dL/dh_T at the
     last step, 0 before; and what L is, in words."""
@@ -92,7 +85,7 @@ def flow_steps(
     first: int = 1,
     readout: Readout | None = None,
     target: npt.ArrayLike | None = None,
-    objective: str = "mse",
+    objective: Objective = "mse",
 ) -> Generator[None, None, Flow]:
     """``flow`` in two pieces (the forward, then the reverse sweep), yielding between them
     so that a long sequence's work can be shown and cancelled."""
@@ -122,7 +115,7 @@ def flow(
     first: int = 1,
     readout: Readout | None = None,
     target: npt.ArrayLike | None = None,
-    objective: str = "mse",
+    objective: Objective = "mse",
 ) -> Flow:
     """The norms of dL/ds_t for the states the view draws, steps first..T of ``inputs``
     (T, I) from ``state`` (the state after step first - 1; zeros if None)."""
@@ -143,4 +136,4 @@ def companion(cell: Cell, seed: int) -> Cell | None:
     return CELLS[kind].init(cell.input_size, cell.hidden_size, seed)
 
 
-__all__ = ["DRAWN", "Flow", "Readout", "companion", "flow", "flow_steps", "loss_gradient"]
+__all__ = ["DRAWN", "Flow", "companion", "flow", "flow_steps", "loss_gradient"]

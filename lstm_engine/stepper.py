@@ -28,26 +28,59 @@ import time
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from . import jobs, plot, trace
+from . import gradflow, jobs, plot, trace
 from .cells import CELLS, Cell
 from .cells.base import Array, Record
 from .cells.weights import WeightsError
 from .files import load, save
+from .gradflow import Flow
 from .inputs import check_inputs
 from .jobs import Job, grow
 from .numbers import plain
+from .readout import Readout
 from .session import Session, SessionError, StepOverflow
 from .share import with_shared_weights
+from .tasks import Objective, task_named
 from .writing import atomic_writer, check_target
 
 #: Steps per second of automatic play, slowest to fastest.
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
 #: Seed of the weights a switched-to cell gets when the session has none.
 DEFAULT_SEED = 42
+#: The gradient-flow view sweeps back over at most this many steps (from the state the
+#: history holds before them): a 10,000-step sweep of a small cell takes ~0.5 s.
+FLOW_WINDOW = 10_000
+
+
+@dataclass(frozen=True)
+class Example:
+    """A trained cell's readout and the task example it is shown on: the readout's
+    prediction y = W h_t + b is shown against the target."""
+
+    task: str  #: the task's name: "adding"
+    readout: Readout  #: the trained readout (``lstm_engine.readout.Readout``)
+    objective: Objective  #: "mse", or "xent": the prediction is a class (the largest y)
+    every_step: bool  #: a target at every step (else at the last one)
+    #: (O,) or a class (): the last step's; (T, O) or (T,): every step's. None once the
+    #: inputs changed (the readout still predicts; there is nothing to compare with).
+    target: npt.NDArray[np.generic] | None
+    companion: tuple[Cell, Readout | None] | None = None  #: the RNN trained beside it
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the readout says at the current step, and the target it is compared with."""
+
+    task: str
+    prediction: Array | None  #: y at this step (None at t = 0)
+    target: npt.NDArray[np.generic] | None  #: this step's target, or the last step's
+    at_end_only: bool  #: the target belongs to the last step (a last-step task)
+    objective: str
 
 
 @dataclass(frozen=True)
@@ -97,6 +130,10 @@ class Frame:
     plot: PlotSpec
     content: int = field(default=0)  #: bumps when a cell or the inputs change
     input_names: tuple[str, ...] | None = None  #: the inputs' names (a CSV's header), if any
+    reading: Reading | None = None  #: a trained readout's prediction and the target
+    #: the gradient flow of this content (the cell, then its companion), once computed
+    flows: tuple[Flow, ...] | None = None
+    flow_plot: PlotSpec | None = None  #: the flows' norms over t, log scale
 
     @property
     def cell(self) -> Cell:
@@ -149,8 +186,10 @@ class _Lane:
 class Stepper:
     """Steps one session, or two in compare mode; every action returns a ``Frame``."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, example: Example | None = None) -> None:
         self._lanes = [_Lane(session)]
+        self._example = example
+        self._flows: tuple[int, tuple[Flow, ...]] | None = None  #: (content, flows)
         self._unit = 0
         self._revision = 0
         self._content = 0
@@ -343,6 +382,7 @@ class Stepper:
                 "Switching the cell",
                 f"switched to {cell.title}",
                 first=(cell, f"seed {seed}", seed),
+                example=None,  # a seeded cell: the trained readout means nothing to it
             )
         first = self._lanes[0].session.cell.kind
         kind = kind or _next_kind(session.cell.kind, exclude=(first,))
@@ -395,6 +435,8 @@ class Stepper:
             for lane in self._lanes:
                 lane.session.set_inputs(before)
             return self._refuse(f"{overflow}: x = {_plain_row(x[0])} not added")
+        if self._example is not None and not self._example.every_step:
+            self._example = replace(self._example, target=None)  # it was the old last step's
         self._bump_content()
         return self._publish(f"added x = {_plain_row(x[0])}")
 
@@ -446,8 +488,23 @@ class Stepper:
             )
         message = f"loaded {cell.title} ({origin})"
         if lane == 0:
-            return self._rebuild("Loading the weights", message, first=(cell, origin, None))
+            return self._rebuild(
+                "Loading the weights", message, first=(cell, origin, None), example=None
+            )
         return self._rebuild("Loading the weights", message, second=(cell, origin))
+
+    def open_example_job(self, cell: Cell, origin: str, inputs: Array, example: Example) -> Job:
+        """A trained cell with its readout on an example of its task (``task_example``): the
+        frames then carry the readout's prediction and the target (``Frame.reading``)."""
+        check_inputs(inputs, cell.input_size)
+        return self._rebuild(
+            "Opening the trained cell",
+            f"{example.task}: {cell.title} ({origin}) on an example",
+            first=(cell, origin, None),
+            inputs=inputs,
+            example=example,
+            reset=True,
+        )
 
     def save_weights(self, path: str | os.PathLike[str], lane: int = 0) -> str:
         """Write a lane's weights (.npz); returns what was done, for the status line."""
@@ -498,6 +555,66 @@ class Stepper:
 
         return Job(f"Writing {name}", steps, work(), cancelled)
 
+    def flow_job(self) -> Job:
+        """The gradient flow of the current sequence (``lstm_engine.gradflow``): for the
+        cell, and beside it the RNN trained with it or else a seeded one of the same size
+        (with the cell's readout, so that L is the same function of h_T), over the last
+        ``FLOW_WINDOW`` steps at most (from the state the history holds before them). The
+        frames carry it (``Frame.flows``, ``flow_plot``) until the cell or the inputs
+        change. Done already if nothing changed since it was last computed."""
+        content = self._content
+        session = self.session
+        cell, length = session.cell, session.length
+        start = max(length - FLOW_WINDOW, 0)
+        example = self._example
+        readout = example.readout if example is not None else None
+        target = _last_target(example) if example is not None else None
+        objective = example.objective if example is not None else "mse"
+        seed = DEFAULT_SEED if session.seed is None else session.seed
+        runs: list[tuple[Cell, Readout | None, str]] = [(cell, readout, cell.title)]
+        if example is not None and example.companion is not None:
+            other, other_readout = example.companion
+            runs.append((other, other_readout, f"{other.title} (trained on {example.task})"))
+        else:
+            other_cell = gradflow.companion(cell, seed)
+            if other_cell is not None:
+                runs.append((other_cell, readout, f"{other_cell.title} (seeded, seed {seed})"))
+        if self._flows is not None and self._flows[0] == content:
+            return Job("Gradient flow", 0, _done(self._publish()), self._publish)
+
+        def work() -> Generator[int, None, Frame]:
+            stop = yield from grow(session, start)
+            if stop is not None:
+                return self._refuse(f"gradient flow: {stop} before step {start}")
+            flows = []
+            for run_cell, run_readout, title in runs:
+                state = session.state_at(start) if start else None
+                sweep = gradflow.flow_steps(
+                    run_cell if run_cell is not cell else cell,
+                    session.inputs[start:],
+                    # the companion starts from zeros at the window's start too
+                    state if run_cell is cell else None,
+                    start + 1,
+                    run_readout,
+                    target,
+                    objective,
+                )
+                while True:
+                    try:
+                        next(sweep)
+                    except StopIteration as done:
+                        flows.append(replace(done.value, title=title))
+                        break
+                    yield (length - start) // 2
+                yield (length - start) // 2
+            self._flows = (content, tuple(flows))
+            return self._publish(f"gradient flow: {flows[0].loss or flows[0].problem}")
+
+        def cancelled() -> Frame:
+            return self._publish("gradient flow: cancelled")
+
+        return Job("Gradient flow", 2 * (length - start) + start, work(), cancelled)
+
     def note(self, message: str) -> Frame:
         """Put a message on the status line (a file written, a screenshot saved)."""
         return self._publish(message)
@@ -511,18 +628,25 @@ class Stepper:
         second: str | tuple[Cell, str] | None = None,
         inputs: Array | None = None,
         names: tuple[str, ...] | None = None,
+        example: Example | Literal["keep"] | None = "keep",
+        reset: bool = False,
     ) -> Job:
         """The job that makes new sessions and swaps them in: for the first lane a new
         ``(cell, origin, seed)``; for the second a kind (seeded, sharing the first's
         weights) or a ``(cell, origin)``; new ``inputs`` for both. A second lane that is
         not named is derived again from a changed first cell (it shares its weights), or
         rebuilt on new inputs. ``message`` may name ``{second}``, the second cell's title.
+        ``example``: the trained readout and task example from then on (kept unless
+        given; new inputs drop its target). ``reset``: start at t = 0.
         The sessions are built now (bad sizes raise here); their history is computed to
         the current step by the job."""
         old = self.session
         rows = old.inputs if inputs is None else inputs
         input_names = old.input_names if inputs is None else names
-        target = min(old.t, len(rows))
+        target = 0 if reset else min(old.t, len(rows))
+        shown = self._example if isinstance(example, str) else example
+        if inputs is not None and shown is not None and isinstance(example, str):
+            shown = replace(shown, target=None)  # the target was the old sequence's
 
         def made(cell: Cell, origin: str, seed: int | None) -> Session:
             return Session(cell, rows, origin=origin, seed=seed, input_names=input_names)
@@ -560,6 +684,7 @@ class Stepper:
             for lane in lanes:
                 lane.session.seek(where)
             self._lanes = lanes
+            self._example = shown
             self._bump_content()
             if stops:
                 first_stop = min(stops, key=lambda e: e.step)
@@ -615,6 +740,7 @@ class Stepper:
             Lane(lane.session.cell, lane.session.current, lane.session.origin, lane.shared)
             for lane in self._lanes
         )
+        flows = self._flows[1] if self._flows and self._flows[0] == self._content else None
         return Frame(
             revision=self._revision,
             t=first.t,
@@ -632,7 +758,24 @@ class Stepper:
             plot=self._plot_spec(),
             content=self._content,
             input_names=first.input_names,
+            reading=self._reading(),
+            flows=flows,
+            flow_plot=None if flows is None else _flow_spec(flows, first.length, self._content),
         )
+
+    def _reading(self) -> Reading | None:
+        example = self._example
+        if example is None:
+            return None
+        session = self.session
+        record = session.current
+        prediction = (
+            None if record is None else example.readout.predict(session.cell.state_of(record)["h"])
+        )
+        target = example.target
+        if target is not None and example.every_step:
+            target = target[session.t - 1] if 1 <= session.t <= len(target) else None
+        return Reading(example.task, prediction, target, not example.every_step, example.objective)
 
     def _plot_spec(self) -> PlotSpec:
         steps = min(lane.session.computed for lane in self._lanes)
@@ -682,6 +825,75 @@ class Stepper:
         return PlotSpec(key, tuple(curves), steps, title, short)
 
 
+def task_example(
+    task_name: str,
+    cell: Cell,
+    readout: Readout | None,
+    length: int,
+    seed: int,
+    companion: tuple[Cell, Readout | None] | None = None,
+) -> tuple[Array, Example]:
+    """One example of a task (its generator, seeded) for a trained cell: the inputs
+    (T, I) and the ``Example`` with its target. Refuses (ValueError, one line) a task
+    whose inputs do not fit the cell or whose outputs do not fit the readout."""
+    task = task_named(task_name)
+    if task.input_size != cell.input_size:
+        raise ValueError(
+            f"the {task.name} task gives {task.input_size} input(s) per step; these weights "
+            f"take {cell.input_size}"
+        )
+    if readout is None:
+        raise ValueError(f"the weights have no readout, so they cannot answer the {task.name} task")
+    if readout.output_size != task.output_size:
+        raise ValueError(
+            f"the {task.name} task wants {task.output_size} output(s); the readout gives "
+            f"{readout.output_size}"
+        )
+    inputs, targets = task.batch(np.random.default_rng(seed), 1, length)
+    target = np.asarray(targets)[:, 0] if task.every_step else np.asarray(targets)[0]
+    example = Example(task.name, readout, task.objective, task.every_step, target, companion)
+    return inputs[:, 0, :], example
+
+
+def _last_target(example: Example) -> npt.NDArray[np.generic] | None:
+    """The target of the sequence's last step (where the gradient view's loss is taken)."""
+    if example.target is None:
+        return None
+    return example.target[-1] if example.every_step else example.target
+
+
+def _done(frame: Frame) -> Generator[int, None, Frame]:
+    """A job's work that is already done."""
+    return frame
+    yield 0  # a generator, that returns at once
+
+
+def _flow_spec(flows: tuple[Flow, ...], length: int, content: int) -> PlotSpec:
+    """The flows' norms over t = 1..length as log10 curves: the cell's h (o) and memory
+    (x), the companion's (* and +, markers only, as compare mode's second cell)."""
+    curves = []
+    for k, one in enumerate(flows):
+        markers, colors = (
+            (plot.SECOND_MARKERS, plot.SECOND_COLORS) if k else (plot.MARKERS, plot.COLORS)
+        )
+        for name in one.norms:
+            values = np.full(length, np.nan)
+            values[one.first - 1 :] = one.log10(name)
+            who = one.title.split(" (")[0]
+            curves.append(
+                plot.Curve(
+                    f"{who} log10 |dL/d{name}_t|",
+                    values,
+                    markers.get(name, markers.get("c", "+")),
+                    colors.get(name, colors.get("c", plot.WHITE)),
+                    line=k == 0,
+                    short=f"{who} {name}",
+                )
+            )
+    title = "log10 of |dL/dh_t| and |dL/dc_t| (L at the last step)"
+    return PlotSpec(("flow", content, length), tuple(curves), length, title, "log10 |dL/ds_t|")
+
+
 def _next_kind(kind: str, exclude: Sequence[str] = ()) -> str:
     """The kind after ``kind`` in the registry's order, cycling, skipping ``exclude``."""
     kinds = list(CELLS)
@@ -697,4 +909,15 @@ def _plain_row(row: Array) -> str:
     return plain(row[0]) if len(row) == 1 else "(" + ", ".join(plain(v) for v in row) + ")"
 
 
-__all__ = ["DEFAULT_SEED", "SPEEDS", "Frame", "Lane", "PlotSpec", "Stepper"]
+__all__ = [
+    "DEFAULT_SEED",
+    "FLOW_WINDOW",
+    "SPEEDS",
+    "Example",
+    "Frame",
+    "Lane",
+    "PlotSpec",
+    "Reading",
+    "Stepper",
+    "task_example",
+]
