@@ -22,9 +22,11 @@ from . import plot, plotext_bridge, trace
 from .cells import CELLS, cell_class
 from .cells.base import Array, Record
 from .cells.weights import MAX_SIZE, WeightsError
-from .files import load, write_atomic
+from .files import load, load_model, write_atomic
 from .inputs import InputError, InputsTable, parse_inputs, read_inputs_table
 from .session import Session, SessionError
+from .stepper import Example, task_example
+from .tasks import TASKS
 
 PROG = "lstm-engine"
 EXIT_USAGE = 2
@@ -53,6 +55,8 @@ PRESETS = {
 DEFAULT_PRESET = "seed"
 #: Steps of the seeded default sequence when the preset's inputs do not fit the input size.
 DEFAULT_STEPS = 10
+#: Steps of a task's example (--task) unless --length says.
+DEFAULT_TASK_LENGTH = 100
 
 
 class UsageError(ValueError):
@@ -139,16 +143,42 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     data.add_argument(
         "--inputs-file", metavar="FILE", help=".csv (one step per row) or .npy of shape (T, I)"
     )
+    data.add_argument(
+        "--task",
+        choices=list(TASKS),
+        help="with --weights of a trained model (lstm-engine train --out): the inputs are an "
+        "example of the task (--seed picks it), and the readout's prediction is shown "
+        "against the target",
+    )
+    parser.add_argument(
+        "--length",
+        type=_size,
+        metavar="T",
+        help=f"with --task: steps of the example (default {DEFAULT_TASK_LENGTH})",
+    )
 
 
 def session_from_options(args: argparse.Namespace) -> Session:
     """Build the session the options describe; raises ValueError naming the problem."""
+    return opened_from_options(args)[0]
+
+
+def opened_from_options(args: argparse.Namespace) -> tuple[Session, Example | None]:
+    """The session the options describe and, with --task, the trained readout and the
+    example's target; raises ValueError naming the problem."""
+    if args.task is not None:
+        return _task_session(args)
+    if args.length is not None:
+        raise UsageError("--length goes with --task (the length of the task's example)")
     preset = PRESETS[args.preset or DEFAULT_PRESET]
     table: InputsTable | None = None
     seed: int | None = None
     if args.weights is not None:
         if args.seed is not None:
-            raise UsageError("--seed and --weights exclude each other: the file fixes the weights")
+            raise UsageError(
+                "--seed and --weights exclude each other: the file fixes the weights "
+                "(with --task, --seed picks the example)"
+            )
         cell = load(args.weights, kind=args.cell)
         for option, given, actual in (
             ("--input-size", args.input_size, cell.input_size),
@@ -174,7 +204,30 @@ def session_from_options(args: argparse.Namespace) -> Session:
         session.notes.append(
             f"skipped the header line of {args.inputs_file}: {', '.join(table.names)}"
         )
-    return session
+    return session, None
+
+
+def _task_session(args: argparse.Namespace) -> tuple[Session, Example]:
+    """A trained model (--weights, with its readout) on an example of --task, drawn with
+    --seed (default 0)."""
+    if args.weights is None:
+        raise UsageError(
+            "--task needs --weights FILE: a trained model (lstm-engine train --out FILE)"
+        )
+    for option, given in (("--input-size", args.input_size), ("--preset", args.preset)):
+        if given is not None:
+            raise UsageError(f"--task and {option} exclude each other: the task fixes the inputs")
+    model = load_model(args.weights, kind=args.cell)
+    if args.hidden_size is not None and args.hidden_size != model.cell.hidden_size:
+        raise UsageError(
+            f"--hidden-size {args.hidden_size} does not match the weights file "
+            f"({model.cell.hidden_size})"
+        )
+    seed = 0 if args.seed is None else args.seed
+    length = DEFAULT_TASK_LENGTH if args.length is None else args.length
+    inputs, example = task_example(args.task, model.cell, model.readout, length, seed)
+    origin = f"weights {Path(args.weights).name}"
+    return Session(model.cell, inputs, origin=f"{origin}, {args.task} seed {seed}"), example
 
 
 def default_inputs(preset: Preset, input_size: int, seed: int | None) -> Array:

@@ -28,7 +28,7 @@ from textual.screen import Screen
 from textual.theme import ThemeProvider
 
 from lstm_engine import SessionError, WeightsError
-from lstm_engine.cli import OneLineParser, UsageError, add_model_options, session_from_options
+from lstm_engine.cli import OneLineParser, UsageError, add_model_options, opened_from_options
 from lstm_engine.inputs import InputError
 from lstm_engine.jobs import Job
 from lstm_engine.stepper import Stepper
@@ -191,8 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
 def make_app(argv: Sequence[str]) -> StepperApp:
     """The dashboard for a command line (``lstm-stepper``'s options), not yet running.
     Raises ValueError (UsageError, InputError, WeightsError, ...) naming the problem."""
-    session = session_from_options(build_parser().parse_args(list(argv)))
-    return StepperApp(Stepper(session))
+    session, example = opened_from_options(build_parser().parse_args(list(argv)))
+    return StepperApp(Stepper(session, example))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
