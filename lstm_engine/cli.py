@@ -1,5 +1,6 @@
 """The headless command line: ``lstm-engine trace`` runs a cell over a sequence and
-prints every step, as the original ``Lstm.py`` did, or writes it as JSON or CSV.
+prints every step, as the original ``Lstm.py`` did, or writes it as JSON or CSV;
+``lstm-engine train`` trains a cell and a readout on a built-in task (``training.py``).
 
 The model and input options (``add_model_options`` / ``session_from_options``) are
 shared with the dashboard, so both read a model the same way.
@@ -8,13 +9,18 @@ shared with the dashboard, so both read a model the same way.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
+import math
 import os
 import shutil
+import signal
 import sys
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 import numpy as np
 
@@ -22,14 +28,22 @@ from . import plot, plotext_bridge, trace
 from .cells import CELLS, cell_class
 from .cells.base import Array, Record
 from .cells.weights import MAX_SIZE, WeightsError
-from .files import load, load_model, write_atomic
+from .files import load, load_model, save_model, write_atomic
 from .inputs import InputError, InputsTable, parse_inputs, read_inputs_table
 from .session import Session, SessionError
 from .stepper import Example, task_example
 from .tasks import TASKS
+from .training import OPTIMISERS, Progress, TrainConfig, TrainingError, train
+from .writing import check_target
 
 PROG = "lstm-engine"
 EXIT_USAGE = 2
+#: ``train`` stopped by Ctrl-C, the best weights so far saved (128 + SIGINT, as shells do).
+EXIT_INTERRUPTED = 130
+#: ``train``'s budget when neither --updates nor --time-limit is given.
+DEFAULT_TIME_LIMIT = 60.0
+MAX_LENGTH = 100_000
+MAX_BATCH = 65_536
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,38 @@ def _seed(text: str) -> int:
     if not 0 <= value < 2**32:
         raise argparse.ArgumentTypeError(f"{value} is outside 0..{2**32 - 1}")
     return value
+
+
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is outside {low}..{high}")
+        return value
+
+    return parse
+
+
+def _real(low: float = -math.inf, positive: bool = False) -> Callable[[str], float]:
+    """A finite number, at least ``low`` (above 0 with ``positive``)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        if positive and value <= 0:
+            raise argparse.ArgumentTypeError(f"{value:g} must be above 0")
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{value:g} must be at least {low:g}")
+        return value
+
+    return parse
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -277,7 +323,198 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument(
         "--plot", action="store_true", help="draw h and c over time in the terminal (plotext)"
     )
+    add_train_command(commands)
     return parser
+
+
+def add_train_command(commands: Any) -> None:
+    trainer = commands.add_parser(
+        "train",
+        help="train a cell and a linear readout on a built-in task",
+        description=(
+            "Train a cell and a linear readout on a built-in task; save the best weights "
+            "(on held-out data) with the readout. Ctrl-C stops and saves the best so far "
+            f"(exit {EXIT_INTERRUPTED}). Tasks: "
+            + "; ".join(f"{task.name}: {task.about}" for task in TASKS.values())
+        ),
+    )
+    what = trainer.add_argument_group("what to train")
+    what.add_argument("--task", choices=list(TASKS), required=True)
+    what.add_argument("--cell", choices=list(CELLS), default="lstm", help="default: lstm")
+    what.add_argument("--hidden-size", type=_size, default=8, metavar="H", help="default 8")
+    what.add_argument(
+        "--length",
+        type=_whole(1, MAX_LENGTH),
+        default=100,
+        metavar="T",
+        help="sequence length T (default 100)",
+    )
+    what.add_argument("--seed", type=_seed, default=0, help="initial weights and data (default 0)")
+    how = trainer.add_argument_group("how")
+    budget = how.add_mutually_exclusive_group()
+    budget.add_argument(
+        "--updates", type=_whole(1, 10**9), metavar="N", help="optimiser steps to take"
+    )
+    budget.add_argument(
+        "--time-limit",
+        type=_real(positive=True),
+        metavar="SECONDS",
+        help=f"train for this long (default {DEFAULT_TIME_LIMIT:g} s when --updates is not given)",
+    )
+    how.add_argument("--lr", type=_real(positive=True), default=1e-2, help="default 0.01")
+    how.add_argument(
+        "--batch-size", type=_whole(1, MAX_BATCH), default=64, metavar="B", help="default 64"
+    )
+    how.add_argument("--optimiser", choices=OPTIMISERS, default="adam", help="default adam")
+    how.add_argument(
+        "--momentum", type=_real(0.0), default=0.9, help="SGD's momentum (default 0.9)"
+    )
+    how.add_argument(
+        "--clip",
+        type=_real(0.0),
+        default=1.0,
+        help="clip the gradient norm at this (default 1; 0: no clipping)",
+    )
+    how.add_argument(
+        "--forget-bias",
+        type=_real(),
+        metavar="B_F",
+        help="initial forget-gate bias (default: 1 for lstm and peephole, the kind's own for "
+        "slstm and mlstm)",
+    )
+    out = trainer.add_argument_group("output")
+    out.add_argument("--out", metavar="FILE.npz", required=True, help="where to save the weights")
+    out.add_argument("--report", metavar="FILE.json", help="write the run's facts as JSON")
+
+
+def config_from_options(args: argparse.Namespace) -> TrainConfig:
+    """The training config the options describe; UsageError naming what is wrong."""
+    for option, value in (("--out", args.out), ("--report", args.report)):
+        if value is not None:
+            if not value.strip():
+                raise UsageError(f"{option}: give a file name")
+            check_target(value)
+    config = TrainConfig(
+        task=args.task,
+        cell=args.cell,
+        hidden_size=args.hidden_size,
+        length=args.length,
+        seed=args.seed,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        optimiser=args.optimiser,
+        momentum=args.momentum,
+        clip=args.clip or None,
+        updates=args.updates,
+        time_limit=None if args.updates else (args.time_limit or DEFAULT_TIME_LIMIT),
+        forget_bias=args.forget_bias,
+    )
+    try:
+        config.check()
+    except TrainingError as exc:
+        raise UsageError(str(exc)) from None
+    return config
+
+
+def run_train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Train, show progress on stderr, save the best weights (and the report); 0, or
+    EXIT_INTERRUPTED after Ctrl-C (weights and report saved all the same)."""
+    config = config_from_options(args)
+    task = TASKS[config.task]
+    with _progress_shown(config, stderr) as show, _first_interrupt_stops() as stopped:
+        result = train(config, show, stopped)
+    report = result.report
+    save_model(result.model, args.out)
+    if args.report:
+        text = json.dumps(report, indent=2) + "\n"
+        write_atomic(args.report, lambda handle: handle.write(text.encode()))
+    loss = "MSE" if task.objective == "mse" else "cross-entropy"
+    ratio = report["baseline_loss"] / max(report["best_loss"], 1e-300)
+    stopped_by = " (stopped by Ctrl-C)" if report["stopped"] else ""
+    print(
+        f"{config.cell} H={config.hidden_size} on {config.task} T={config.length}: "
+        f"{report['updates']} updates in {report['seconds']:.1f} s{stopped_by}\n"
+        f"held-out {loss}: best {report['best_loss']:.6g}, final {report['final_loss']:.6g}; "
+        f"baseline {report['baseline_loss']:.6g} ({ratio:.3g}x the best)\n"
+        f"saved the best weights and the readout to {args.out}",
+        file=stdout,
+    )
+    return EXIT_INTERRUPTED if report["stopped"] else 0
+
+
+@contextlib.contextmanager
+def _first_interrupt_stops() -> Iterator[Callable[[], bool]]:
+    """While training: the first Ctrl-C asks to stop after the current update (the best
+    weights are then saved); a second one interrupts at once (KeyboardInterrupt)."""
+    asked = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield asked.is_set
+        return
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        if asked.is_set():
+            raise KeyboardInterrupt
+        asked.set()
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield asked.is_set
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _loss(progress: Progress) -> str:
+    """The last training batch's loss, "-" before the first update."""
+    return f"{progress.loss:.4g}" if progress.updates else "-"
+
+
+@contextlib.contextmanager
+def _progress_shown(config: TrainConfig, stderr: TextIO) -> Iterator[Callable[[Progress], None]]:
+    """A Rich progress bar on a terminal; else a plain line at each evaluation."""
+    by_updates = config.updates is not None
+    total = float(config.updates or config.time_limit or 0.0)
+    if not stderr.isatty():
+
+        def line(progress: Progress) -> None:
+            if progress.held_out is None:
+                return
+            rate = progress.updates / progress.seconds if progress.seconds else 0.0
+            print(
+                f"{PROG}: update {progress.updates}, {progress.seconds:.1f} s, "
+                f"{rate:.0f} updates/s: batch loss {_loss(progress)}, held-out "
+                f"{progress.held_out:.4g}, best {progress.best:.4g} "
+                f"(baseline {progress.baseline:.4g})",
+                file=stderr,
+                flush=True,
+            )
+
+        yield line
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
+
+    bar = Bar(
+        TextColumn(f"{config.cell} on {config.task}"),
+        BarColumn(),
+        TextColumn("{task.fields[facts]}"),
+        TimeRemainingColumn(),
+        console=Console(file=stderr),
+        transient=False,
+    )
+    task_id = bar.add_task("train", total=total, facts="")
+
+    def update(progress: Progress) -> None:
+        rate = progress.updates / progress.seconds if progress.seconds else 0.0
+        bar.update(
+            task_id,
+            completed=progress.updates if by_updates else min(progress.seconds, total),
+            facts=f"{progress.updates} updates, {rate:.0f}/s, loss {_loss(progress)}, "
+            f"best held-out {progress.best:.4g} (baseline {progress.baseline:.3g})",
+        )
+
+    with bar:
+        yield update
 
 
 def run_trace(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -364,9 +601,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        if args.command == "train":
+            return run_train(args, sys.stdout, sys.stderr)
         if args.command != "trace":
-            raise UsageError("choose a command: trace (see lstm-engine --help)")
+            raise UsageError("choose a command: trace or train (see lstm-engine --help)")
         return run_trace(args, sys.stdout, sys.stderr)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except (UsageError, InputError, WeightsError, SessionError, ValueError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -5,6 +5,11 @@ LSTM) and two small text entries: ``__kind__`` (``"lstm"``, ...) and ``__format_
 (the version of this layout, ``"1"``). Both are 0-d unicode arrays, which NumPy reads
 without pickle. Files without them (PyTorch exports, older files) load by their keys
 and shapes.
+
+A trained model adds its linear readout beside the cell's keys: ``readout.weight``
+(O, H) and ``readout.bias`` (O). ``load`` accepts and ignores them (it gives the cell);
+``load_model`` gives the cell and the readout (None when the file has none). The kind is
+read off the other keys, so the readout never makes a file look like another kind.
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ import numpy as np
 from .arrays import ArrayFileError, Limits, not_a_file, read_npz
 from .cells import CELLS, Cell, WeightsError, cell_class, detect_kind
 from .cells.weights import MAX_SIZE
+from .readout import KEYS as READOUT_KEYS
+from .readout import Readout, check_readout
+from .training import Model
 
 # Callers import these from here too.
 from .writing import user_path as user_path
@@ -42,36 +50,55 @@ def _largest_kind_limits() -> Limits:
     """The limits WEIGHT_LIMITS describes, from the kinds' own ``param_shapes``."""
     shapes = [cls.param_shapes(MAX_SIZE, MAX_SIZE) for cls in CELLS.values()]
     counts = [[math.prod(shape) for shape in kind.values()] for kind in shapes]
+    readout = [MAX_SIZE * MAX_SIZE, MAX_SIZE]  # at most MAX_SIZE outputs
     return Limits(
-        array_bytes=8 * max(max(kind) for kind in counts),
-        total_bytes=8 * max(sum(kind) for kind in counts) + TEXT_BYTES,
-        members=max(len(kind) for kind in counts) + len((KIND_KEY, FORMAT_KEY)),
+        array_bytes=8 * max(max(kind) for kind in [*counts, readout]),
+        total_bytes=8 * (max(sum(kind) for kind in counts) + sum(readout)) + TEXT_BYTES,
+        members=max(len(kind) for kind in counts) + len(readout) + len((KIND_KEY, FORMAT_KEY)),
     )
 
 
 #: What a weight file may make ``load`` read: an array as big as the largest weight of any
 #: kind at MAX_SIZE inputs and hidden units in float64 (the LSTM's 4*4096 x 4096: 512 MiB),
-#: all the arrays as big as the largest kind's weights together (the LSTM's: 1 GiB), and
-#: as many arrays as the kind with most keys has (the mLSTM's 12), plus the two texts.
+#: all the arrays as big as the largest kind's weights and a readout of MAX_SIZE outputs
+#: together (the LSTM's: 1 GiB, and 128 MiB), and as many arrays as the kind with most keys
+#: has (the mLSTM's 12), plus the readout's two and the two texts.
 WEIGHT_LIMITS = _largest_kind_limits()
 
 
 def load(path: str | os.PathLike[str], kind: str | None = None) -> Cell:
     """A cell from an ``.npz`` weight file; the kind is read off the keys unless given.
+    A readout in the file is checked and left out (``load_model`` keeps it).
 
     Raises WeightsError with one line naming the file (and the key). Never unpickles, and
     reads no more than WEIGHT_LIMITS allow, whatever the file declares.
     """
+    return load_model(path, kind).cell
+
+
+def load_model(path: str | os.PathLike[str], kind: str | None = None) -> Model:
+    """The cell and its readout (None if the file has no ``readout.*`` keys), as ``load``
+    reads them."""
     arrays = _read_arrays(path)
     try:
         stored = _read_meta(arrays)
         if kind and stored and kind != stored:
             raise WeightsError(f"the file holds {stored} weights, not {kind}")
+        readout_arrays = {key: arrays.pop(key) for key in list(arrays) if key in READOUT_KEYS}
         named = kind or stored
         cls = cell_class(named) if named else detect_kind(arrays)
-        return cls(arrays)
+        cell = cls(arrays)
+        readout = _readout(readout_arrays, cell.hidden_size) if readout_arrays else None
+        return Model(cell, readout)
     except WeightsError as exc:
         raise WeightsError(f"{path}: {exc}") from None
+
+
+def _readout(arrays: dict[str, Any], hidden_size: int) -> Readout:
+    try:
+        return check_readout(arrays, hidden_size)
+    except ValueError as exc:
+        raise WeightsError(str(exc)) from None
 
 
 def _read_arrays(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -130,7 +157,16 @@ def _read_meta(arrays: dict[str, Any]) -> str | None:
 def save(cell: Cell, path: str | os.PathLike[str]) -> None:
     """Write a cell's weights as ``.npz`` (atomically), with its kind and the format
     version; ``load`` gives them back exactly."""
+    save_model(Model(cell), path)
+
+
+def save_model(model: Model, path: str | os.PathLike[str]) -> None:
+    """``save``, with the readout's arrays beside the cell's when there is one;
+    ``load_model`` gives both back exactly."""
+    cell = model.cell
     arrays: dict[str, Any] = dict(cell.params)
+    if model.readout is not None:
+        arrays.update(model.readout.params)
     arrays[KIND_KEY] = np.array(cell.kind)
     arrays[FORMAT_KEY] = np.array(str(FORMAT))
     write_atomic(path, lambda handle: np.savez(handle, **arrays))
