@@ -77,7 +77,8 @@ class Reading:
     """What the readout says at the current step, and the target it is compared with."""
 
     task: str
-    prediction: Array | None  #: y at this step (None at t = 0)
+    #: y at this step (None at t = 0); for "xent" the class probabilities softmax(y)
+    prediction: Array | None
     target: npt.NDArray[np.generic] | None  #: this step's target, or the last step's
     at_end_only: bool  #: the target belongs to the last step (a last-step task)
     objective: str
@@ -110,6 +111,7 @@ class PlotSpec:
     steps: int
     title: str
     short_title: str  #: for narrow plots: "h, c · unit 0"
+    axes: tuple[str, str] = (plot.X_LABEL, plot.Y_LABEL)  #: the x and y axes' labels
 
 
 @dataclass(frozen=True)
@@ -574,11 +576,11 @@ class Stepper:
         runs: list[tuple[Cell, Readout | None, str]] = [(cell, readout, cell.title)]
         if example is not None and example.companion is not None:
             other, other_readout = example.companion
-            runs.append((other, other_readout, f"{other.title} (trained on {example.task})"))
+            runs.append((other, other_readout, f"{other.title}, trained on {example.task}"))
         else:
             other_cell = gradflow.companion(cell, seed)
             if other_cell is not None:
-                runs.append((other_cell, readout, f"{other_cell.title} (seeded, seed {seed})"))
+                runs.append((other_cell, readout, f"{other_cell.title}, seeded {seed}"))
         if self._flows is not None and self._flows[0] == content:
             return Job("Gradient flow", 0, _done(self._publish()), self._publish)
 
@@ -772,6 +774,9 @@ class Stepper:
         prediction = (
             None if record is None else example.readout.predict(session.cell.state_of(record)["h"])
         )
+        if prediction is not None and example.objective == "xent":
+            shifted = np.exp(prediction - prediction.max())  # softmax, without overflow
+            prediction = shifted / shifted.sum()
         target = example.target
         if target is not None and example.every_step:
             target = target[session.t - 1] if 1 <= session.t <= len(target) else None
@@ -879,7 +884,7 @@ def _flow_spec(flows: tuple[Flow, ...], length: int, content: int) -> PlotSpec:
         for name in one.norms:
             values = np.full(length, np.nan)
             values[one.first - 1 :] = one.log10(name)
-            who = one.title.split(" (")[0]
+            who = one.title.split(",")[0].split(" (")[0]
             curves.append(
                 plot.Curve(
                     f"{who} log10 |dL/d{name}_t|",
@@ -891,7 +896,14 @@ def _flow_spec(flows: tuple[Flow, ...], length: int, content: int) -> PlotSpec:
                 )
             )
     title = "log10 of |dL/dh_t| and |dL/dc_t| (L at the last step)"
-    return PlotSpec(("flow", content, length), tuple(curves), length, title, "log10 |dL/ds_t|")
+    return PlotSpec(
+        ("flow", content, length),
+        tuple(curves),
+        length,
+        title,
+        "log10 |dL/ds_t|",
+        (plot.X_LABEL, "log10 of the norm"),
+    )
 
 
 def _next_kind(kind: str, exclude: Sequence[str] = ()) -> str:

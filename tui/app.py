@@ -37,6 +37,7 @@ from .jobs import JobDialog, run_job
 from .keys import EXTRA, Key
 from .screens.compare import CompareScreen
 from .screens.export import ExportDialog
+from .screens.gradients import GradientScreen
 from .screens.help import HelpScreen
 from .screens.inputs import InputEditor
 from .screens.main import MainScreen
@@ -131,6 +132,9 @@ class StepperApp(App[None]):
         if name == "compare":  # the second cell's history first: it can take a while
             run_job(self, self.stepper.compare_job(), self._compare_ready)
             return
+        if name == "gradients":  # the flows first: a long sequence's sweep takes a while
+            run_job(self, self.stepper.flow_job(), self._flows_ready)
+            return
         opener = OPENERS.get(name)
         if opener is not None:
             self.push_screen(opener(self.stepper))
@@ -138,6 +142,12 @@ class StepperApp(App[None]):
     def _compare_ready(self, job: Job) -> None:
         if self.stepper.frame.comparing:
             self.push_screen(CompareScreen(self.stepper))
+        elif isinstance(self.screen, SteppingScreen):
+            self.screen.show(self.stepper.frame)  # cancelled: the status says so
+
+    def _flows_ready(self, job: Job) -> None:
+        if self.stepper.frame.flows is not None:
+            self.push_screen(GradientScreen(self.stepper))
         elif isinstance(self.screen, SteppingScreen):
             self.screen.show(self.stepper.frame)  # cancelled: the status says so
 

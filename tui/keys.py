@@ -128,6 +128,20 @@ MAIN = (
         "Write the trace so far: .csv, .json or .txt",
         footer=False,
     ),
+    Key(
+        "t",
+        "app.open('training')",
+        "Train",
+        "Train a cell on a task (adding, remember, sine), then step it on an example",
+        footer=False,
+    ),
+    Key(
+        "g",
+        "app.open('gradients')",
+        "Gradients",
+        "Gradient flow: |dL/dh_t| and |dL/dc_t| over t, beside a tanh RNN",
+        footer=False,
+    ),
     *STEPPING[-2:],
 )
 
@@ -139,6 +153,25 @@ COMPARE = (
         about="Switch the right-hand cell to the next kind",
     ),
     Key("escape,v", "close", "One cell", "Back to one cell", "v"),
+)
+
+#: The gradient-flow view: the stepping keys that move the step cursor, and back.
+GRADIENTS = (
+    *(k for k in STEPPING if k.action in {"step", "back", "reset", "end", "play"}),
+    *(k for k in STEPPING if k.action in {"faster", "slower", "screenshot"}),
+    Key("escape,g", "close", "Back", "Back to the dashboard", "g"),
+    *STEPPING[-2:],
+)
+
+TRAINING = (
+    Key("ctrl+r", "start", "Train", "Start training with these settings", "ctrl+r"),
+    Key(
+        "escape",
+        "stop",
+        "Stop / Back",
+        "Stop training (the best weights so far open), or go back",
+        "escape",
+    ),
 )
 
 #: What the help screen says beside the keys of the stepping screens.
@@ -195,4 +228,6 @@ SCREENS = {
     "export": EXPORT,
     "progress": PROGRESS,
     "confirm": CONFIRM,
+    "gradients": GRADIENTS,
+    "training": TRAINING,
 }

@@ -27,6 +27,7 @@ from ..widgets import (
     TrajectoryPlot,
 )
 from ..widgets.matrix import matrix_state
+from ..widgets.readout import ReadoutBar
 from .stepping import SteppingScreen
 
 
@@ -38,6 +39,7 @@ class MainScreen(SteppingScreen):
         cell = self.stepper.frame.cell
         yield HeaderBar(id="header")
         yield InputStrip(id="strip")
+        yield ReadoutBar(id="readout")
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield GatePanel(cell.gates, cell.hidden_size, id="gates")
@@ -58,8 +60,11 @@ class MainScreen(SteppingScreen):
         self._arrange(frame.cell)
 
     def _arrange(self, cell: Cell, force: bool = False) -> None:
-        """Apply the layout plan for this cell at this size (only when either changed)."""
-        width, height = self.size.width, self.size.height
+        """Apply the layout plan for this cell at this size (only when either changed);
+        a trained cell's readout line takes a row."""
+        readout = self.stepper.frame.reading is not None
+        self.query_one(ReadoutBar).display = readout
+        width, height = self.size.width, self.size.height - readout
         key = (cell.kind, cell.input_size, cell.hidden_size, width, height)
         if not force and key == getattr(self, "_arranged", None):
             return

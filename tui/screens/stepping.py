@@ -43,6 +43,8 @@ class SteppingScreen(Screen[None]):
 
     #: The screen's keys (``tui/keys.py``); subclasses set ``BINDINGS = bindings(KEYS)``.
     KEYS: ClassVar[tuple[Key, ...]] = ()
+    #: A digit at the end of the sequence opens the live-input bar (the screen has one).
+    LIVE_INPUT = True
     #: Screen actions that only mean something with more than one hidden unit.
     UNIT_ACTIONS = frozenset({"next_unit", "previous_unit", "all_units"})
 
@@ -170,6 +172,8 @@ class SteppingScreen(Screen[None]):
 
     # -- live input at the end of the sequence ------------------------------------------------
     def on_key(self, event: events.Key) -> None:
+        if not self.LIVE_INPUT:
+            return
         bar = self.query_one(LiveInputBar)
         minus, self._minus = self._minus, None
         if minus is not None:  # a '-' just before this key
@@ -209,6 +213,8 @@ class SteppingScreen(Screen[None]):
             self.action_slower()
 
     def on_paste(self, event: events.Paste) -> None:
+        if not self.LIVE_INPUT:
+            return
         bar = self.query_one(LiveInputBar)
         if bar.is_open:
             bar.feed(event.text)

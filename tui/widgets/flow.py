@@ -1,0 +1,49 @@
+"""The gradient-flow view's numbers at the step cursor: ‖dL/dh_t‖ and ‖dL/dc_t‖ of each
+cell (``Frame.flows``, computed by the controller), what L is, and how many steps'
+gradients underflowed to exactly 0 (no logarithm: the plot leaves them out)."""
+
+from __future__ import annotations
+
+from lstm_engine.gradflow import Flow
+from lstm_engine.numbers import number
+from lstm_engine.stepper import Frame
+
+from .base import FrameWidget, Lines
+
+
+def flow_line(flow: Flow, t: int) -> str:
+    """One cell's line: its norms at step t, and its steps whose gradient is 0."""
+    if flow.problem:
+        return f"{flow.title}: {flow.problem}"
+    if t == 0:
+        values = "step to read the norms at a step"
+    elif t < flow.first:
+        values = f"before the sweep (steps {flow.first}.. only)"
+    else:
+        values = "  ".join(
+            f"|dL/d{name}| {number(norms[t - flow.first])}" for name, norms in flow.norms.items()
+        )
+    zeros = [f"{flow.zeros(name):,} ({name})" for name in flow.norms if flow.zeros(name)]
+    gone = f"  · exactly 0 at {', '.join(zeros)} steps: underflow" if zeros else ""
+    return f"{flow.title}: {values}{gone}"
+
+
+class FlowSummary(FrameWidget):
+    """What L is, then a line per cell with its norms at the current step."""
+
+    DEFAULT_CSS = """
+    FlowSummary { height: auto; padding: 0 1; }
+    """
+
+    def rows(self, frame: Frame) -> int:
+        return 1 + len(frame.flows or ())
+
+    def draw(self, frame: Frame) -> Lines:
+        lines = Lines()
+        flows = frame.flows or ()
+        loss = next((f.loss for f in flows if f.loss), "")
+        lines.append("L = ", "bold")
+        lines.append(f"{loss or 'no loss'} · norms of dL/d(state after step t), t = {frame.t}:")
+        for flow in flows:
+            lines.append("\n" + flow_line(flow, frame.t))
+        return lines
