@@ -83,6 +83,10 @@ async def test_long_actions_show_progress_and_cancel_with_escape(
     app = StepperApp(stepper)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press(key)
+        for _ in range(100):  # the dialog opens on a timer: a loaded machine is late
+            if isinstance(app.screen, JobDialog):
+                break
+            await pilot.pause(0.01)
         assert isinstance(app.screen, JobDialog)
         before = stepper.frame.revision
         await pilot.press("space")  # ignored, not queued
