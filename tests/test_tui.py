@@ -248,7 +248,7 @@ async def test_switching_cells_keeps_inputs_and_step() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space", "space")
         seen = []
-        for _ in range(4):
+        for _ in range(5):
             await pilot.press("c")
             await pilot.pause()
             s = app.stepper.session
@@ -260,7 +260,7 @@ async def test_switching_cells_keeps_inputs_and_step() -> None:
             reference = Session(type(s.cell).init(1, 3, 42), s.inputs)
             reference.seek(2)
             assert np.array_equal(reference.current.h, s.current.h)
-        assert seen == ["peephole", "slstm", "mlstm", "lstm"]
+        assert seen == ["peephole", "slstm", "mlstm", "rnn", "lstm"]
 
 
 async def test_screenshot_is_saved_and_a_bad_folder_is_a_message(

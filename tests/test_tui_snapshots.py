@@ -20,7 +20,7 @@ INPUTS = "1;-2;0.5;3"
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("hidden", [1, 4])
-@pytest.mark.parametrize("cell", ["lstm", "peephole", "slstm", "mlstm"])
+@pytest.mark.parametrize("cell", ["lstm", "peephole", "slstm", "mlstm", "rnn"])
 def test_each_cell_after_three_steps(
     snap_compare, cell: str, hidden: int, size: tuple[int, int]
 ) -> None:

@@ -22,8 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lstm_engine import Cell
-from lstm_engine.equations import line_count
 
+from .widgets.equations import equation_rows
 from .widgets.gates import gate_rows
 from .widgets.matrix import matrix_state
 from .widgets.states import state_rows
@@ -60,7 +60,7 @@ def plan_main(cell: Cell, width: int, height: int) -> Plan:
     border = 1 if compact else 2
     left = LEFT_COMPACT if compact else LEFT_WIDE
     inner = left - (0 if compact else 4)  # borders and padding
-    equations = 0 if tiny else line_count(cell) + border
+    equations = 0 if tiny else equation_rows(cell) + border
     rows = max(height - CHROME - equations, 1)
     gates = gate_rows(cell.gates, cell.hidden_size, border)
     states = 0 if tiny else state_rows(cell, inner) + (0 if compact else 2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lstm_engine import Cell
 from lstm_engine.equations import line_count, write
 from lstm_engine.stepper import Frame
 
@@ -40,6 +41,11 @@ class EquationsPanel(FrameWidget):
         return text
 
     def rows(self, frame: Frame) -> int:
-        # As many rows as the cell has equations, also at t = 0, so the layout stays put.
         lane = self.lane_of(frame)
-        return max(line_count(lane.cell), len(AT_START)) if lane else 1
+        return equation_rows(lane.cell) if lane else 1
+
+
+def equation_rows(cell: Cell) -> int:
+    """Rows of the panel's content: as many as the cell has equations, and room for the
+    text at t = 0 (the RNN has one equation), so the layout stays put as you step."""
+    return max(line_count(cell), len(AT_START))

@@ -135,7 +135,7 @@ class GatePanel(FrameWidget):
         out = Lines()
         if lane is None:
             return out
-        cols = self.columns or columns_for(lane.cell.hidden_size)
+        cols = columns_for(self.gates, lane.cell.hidden_size, self.columns)
         width = self.size.width
         box_width = (width - (cols - 1)) // cols  # one blank column between boxes
         border_style = self.component_style("gatepanel--border")
@@ -192,7 +192,7 @@ class GatePanel(FrameWidget):
         lane = None if frame is None else self.lane_of(frame)
         if lane is None or not self.size.width:
             return None
-        cols = self.columns or columns_for(lane.cell.hidden_size)
+        cols = columns_for(self.gates, lane.cell.hidden_size, self.columns)
         box_width = (self.size.width - (cols - 1)) // cols
         inner = box_width - 2 if self.bordered else box_width - 1
         cap, self.bar_cap = self.bar_cap, None
@@ -305,9 +305,10 @@ def _bottom(out: Lines, subtitle: str, width: int, border: Style, muted: Style) 
     out.append(" ─╯", border)
 
 
-def columns_for(hidden_size: int) -> int:
-    """Gate boxes side by side: one column for up to two units, else two."""
-    return 2 if hidden_size > 2 else 1
+def columns_for(gates: tuple[Gate, ...], hidden_size: int, asked: int | None = None) -> int:
+    """Gate boxes side by side: ``asked``, else one column for up to two units and two
+    beyond; never more than there are gates (the RNN's one box takes the whole width)."""
+    return max(1, min(asked or (2 if hidden_size > 2 else 1), len(gates)))
 
 
 def gate_rows(
@@ -320,7 +321,7 @@ def gate_rows(
     """Rows the gate panel takes: per row of boxes, the tallest box and its border rows.
     ``per_gate`` caps the units a box shows (it scrolls beyond); ``columns`` of boxes side
     by side (default: ``columns_for``)."""
-    cols = columns or columns_for(hidden_size)
+    cols = columns_for(gates, hidden_size, columns)
     heights = [1 if g.scalar else hidden_size for g in gates]
     if per_gate is not None:
         heights = [min(h, per_gate) for h in heights]
