@@ -74,9 +74,17 @@ def test_a_cancelled_run_to_the_end_stops_where_it_got() -> None:
 async def test_long_actions_show_progress_and_cancel_with_escape(
     key: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Slices of a few steps, so that the job is still running when the keys come.
+    # Slices of a few steps, each a little slow, so that the job (6,000 slices, 6 s at
+    # least) is still running when the keys come, however loaded the machine.
     monkeypatch.setattr(engine_jobs, "SLICE", 0.0)
     monkeypatch.setattr(jobs, "FIRST_WAIT", 0.001)
+    extend = Session.extend
+
+    def slow_extend(self: Session, upto: int) -> None:
+        time.sleep(0.001)
+        extend(self, upto)
+
+    monkeypatch.setattr(Session, "extend", slow_extend)
     stepper = long_stepper(steps=50_000)
     if key != "end":
         stepper.end()
