@@ -238,3 +238,83 @@ def test_the_output_s_suffix_picks_the_format_unless_given(tmp_path, capsys) -> 
     assert (tmp_path / "x.json").read_text().startswith("t,x[0]")
     assert main(["trace", "--output", ""]) == 2
     assert "give a file name" in capsys.readouterr().err
+
+
+def test_train_writes_the_weights_with_a_readout_and_the_report(tmp_path: Path, capsys) -> None:
+    from lstm_engine.files import load_model
+
+    out, report = tmp_path / "w.npz", tmp_path / "r.json"
+    code, stdout, stderr = run(
+        capsys, "train", "--task", "remember", "--length", "5", "--hidden-size", "4",
+        "--seed", "3", "--updates", "150", "--out", str(out), "--report", str(report),
+    )  # fmt: skip
+    assert code == 0
+    facts = json.loads(report.read_text())
+    assert facts["task"] == "remember" and facts["cell"] == "lstm" and facts["seed"] == 3
+    assert facts["hidden_size"] == 4 and facts["length"] == 5 and facts["updates"] == 150
+    assert facts["best_loss"] < facts["baseline_loss"] / 10
+    assert facts["best_loss"] <= facts["final_loss"] and facts["seconds"] > 0
+    model = load_model(out)
+    assert model.readout is not None and model.readout.weight.shape == (2, 4)
+    assert "baseline 0.693147" in stdout and str(out) in stdout
+    # not a terminal: plain lines, one per evaluation (0, 100, 150)
+    assert len(stderr.splitlines()) == 3 and "held-out" in stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--updates", "5", "--time-limit", "3"], "not allowed with argument --updates"),
+        (["--updates", "0"], "0 is outside 1.."),
+        (["--lr", "-1"], "must be above 0"),
+        (["--lr", "inf"], "not a finite number"),
+        (["--batch-size", "x"], "not a whole number"),
+        (["--cell", "rnn", "--forget-bias", "3"], "no forget gate"),
+        (["--length", "1"], "at least 2"),
+        (["--clip", "-1"], "at least 0"),
+    ],
+)
+def test_train_usage_errors_are_one_line(tmp_path: Path, capsys, argv, message) -> None:
+    out = tmp_path / "w.npz"
+    code, _, err = run(capsys, "train", "--task", "adding", "--out", str(out), *argv)
+    assert code == 2 and message in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_train_needs_a_task_and_a_writable_out(tmp_path: Path, capsys) -> None:
+    code, _, err = run(capsys, "train", "--out", str(tmp_path / "w.npz"))
+    assert code == 2 and "--task" in err
+    code, _, err = run(capsys, "train", "--task", "adding")
+    assert code == 2 and "--out" in err
+    code, _, err = run(capsys, "train", "--task", "adding", "--out", str(tmp_path))
+    assert code == 2 and "directory" in err
+
+
+def test_ctrl_c_stops_training_and_saves_the_best_weights(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    from lstm_engine.files import load_model
+
+    out, report = tmp_path / "w.npz", tmp_path / "r.json"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "lstm_engine", "train", "--task", "adding", "--length", "20",
+         "--time-limit", "120", "--out", str(out), "--report", str(report)],
+        stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert child.stderr is not None
+        first = child.stderr.readline()  # the evaluation before the first update
+        assert "update 0" in first
+        time.sleep(0.5)
+        child.send_signal(signal.SIGINT)
+        stdout, stderr = child.communicate(timeout=60)
+    finally:
+        child.kill()
+        child.wait()
+    assert child.returncode == 130, stderr
+    assert "stopped by Ctrl-C" in stdout
+    facts = json.loads(report.read_text())
+    assert facts["stopped"] is True and facts["updates"] > 0
+    assert load_model(out).readout is not None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "w.npz"]

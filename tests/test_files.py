@@ -160,3 +160,51 @@ def test_detection_tells_kinds_with_the_same_keys_apart_by_shape() -> None:
     assert detect(rnn_like, kinds) is OneRowCell
     assert detect(lstm_like, kinds) is LSTMCell
     assert detect(lstm_like, [OneRowCell, LSTMCell]) is LSTMCell
+
+
+@pytest.mark.parametrize("kind", ["lstm", "rnn", "slstm"])
+def test_a_model_keeps_its_readout_and_load_ignores_it(tmp_path: Path, kind: str) -> None:
+    from lstm_engine.cells import cell_class
+    from lstm_engine.files import load_model, save_model
+    from lstm_engine.readout import Readout
+    from lstm_engine.training import Model
+
+    cell = cell_class(kind).init(2, 3, seed=1)
+    model = Model(cell, Readout.init(3, 2, seed=5))
+    save_model(model, tmp_path / "m.npz")
+    loaded = load_model(tmp_path / "m.npz")
+    assert loaded.cell == cell and loaded.readout == model.readout
+    assert lstm_engine.load(tmp_path / "m.npz") == cell
+    # without the stored kind, the readout's keys do not confuse the detection
+    with np.load(tmp_path / "m.npz", allow_pickle=False) as archive:
+        plain = {k: archive[k] for k in archive.files if not k.startswith("__")}
+    assert "readout.weight" in plain
+    assert load_model(write(tmp_path / "plain.npz", **plain)).cell == cell
+    # a file without a readout gives None
+    lstm_engine.save(cell, tmp_path / "bare.npz")
+    assert load_model(tmp_path / "bare.npz").readout is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"readout.weight": np.zeros((1, 5))}, r"readout.weight: expected shape \(O, 2\)"),
+        ({"readout.bias": np.zeros(3)}, r"readout.bias: expected shape \(1,\), got \(3,\)"),
+        ({"readout.bias": None}, "readout.bias: missing"),
+        ({"readout.weight": np.full((1, 2), np.nan)}, "readout.weight: contains NaN"),
+        ({"readout.extra": np.zeros(1)}, "unexpected readout.extra"),
+    ],
+)
+def test_bad_readouts_name_the_key(tmp_path: Path, cell: LSTMCell, change, message) -> None:
+    from lstm_engine.files import load_model
+
+    arrays = {k: np.asarray(v) for k, v in cell.params.items()}
+    arrays.update({"readout.weight": np.ones((1, 2)), "readout.bias": np.zeros(1)})
+    arrays.update(change)
+    arrays = {k: v for k, v in arrays.items() if v is not None}
+    path = write(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(WeightsError, match=message) as caught:
+        load_model(path)
+    assert str(caught.value).startswith(str(path)) and "\n" not in str(caught.value)
+    with pytest.raises(WeightsError, match=message):
+        lstm_engine.load(path)  # a bad readout is not ignored silently
