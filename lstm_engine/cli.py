@@ -495,12 +495,11 @@ def _progress_shown(config: TrainConfig, stderr: TextIO) -> Iterator[Callable[[P
     from rich.progress import Progress as Bar
 
     bar = Bar(
-        TextColumn(f"{config.cell} on {config.task}"),
-        BarColumn(),
+        TextColumn(f"{config.cell} {config.task}"),
+        BarColumn(bar_width=16),
         TextColumn("{task.fields[facts]}"),
         TimeRemainingColumn(),
         console=Console(file=stderr),
-        transient=False,
     )
     task_id = bar.add_task("train", total=total, facts="")
 
@@ -509,8 +508,8 @@ def _progress_shown(config: TrainConfig, stderr: TextIO) -> Iterator[Callable[[P
         bar.update(
             task_id,
             completed=progress.updates if by_updates else min(progress.seconds, total),
-            facts=f"{progress.updates} updates, {rate:.0f}/s, loss {_loss(progress)}, "
-            f"best held-out {progress.best:.4g} (baseline {progress.baseline:.3g})",
+            facts=f"{progress.updates} updates {rate:.0f}/s  loss {_loss(progress)}  "
+            f"best held-out {progress.best:.3g} (baseline {progress.baseline:.3g})",
         )
 
     with bar:
