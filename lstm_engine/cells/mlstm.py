@@ -59,6 +59,14 @@ one of them as inf labels it as beyond float64.
 
 Weights: ``W_q``, ``W_k``, ``W_v``, ``W_o`` (H, I); ``b_q``, ``b_k``, ``b_v``,
 ``b_o`` (H); ``w_i``, ``w_f`` (I); scalars ``b_i``, ``b_f`` (shape ()).
+
+Gradients (``taped_forward``): backpropagation through time over these very steps, as
+PyTorch's autograd would take it over the official code; the reverse equations and the
+branch rules (the max in m, the max in the denominator) are in ``mlstm_backward.py``. In
+short: the gradient goes through whichever branch won (through exp(-m) to m when it is
+the denominator's larger term) and is split in half on an exact tie. The overflow-safe
+``scaled_quotient`` path has no gradients: ``taped_forward`` refuses inputs that take
+it.
 """
 
 from __future__ import annotations
@@ -71,8 +79,9 @@ import numpy as np
 import numpy.typing as npt
 
 from .activations import logsigmoid, sigmoid
-from .base import Array, Cell, Gate, Record, State, StateVar
+from .base import Array, Backward, Cell, Gate, Record, State, StateVar
 from .expressions import Const, Difference, Equation, Magnitude, Quotient, call, plus, times, value
+from .mlstm_backward import mlstm_taped_forward
 
 #: The official recurrent step's eps.
 EPS = 1e-6
@@ -309,3 +318,9 @@ class MLSTMCell(Cell):
             logf, m, i, f, C, n, qs, exp_i, sigmoid(f_raw), qn, qC, exp_minus_m, den,
             h_tilde, o, h,
         )  # fmt: skip
+
+    def taped_forward(
+        self, inputs: npt.ArrayLike, state: State | None = None
+    ) -> tuple[Array, Backward]:
+        """Backpropagation through time (``mlstm_backward.py``): see ``Cell.taped_forward``."""
+        return mlstm_taped_forward(self, inputs, state, BLOCKS + SCALARS, EPS)

@@ -38,6 +38,12 @@ code takes it over the whole batch, which only differs for batches mixing fresh 
 running states.
 
 Weights: ``W`` (4H, I), ``R`` (4H, H), ``b`` (4H), gate rows in the order i, f, z, o.
+
+Gradients (``taped_forward``): backpropagation through time over these very steps, as
+PyTorch's autograd would take it over the official code; the reverse equations and the
+branch rules (the max in m, the clamps min(., 1)) are in ``slstm_backward.py``. In
+short: the gradient goes through whichever branch of m the forward took (through i_raw
+on a start step), is zero through a clamped gate, and is split in half on an exact tie.
 """
 
 from __future__ import annotations
@@ -50,7 +56,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .activations import logsigmoid, sigmoid
-from .base import Array, Cell, Gate, Record, State, StateVar
+from .base import Array, Backward, Cell, Gate, Record, State, StateVar
 from .expressions import (
     Affine,
     Choice,
@@ -64,6 +70,7 @@ from .expressions import (
     value,
 )
 from .lstm import ROW_GATES
+from .slstm_backward import slstm_taped_forward
 
 
 @dataclass(frozen=True)
@@ -252,3 +259,9 @@ class SLSTMCell(Cell):
             t, x, prev["h"], c_prev, n_prev, m_prev, i_raw, f_raw, z_raw, o_raw,
             exp_i, sigmoid(f_raw), start.astype(np.float64), logf, m, i, f, z, c, n, o, h,
         )  # fmt: skip
+
+    def taped_forward(
+        self, inputs: npt.ArrayLike, state: State | None = None
+    ) -> tuple[Array, Backward]:
+        """Backpropagation through time (``slstm_backward.py``): see ``Cell.taped_forward``."""
+        return slstm_taped_forward(self, inputs, state)
