@@ -21,7 +21,7 @@ step), from the ``np.random.Generator`` it is given, so a seed fixes the data.
   x_t = sin(w t + phase) + e_t, e_t ~ N(0, 0.1^2), t = 0..T. Inputs x_0..x_{T-1} (T, B, 1),
   targets x_1..x_T (T, B, 1): the loss (MSE) is taken at every step. Baseline: predicting
   the current observation (persistence), E[(x_{t+1} - x_t)^2] = E[1 - cos w] + 2 sigma^2
-  = 1 - (sin 0.6 - sin 0.15)/0.45 + 0.02 ≈ 0.0966 (predicting 0 would give 0.51). No
+  = 1 - (sin 0.6 - sin 0.15)/0.45 + 0.02 ≈ 0.0973 (predicting 0 would give 0.51). No
   predictor beats sigma^2 = 0.01, the noise of the target itself.
 """
 
