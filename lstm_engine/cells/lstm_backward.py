@@ -1,114 +1,361 @@
 """Backpropagation through time for the LSTM and the peephole LSTM (``taped_forward`` of
 ``LSTMCell`` and ``PeepholeLSTMCell``; with its peepholes at zero the second is the first,
-so one sweep serves both).
+so one sweep serves both), laid out for speed.
 
-The forward keeps, per step, what the reverse sweep needs: the gates i, f, g, o, the
-cell state c and the previous h and c. With L = sum(d_hidden * H) and the symbols of
-``lstm.py``, one step back, from dh (this step's d_hidden plus what flows back from the
-next step) and dc (what flows back through c)::
+The maths. With L = sum(d_hidden * H) and the symbols of ``lstm.py``, one step back, from
+dh (this step's d_hidden plus what flows back from the next step) and dc (what flows back
+through c)::
 
     do = dh * tanh(c)                  dc += dh * o * (1 - tanh(c)^2)
     di = dc * g     dg = dc * i        df = dc * c_prev      dc_prev = dc * f
     dz_i = di * i (1 - i)   dz_f = df * f (1 - f)   dz_g = dg * (1 - g^2)   dz_o = do * o (1 - o)
     dz = [dz_i, dz_f, dz_g, dz_o]      (PyTorch's row order of the weights)
-    dW_ih += dz^T x     dW_hh += dz^T h_prev     db_ih += sum(dz)     db_hh += sum(dz)
-    dx = dz W_ih        dh_prev = dz W_hh
+    dW_ih = sum_t dz^T x     dW_hh = sum_t dz^T h_prev     db_ih = db_hh = sum_t sum(dz)
+    dx = dz W_ih     dh_prev = dz W_hh
 
 With peepholes (z_i = a_i + p_i c_prev, z_f = a_f + p_f c_prev, z_o = a_o + p_o c),
-dz_o is found first and adds dz_o * p_o to dc; dc_prev gains dz_i * p_i + dz_f * p_f;
-and dp_i += sum(dz_i c_prev), dp_f += sum(dz_f c_prev), dp_o += sum(dz_o c).
+dz_o also adds dz_o * p_o to dc; dc_prev gains dz_i * p_i + dz_f * p_f; and
+dp_i = sum(dz_i c_prev), dp_f = sum(dz_f c_prev), dp_o = sum(dz_o c).
+
+The layout (``shared/PERFORMANCE.md`` says why). At small sizes the cost is the number
+of NumPy calls per step, so everything that does not depend on the step before is taken
+out of the loops:
+
+* The forward is ``FastLSTM``'s: one matrix product of [W_ih | b | W_hh] with
+  [x_t; 1; h_prev] per step, batch last, activations by one of its routes, written
+  straight into the tape (nine calls a step).
+* After it, the local derivatives of every step at once, in a few calls over (T, H, B):
+  D_o = o (1 - o) tanh(c), E = o (1 - tanh(c)^2) + p_o D_o, D_i = i (1 - i) g,
+  D_f = f (1 - f) c_prev, D_g = i (1 - g^2), F = f + p_i D_i + p_f D_f, so that a step
+  back is five calls, peepholes or not::
+
+      dh = [1 | W_hh^T] [d_hidden_t; dz_{t+1}]     (one product: recurrence and d_hidden)
+      [dz_o; e] = [D_o; E] dh      dc = dc_next + e
+      [dz_i; dz_f; dz_g] = [D_i; D_f; D_g] dc      dc_next = F dc
+
+* The weight gradients of all steps are then one product of the dz of every step with
+  the [x_t; 1; h_prev] the forward kept ([dW_ih | db | dW_hh] at once), and dx one
+  product with W_ih.
+* Large batches are split over threads, each slice a sweep of its own (``parallel_parts``).
 
 Shapes: inputs (T, B, I), d_hidden (T, B, H); every gradient has its weight's shape,
 ``"inputs"`` is (T, B, I), and ``"initial.h"`` / ``"initial.c"`` are (B, H), the
-gradient with respect to the initial state.
+gradient with respect to the initial state. ``tests/test_lstm_bptt.py`` holds this equal
+to a plain sweep of the equations above.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache, partial
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from .activations import sigmoid
-from .base import Backward
+from .base import Array, Backward, State
+from .lstm_forward import (
+    EXP_ROUTE,
+    EXP_ROUTE_MIN,
+    ROW_ORDER,
+    TANH_ROUTE,
+    batch_inputs,
+    parallel_parts,
+)
 
-Array = npt.NDArray[np.float64]
+PEEPHOLES = ("peephole_i", "peephole_f", "peephole_o")
+#: Below this many multiply-adds per step of the weight gradient ((4H) x (I + 1 + H)), the
+#: products of the steps are summed by one stacked ``np.matmul``; from it, the dz and the
+#: kept inputs are copied time-major and multiplied in one large product, which BLAS runs
+#: much faster (measured: (T, B, H) = (100, 64, 8) 0.10 against 0.21 ms; H = 32 1.4
+#: against 0.9 ms).
+STACKED_MAX = 2048
 
 
 def lstm_taped_forward(
     params: Mapping[str, Array],
     inputs: npt.ArrayLike,
-    state: Mapping[str, npt.ArrayLike] | None = None,
+    state: State | None = None,
 ) -> tuple[Array, Backward]:
-    """The forward keeping the gates and states, and its reverse sweep (module docstring):
+    """The forward keeping what the reverse sweep needs, and that sweep (module docstring):
     the hidden states (T, B, H) and the ``Backward`` of ``cells/base.py``."""
-    W_ih, W_hh = params["weight_ih"], params["weight_hh"]
-    b = params["bias_ih"] + params["bias_hh"]
-    x = np.asarray(inputs, dtype=np.float64)
-    T, B, _ = x.shape
-    H = W_hh.shape[1]
-    h0 = np.zeros((B, H)) if state is None else np.broadcast_to(state["h"], (B, H))
-    c0 = np.zeros((B, H)) if state is None else np.broadcast_to(state["c"], (B, H))
-    zero = np.zeros(H)
-    p_i, p_f, p_o = (params.get(f"peephole_{g}", zero) for g in "ifo")
+    X = batch_inputs(inputs, params["weight_ih"].shape[1])
+    steps, batch, _ = X.shape
+    H = params["weight_hh"].shape[1]
+    h0 = np.zeros((batch, H)) if state is None else np.broadcast_to(state["h"], (batch, H))
+    c0 = np.zeros((batch, H)) if state is None else np.broadcast_to(state["c"], (batch, H))
+    parts = parallel_parts(batch, H)
+    if parts == 1:
+        tape = _Tape(params, X, h0, c0)
+        return tape.hidden(), _checked(tape.backward, (steps, batch, H))
+    return _taped_in_parts(params, X, h0, c0, parts)
 
-    gates = np.empty((T, B, 4 * H))  # i, f, g, o after their activations
-    cs = np.empty((T, B, H))
-    hs = np.empty((T + 1, B, H))
-    hs[0] = h0
-    c = np.asarray(c0, dtype=np.float64)
-    for t in range(T):
-        z = x[t] @ W_ih.T + hs[t] @ W_hh.T + b
-        i, f = sigmoid(z[:, :H] + p_i * c), sigmoid(z[:, H : 2 * H] + p_f * c)
-        g = np.tanh(z[:, 2 * H : 3 * H])
-        c = f * c + i * g
-        o = sigmoid(z[:, 3 * H :] + p_o * c)
-        gates[t] = np.concatenate([i, f, g, o], axis=1)
-        cs[t] = c
-        hs[t + 1] = o * np.tanh(c)
 
-    def backward(d_hidden: npt.ArrayLike, flow: bool = False) -> dict[str, Array]:
+def _checked(
+    backward: Callable[[Array, bool], dict[str, Array]], shape: tuple[int, int, int]
+) -> Backward:
+    def checked(d_hidden: npt.ArrayLike, flow: bool = False) -> dict[str, Array]:
         dH = np.asarray(d_hidden, dtype=np.float64)
-        if dH.shape != (T, B, H):
-            raise ValueError(f"d_hidden: expected shape {(T, B, H)}, got {dH.shape}")
-        grads = {key: np.zeros_like(value) for key, value in params.items()}
-        dx = np.empty_like(x)
-        flow_h = np.empty((T, B, H)) if flow else None
-        flow_c = np.empty((T, B, H)) if flow else None
-        dh_next = np.zeros((B, H))
-        dc = np.zeros((B, H))
-        for t in reversed(range(T)):
-            i, f, g, o = (gates[t][:, k * H : (k + 1) * H] for k in range(4))
-            c_prev = cs[t - 1] if t > 0 else c0
-            tanh_c = np.tanh(cs[t])
-            dh = dH[t] + dh_next
-            dz_o = dh * tanh_c * o * (1.0 - o)
-            dc = dc + dh * o * (1.0 - tanh_c**2) + dz_o * p_o
-            if flow_h is not None and flow_c is not None:
-                flow_h[t], flow_c[t] = dh, dc
-            dz_i = dc * g * i * (1.0 - i)
-            dz_f = dc * c_prev * f * (1.0 - f)
-            dz = np.concatenate([dz_i, dz_f, dc * i * (1.0 - g**2), dz_o], axis=1)
-            grads["weight_ih"] += dz.T @ x[t]
-            grads["weight_hh"] += dz.T @ hs[t]
-            grads["bias_ih"] += dz.sum(axis=0)
-            if "peephole_i" in grads:
-                grads["peephole_i"] += (dz_i * c_prev).sum(axis=0)
-                grads["peephole_f"] += (dz_f * c_prev).sum(axis=0)
-                grads["peephole_o"] += (dz_o * cs[t]).sum(axis=0)
-            dx[t] = dz @ W_ih
-            dh_next = dz @ W_hh
-            dc = dc * f + dz_i * p_i + dz_f * p_f
-        grads["bias_hh"] = grads["bias_ih"].copy()
-        grads["inputs"] = dx
-        grads["initial.h"] = dh_next
-        grads["initial.c"] = dc
-        if flow_h is not None and flow_c is not None:
-            grads["flow.h"], grads["flow.c"] = flow_h, flow_c
+        if dH.shape != shape:
+            raise ValueError(f"d_hidden: expected shape {shape}, got {dH.shape}")
+        return backward(dH, flow)
+
+    return checked
+
+
+class _Tape:
+    """One taped forward over a batch (or a slice of one) and its reverse sweep.
+
+    Arrays are batch last: per step, rows of B values. ``rows[t]`` is [x_t; 1; h_{t-1}]
+    (I + 1 + H, B); ``gates[t]`` the activations (4H, B) in the forward's row ``order``;
+    ``cs[t]`` the cell state after step t (``cs[0]`` the initial one).
+    """
+
+    def __init__(self, params: Mapping[str, Array], X: Array, h0: Array, c0: Array) -> None:
+        steps, batch, n_in = X.shape
+        H = params["weight_hh"].shape[1]
+        self.params = params
+        self.peep = all(key in params for key in PEEPHOLES)
+        # The i, f, o rows are one block (one call scales them) unless o must wait for c.
+        self.order = ("i", "f", "g", "o") if self.peep else ("i", "f", "o", "g")
+        route = EXP_ROUTE if batch * H >= EXP_ROUTE_MIN else TANH_ROUTE
+        rows = np.empty((steps + 1, n_in + 1 + H, batch))
+        rows[:-1, :n_in] = X.transpose(0, 2, 1)
+        rows[:, n_in] = 1.0
+        rows[0, n_in + 1 :] = h0.T
+        cs = np.empty((steps + 1, H, batch))
+        cs[0] = c0.T
+        gates = np.empty((steps, 4 * H, batch))
+        tanh_c = np.empty((steps, H, batch))
+        self.rows, self.cs, self.gates, self.tanh_c = rows, cs, gates, tanh_c
+        self.shape = (steps, batch, n_in, H)
+        if steps:
+            with _one_blas_thread():
+                self._sweep(route)
+        self.factors = self._local_derivatives()
+
+    def gate(self, name: str) -> Array:
+        """The activations of one gate for every step, (T, H, B)."""
+        k = self.order.index(name)
+        H = self.shape[3]
+        return self.gates[:, k * H : (k + 1) * H]
+
+    def hidden(self) -> Array:
+        n_in = self.shape[2]
+        return self.rows[1:, n_in + 1 :].transpose(0, 2, 1).copy()
+
+    def _sweep(self, route: Any) -> None:
+        """The forward: ``FastLSTM._run`` with the gates and states kept."""
+        steps, batch, n_in, H = self.shape
+        p = self.params
+        index = np.concatenate(
+            [np.arange(k * H, (k + 1) * H) for k in map(ROW_ORDER.index, self.order)]
+        )
+        scale = np.where(np.array(self.order) == "g", route.candidate_scale, route.sigmoid_scale)
+        bias = p["bias_ih"] + p["bias_hh"]
+        W = np.hstack([p["weight_ih"], bias[:, None], p["weight_hh"]])[index]
+        W *= np.repeat(scale, H)[:, None]
+        rows, cs, gates, tanh_c = self.rows, self.cs, self.gates, self.tanh_c
+        h_out = rows[:, n_in + 1 :]
+        i_, f_, g_ = (self.gate(name) for name in "ifg")
+        o_ = self.gate("o")
+        ig = np.empty((H, batch))
+        activate, tanh, dot, multiply = route.gates, route.tanh, np.dot, np.multiply
+        with np.errstate(over="ignore"):  # the exp route's e^-z: see ``EXP_ROUTE``
+            if not self.peep:
+                ifo, g_rows = gates[:, : 3 * H], gates[:, 3 * H :]
+                for t in range(steps):
+                    dot(W, rows[t], out=gates[t])
+                    activate(gates[t], ifo[t], g_rows[t])
+                    multiply(i_[t], g_[t], out=ig)
+                    multiply(f_[t], cs[t], out=cs[t + 1])
+                    cs[t + 1] += ig  # c = f*c_prev + i*g
+                    tanh(cs[t + 1], tanh_c[t])
+                    multiply(o_[t], tanh_c[t], out=h_out[t + 1])
+                return
+            # Peepholes, scaled like their gates' rows: [p_i; p_f] c_prev before the
+            # activations of i, f (and g), p_o c after c.
+            s = route.sigmoid_scale
+            p_if = np.stack([p["peephole_i"], p["peephole_f"]])[:, :, None] * s
+            p_o = p["peephole_o"][:, None] * s
+            if_rows, ifg_rows = gates[:, : 2 * H], gates[:, : 3 * H]
+            peek = np.empty((2, H, batch))
+            no_rows = gates[0, :0]
+            for t in range(steps):
+                dot(W, rows[t], out=gates[t])
+                multiply(p_if, cs[t], out=peek)
+                if_rows[t] += peek.reshape(2 * H, batch)
+                activate(ifg_rows[t], if_rows[t], g_[t])
+                multiply(i_[t], g_[t], out=ig)
+                multiply(f_[t], cs[t], out=cs[t + 1])
+                cs[t + 1] += ig
+                multiply(p_o, cs[t + 1], out=ig)
+                o_[t] += ig
+                activate(o_[t], o_[t], no_rows)
+                tanh(cs[t + 1], tanh_c[t])
+                multiply(o_[t], tanh_c[t], out=h_out[t + 1])
+
+    def _local_derivatives(self) -> tuple[Array, Array, Array]:
+        """[D_o; E] (T, 2, H, B), [D_i; D_f; D_g] (T, 3, H, B) and F (T, H, B) of the
+        module docstring, for every step at once."""
+        steps, batch, _, H = self.shape
+        i, f, g, o = (self.gate(name) for name in "ifgo")
+        tanh_c, c_prev = self.tanh_c, self.cs[:-1]
+        oe = np.empty((steps, 2, H, batch))
+        ifg = np.empty((steps, 3, H, batch))
+        D_o, E = oe[:, 0], oe[:, 1]
+        D_i, D_f, D_g = ifg[:, 0], ifg[:, 1], ifg[:, 2]
+        np.subtract(1.0, o, out=D_o)
+        D_o *= o
+        np.multiply(tanh_c, tanh_c, out=E)
+        np.subtract(1.0, E, out=E)
+        E *= o
+        D_o *= tanh_c
+        np.subtract(1.0, i, out=D_i)
+        D_i *= i
+        D_i *= g
+        np.subtract(1.0, f, out=D_f)
+        D_f *= f
+        D_f *= c_prev
+        np.multiply(g, g, out=D_g)
+        np.subtract(1.0, D_g, out=D_g)
+        D_g *= i
+        if not self.peep:
+            return oe, ifg, f
+        p = self.params
+        E += p["peephole_o"][:, None] * D_o
+        F = f + p["peephole_i"][:, None] * D_i
+        F += p["peephole_f"][:, None] * D_f
+        return oe, ifg, F
+
+    def backward(self, dH: Array, flow: bool) -> dict[str, Array]:
+        """The reverse sweep for d_hidden ``dH`` (T, B, H) (module docstring)."""
+        steps, batch, n_in, H = self.shape
+        p = self.params
+        W_ih, W_hh = p["weight_ih"], p["weight_hh"]
+        oe, ifg, F = self.factors
+        # Slot t of ``back`` holds [d_hidden_{t-1}; dz_i; dz_f; dz_g; dz_o; e] of step t:
+        # d_hidden one slot late, so that [d_hidden_t; dz_{t+1}] is one block of slot t+1.
+        back = np.empty((steps + 1, 6, H, batch))
+        rows = back.reshape(steps + 1, 6 * H, batch)
+        back[0, 0] = 0.0
+        back[1:, 0] = dH.transpose(0, 2, 1)
+        back[steps, 1:5] = 0.0
+        M = np.hstack([np.eye(H), W_hh.T])  # [1 | W_hh^T]
+        dhs = np.empty((steps, H, batch))
+        dcs = np.empty((steps, H, batch))
+        dc_next = np.zeros((H, batch))
+        dot, multiply, add = np.dot, np.multiply, np.add
+        with _one_blas_thread():
+            for t in reversed(range(steps)):
+                dot(M, rows[t + 1, : 5 * H], out=dhs[t])
+                multiply(oe[t], dhs[t], out=back[t, 4:6])
+                add(dc_next, back[t, 5], out=dcs[t])
+                multiply(ifg[t], dcs[t], out=back[t, 1:4])
+                multiply(dcs[t], F[t], out=dc_next)
+        dz = rows[:steps, H : 5 * H]
+        fused = _sum_of_products(dz, self.rows[:steps])  # [dW_ih | db | dW_hh]
+        grads = {
+            "weight_ih": fused[:, :n_in].copy(),
+            "weight_hh": fused[:, n_in + 1 :].copy(),
+            "bias_ih": fused[:, n_in].copy(),
+            "bias_hh": fused[:, n_in].copy(),
+        }
+        if self.peep:
+            c_prev, c = self.cs[:-1], self.cs[1:]
+            grads["peephole_i"] = np.einsum("thb,thb->h", back[:steps, 1], c_prev)
+            grads["peephole_f"] = np.einsum("thb,thb->h", back[:steps, 2], c_prev)
+            grads["peephole_o"] = np.einsum("thb,thb->h", back[:steps, 4], c)
+        grads["inputs"] = np.matmul(dz.transpose(0, 2, 1), W_ih)
+        grads["initial.h"] = (W_hh.T @ rows[0, H : 5 * H]).T
+        grads["initial.c"] = dc_next.T.copy()
+        if flow:
+            grads["flow.h"] = dhs.transpose(0, 2, 1).copy()
+            grads["flow.c"] = dcs.transpose(0, 2, 1).copy()
         return grads
 
-    return hs[1:].copy(), backward
+
+def _sum_of_products(dz: Array, rows: Array) -> Array:
+    """sum_t dz[t] @ rows[t]^T for dz (T, R, B) and rows (T, K, B): (R, K)."""
+    steps, n_dz, batch = dz.shape
+    n_rows = rows.shape[1]
+    if n_dz * n_rows < STACKED_MAX:
+        return np.matmul(dz, rows.transpose(0, 2, 1)).sum(axis=0)
+    by_unit = np.empty((n_dz, steps, batch))
+    by_unit.transpose(1, 0, 2)[...] = dz
+    kept = np.empty((n_rows, steps, batch))
+    kept.transpose(1, 0, 2)[...] = rows
+    return by_unit.reshape(n_dz, -1) @ kept.reshape(n_rows, -1).T
+
+
+@cache
+def _blas_controller() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _one_blas_thread() -> Any:
+    """The products of one step are small: OpenBLAS would share some between two threads
+    (from about 2.6e5 multiply-adds), whose hand-over costs more than it saves, and whose
+    waiting workers spin on the cores the elementwise work needs. (``threadpool_limits``
+    looks the libraries up at every call, ~0.25 ms; a kept controller takes ~4 us.)"""
+    return _blas_controller().limit(limits=1, user_api="blas")
+
+
+def _in_threads(jobs: Sequence[Callable[[], Any]]) -> list[Any]:
+    """Run the jobs on parallel threads (NumPy releases the GIL), each with a
+    single-threaded BLAS (``FastLSTM._forward_in_parts`` says why); their results in order."""
+    results: list[Any] = [None] * len(jobs)
+    failed: list[BaseException] = []
+
+    def run(k: int) -> None:
+        try:
+            results[k] = jobs[k]()
+        except BaseException as error:  # handed to the caller below
+            failed.append(error)
+
+    with _one_blas_thread():
+        threads = [threading.Thread(target=run, args=(k,)) for k in range(len(jobs))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    if failed:
+        raise failed[0]
+    return results
+
+
+def _taped_in_parts(
+    params: Mapping[str, Array], X: Array, h0: Array, c0: Array, parts: int
+) -> tuple[Array, Backward]:
+    """The sequences of a batch are independent: one tape per slice of the batch, on
+    parallel threads, forward and back; the weight gradients are the sums of the slices'."""
+    steps, batch, _ = X.shape
+    H = params["weight_hh"].shape[1]
+    bounds = np.linspace(0, batch, parts + 1).astype(int)
+    slices = [slice(a, b) for a, b in itertools.pairwise(bounds)]
+    tapes: list[_Tape] = _in_threads(
+        [partial(_Tape, params, X[:, s], h0[s], c0[s]) for s in slices]
+    )
+
+    def backward(dH: Array, flow: bool) -> dict[str, Array]:
+        done = _in_threads(
+            [partial(tape.backward, dH[:, s], flow) for tape, s in zip(tapes, slices, strict=True)]
+        )
+        grads = {}
+        for key in done[0]:
+            if key in params:
+                grads[key] = np.sum([d[key] for d in done], axis=0)
+            else:  # per sequence: inputs and flows (T, B, ...), initial states (B, ...)
+                axis = 0 if key.startswith("initial.") else 1
+                grads[key] = np.concatenate([d[key] for d in done], axis=axis)
+        return grads
+
+    hidden = np.concatenate([tape.hidden() for tape in tapes], axis=1)
+    return hidden, _checked(backward, (steps, batch, H))
 
 
 __all__ = ["lstm_taped_forward"]
