@@ -37,7 +37,7 @@ from . import gradflow, jobs, plot, trace
 from .cells import CELLS, Cell
 from .cells.base import Array, Record
 from .cells.weights import WeightsError
-from .files import load, save
+from .files import load, load_model, save
 from .gradflow import Flow
 from .inputs import check_inputs
 from .jobs import Job, grow
@@ -507,6 +507,31 @@ class Stepper:
             example=example,
             reset=True,
         )
+
+    def open_model_job(
+        self,
+        path: str | os.PathLike[str],
+        task: str,
+        length: int,
+        seed: int,
+        companion: str | os.PathLike[str] | None = None,
+        about: str = "",
+    ) -> Job:
+        """A trained model's file (cell and readout) on an example of ``task`` of ``length``
+        steps drawn with ``seed``; ``companion``: the file of the RNN trained beside it,
+        for the gradient view. ``about`` goes in the origin ("best MSE 0.0009")."""
+        model = load_model(path)
+        other = load_model(companion) if companion is not None else None
+        inputs, example = task_example(
+            task,
+            model.cell,
+            model.readout,
+            length,
+            seed,
+            None if other is None else (other.cell, other.readout),
+        )
+        origin = f"trained on {task}" + (f", {about}" if about else "")
+        return self.open_example_job(model.cell, origin, inputs, example)
 
     def save_weights(self, path: str | os.PathLike[str], lane: int = 0) -> str:
         """Write a lane's weights (.npz); returns what was done, for the status line."""

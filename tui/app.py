@@ -31,6 +31,7 @@ from lstm_engine import SessionError, WeightsError
 from lstm_engine.cli import OneLineParser, UsageError, add_model_options, opened_from_options
 from lstm_engine.inputs import InputError
 from lstm_engine.jobs import Job
+from lstm_engine.numbers import number
 from lstm_engine.stepper import Stepper
 
 from .jobs import JobDialog, run_job
@@ -42,6 +43,7 @@ from .screens.help import HelpScreen
 from .screens.inputs import InputEditor
 from .screens.main import MainScreen
 from .screens.stepping import SteppingScreen
+from .screens.training import Trained, TrainingScreen
 from .screens.weights import WeightsScreen
 
 #: The screens a key can open, by the name its action gives (``app.open('weights')``).
@@ -132,6 +134,10 @@ class StepperApp(App[None]):
         if name == "compare":  # the second cell's history first: it can take a while
             run_job(self, self.stepper.compare_job(), self._compare_ready)
             return
+        if name == "training":
+            cell = self.stepper.frame.cell
+            self.push_screen(TrainingScreen(cell.kind, cell.hidden_size), self._trained)
+            return
         if name == "gradients":  # the flows first: a long sequence's sweep takes a while
             run_job(self, self.stepper.flow_job(), self._flows_ready)
             return
@@ -144,6 +150,27 @@ class StepperApp(App[None]):
             self.push_screen(CompareScreen(self.stepper))
         elif isinstance(self.screen, SteppingScreen):
             self.screen.show(self.stepper.frame)  # cancelled: the status says so
+
+    def _trained(self, trained: Trained | None) -> None:
+        """A run ended (or was stopped): its cell on an example of its task."""
+        if trained is None:
+            return
+        config, report = trained.config, trained.report
+        best, baseline = report.get("best_loss"), report.get("baseline_loss")
+        about = "" if best is None else f"best loss {number(best)}"
+        about += "" if baseline is None else f", baseline {number(baseline)}"
+        try:
+            job = self.stepper.open_model_job(
+                trained.path, config.task, config.length, config.seed, trained.companion, about
+            )
+        except (OSError, ValueError) as exc:
+            self.notify(str(exc), title="The trained cell did not open", severity="error")
+            return
+        run_job(self, job, self._show_frame)
+
+    def _show_frame(self, job: Job) -> None:
+        if isinstance(self.screen, SteppingScreen):
+            self.screen.show(self.stepper.frame)
 
     def _flows_ready(self, job: Job) -> None:
         if self.stepper.frame.flows is not None:
