@@ -335,11 +335,12 @@ def draw(
     title: str | None = None,
     legend: bool = False,
     labels: bool = True,
+    axes: tuple[str, str] = (X_LABEL, Y_LABEL),
 ) -> Drawn:
     """Draw ``curves`` over steps 1..steps on a plotext figure (cleared first) of ``width``
     x ``height`` characters and build it. ``theme`` is a plotext theme ("clear" without
     colour); ``legend`` asks plotext for its own legend (the dashboard draws its own);
-    ``labels`` writes the axis labels (a row small plots do without)."""
+    ``labels`` writes the axis labels ``axes`` (x, y; a row small plots do without)."""
     left = [c for c in curves if not c.right]
     right = [c for c in curves if c.right]
     real = {"left": _limits(left, steps), "right": _limits(right, steps)}
@@ -364,8 +365,8 @@ def draw(
         if title:
             figure.title(title)
         if labels:
-            figure.xlabel(X_LABEL)
-            figure.ylabel(Y_LABEL)
+            figure.xlabel(axes[0])
+            figure.ylabel(axes[1])
         figure.xlim(*((0.5, 1.5) if steps <= 1 else (1, steps)))
         rows = max(height - 5, 2)
         for side in sides:

@@ -109,6 +109,7 @@ class TrajectoryPlot(FollowsFrame, Widget):
             colour=colour,
             theme=self._theme(),
             labels=height >= ROOMY,
+            axes=spec.axes,
         )
         self.left_out = drawn.left_out
         if drawn.left_out and len(head) > len(legend):  # the title says so, now it is known
