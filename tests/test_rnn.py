@@ -24,6 +24,7 @@ from lstm_engine.cells.base import Cell
 from lstm_engine.cli import main
 from lstm_engine.equations import lines
 from lstm_engine.share import with_shared_weights
+from lstm_engine.stepper import Stepper
 
 from reference import (
     assert_forward_is_the_step_path,
@@ -380,3 +381,25 @@ def test_the_mlstm_and_the_rnn_share_nothing() -> None:
     assert rnn == RNNCell.init(2, 3, 3) and said.startswith("nothing shared")
     mlstm, said = with_shared_weights(RNNCell.init(2, 3, 1), "mlstm", seed=3)
     assert mlstm == CELLS["mlstm"].init(2, 3, 3) and said.startswith("nothing shared")
+
+
+@pytest.mark.parametrize(("first", "second"), [("lstm", "rnn"), ("rnn", "lstm"), ("rnn", "mlstm")])
+def test_compare_mode_with_the_rnn_on_either_side(first: str, second: str) -> None:
+    inputs = [[5.0], [1.9], [2.0], [1.0]]
+    s = Stepper(Session(CELLS[first].init(1, 3, 42), inputs, origin="seed 42", seed=42))
+    s.step()
+    frame = s.compare(second)
+    assert [lane.cell.kind for lane in frame.lanes] == [first, second]
+    right = frame.lanes[1]
+    assert right.cell == with_shared_weights(frame.lanes[0].cell, second, 42)[0]
+    assert right.shared == with_shared_weights(frame.lanes[0].cell, second, 42)[1]
+    s.step()
+    frame = s.step()
+    assert frame.t == 3 and all(lane.record is not None for lane in frame.lanes)
+    want = Session(right.cell, inputs)
+    want.seek(3)
+    assert np.array_equal(frame.lanes[1].record.h, want.current.h)  # type: ignore[union-attr]
+    labels = [c.label for c in frame.plot.curves]
+    assert labels[0].startswith(f"{frame.lanes[0].cell.title} h")
+    assert any(label.startswith(f"{right.cell.title} h") for label in labels)
+    assert not any(label.startswith("RNN (tanh) c") for label in labels)
