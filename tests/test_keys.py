@@ -15,9 +15,11 @@ from tui.keys import EXTRA, SCREENS, Key
 from tui.screens.compare import CompareScreen
 from tui.screens.confirm import ConfirmDialog
 from tui.screens.export import ExportDialog
+from tui.screens.gradients import GradientScreen
 from tui.screens.help import HelpScreen
 from tui.screens.inputs import InputEditor
 from tui.screens.main import MainScreen
+from tui.screens.training import TrainingScreen
 from tui.screens.weights import WeightsScreen
 
 from tui_helpers import make_app
@@ -32,6 +34,8 @@ CLASSES = {
     "export": ExportDialog,
     "progress": JobDialog,
     "confirm": ConfirmDialog,
+    "gradients": GradientScreen,
+    "training": TrainingScreen,
 }
 APP_KEYS = {key for b in App.BINDINGS for key in b.key.split(",")} | {App.COMMAND_PALETTE_BINDING}  # type: ignore[union-attr]
 
@@ -72,7 +76,8 @@ async def test_help_and_palette_list_every_key_of_the_screen_on_top() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         for opener, name in (("", "main"), ("v", "compare"), ("escape w", "weights"),
                              ("escape e", "inputs"), ("escape x", "export"),
-                             ("escape question_mark", "help")):  # fmt: skip
+                             ("escape question_mark", "help"), ("escape g", "gradients"),
+                             ("escape t", "training")):  # fmt: skip
             if opener:
                 await pilot.press(*opener.split())
             screen = app.screen

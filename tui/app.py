@@ -210,8 +210,8 @@ def screen_keys(screen: Screen) -> tuple[Key, ...]:
 
 def help_rows(screen: Screen) -> list[tuple[str, str]]:
     rows = [(key.written, key.about) for key in getattr(screen, "KEYS", ())]
-    if isinstance(screen, SteppingScreen):
-        rows += list(EXTRA)
+    if isinstance(screen, SteppingScreen):  # live input only where the screen takes it
+        rows += [row for row in EXTRA if screen.LIVE_INPUT or row[0] != "at the end"]
     return rows
 
 

@@ -139,7 +139,7 @@ MAIN = (
         "g",
         "app.open('gradients')",
         "Gradients",
-        "Gradient flow: |dL/dh_t| and |dL/dc_t| over t, beside a tanh RNN",
+        "Gradient flow: the norms of dL/dh_t and dL/dc_t over t, beside a tanh RNN",
         footer=False,
     ),
     *STEPPING[-2:],

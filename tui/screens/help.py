@@ -48,6 +48,19 @@ PANELS = (
     ),
     ("Equations", "the step's equations for the selected unit with the numbers filled in."),
     (
+        "Readout",
+        "a trained cell on an example of its task (t, or --weights FILE --task NAME): the "
+        "readout's prediction y at this step beside the target (a last-step task's target "
+        "is the last step's: the error shows there).",
+    ),
+    (
+        "Gradient flow (g)",
+        "for the whole sequence, log10 of the norms of dL/dh_t and dL/dc_t (the gradient "
+        "for the state after step t) of the cell and of a tanh RNN of the same size, where "
+        "L is the readout's loss at the last step (else the sum of h_T); values that "
+        "underflowed to 0 have no log and are counted, not drawn.",
+    ),
+    (
         "Numbers",
         "4 decimals from 0.0001 to 9999; scientific notation (1.2e+05) outside that.",
     ),
