@@ -1,0 +1,190 @@
+"""The dashboard's learning views, as a user drives them: the training screen (t) trains
+for real in a child process, is stopped with escape or runs out its budget, and the
+trained cell opens on an example of its task with the readout's prediction and the
+target; ``--weights FILE --task NAME`` does the same from the shell; the gradient-flow
+view (g) follows the step cursor."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Checkbox, Input
+
+from lstm_engine import stepper as stepper_module
+from lstm_engine.cells import CELLS
+from lstm_engine.cli import UsageError
+from lstm_engine.files import save_model
+from lstm_engine.gradflow import flow
+from lstm_engine.session import Session
+from lstm_engine.stepper import Stepper
+from lstm_engine.training import TrainConfig, train
+from tui.app import StepperApp
+from tui.screens.gradients import GradientScreen
+from tui.screens.main import MainScreen
+from tui.screens.training import TrainingScreen
+
+from tui_helpers import make_app
+
+#: The longest a test waits for the child process (spawn, import, a few updates).
+PATIENCE = 60.0
+
+
+async def until(pilot: Pilot, ready: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + PATIENCE
+    while not ready():
+        assert time.monotonic() < deadline, f"waited {PATIENCE} s for {what}"
+        await pilot.pause(0.05)
+
+
+def settings(app: StepperApp, **values: str) -> TrainingScreen:
+    screen = app.screen
+    assert isinstance(screen, TrainingScreen)
+    for name, value in values.items():
+        screen.query_one(f"#{name}", Input).value = value
+    return screen
+
+
+def readout_line(app: StepperApp) -> str:
+    return app.screen.query_one("#readout").text()
+
+
+@pytest.fixture(scope="module")
+def adding_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model trained briefly on the adding problem (its readout is what matters here)."""
+    path = tmp_path_factory.mktemp("model") / "adding.npz"
+    config = TrainConfig(task="adding", hidden_size=3, length=12, seed=1, updates=5)
+    save_model(train(config).model, path)
+    return path
+
+
+async def test_escape_stops_training_and_the_trained_cell_opens() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("t")
+        screen = settings(app, hidden="4", length="16", seconds="120")
+        await pilot.press("ctrl+r")
+        assert screen._runs, screen.query_one("#training-status").render()
+        # a few reports, the curve drawn meanwhile: the screen answers while it trains
+        await until(pilot, lambda: len(next(iter(screen._runs.values())).reports) >= 3, "reports")
+        status = str(screen.query_one("#training-status").render())
+        assert "updates" in status and "/s" in status and "best" in status
+        assert screen.frame is not None and screen.frame.plot.curves[-1].label.startswith(
+            "baseline"
+        )
+        await pilot.press("escape")  # stops: the best weights so far are saved and open
+        await until(pilot, lambda: isinstance(app.screen, MainScreen), "the main screen")
+        await pilot.pause()
+        frame = app.stepper.frame
+        assert frame.reading is not None and frame.reading.task == "adding"
+        assert (frame.cell.kind, frame.cell.hidden_size, frame.length) == ("lstm", 4, 16)
+        assert "trained on adding" in frame.lanes[0].origin
+        assert "prediction: none before the first step" in readout_line(app)
+        await pilot.press("end")
+        await pilot.pause()
+        line = readout_line(app)
+        assert "prediction y =" in line and "target at step 16" in line and "error" in line
+
+
+async def test_a_finished_run_with_the_rnn_beside_it_feeds_the_gradient_view() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        screen = settings(app, hidden="3", length="10", seconds="", updates="20")
+        screen.query_one("#companion", Checkbox).value = True
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen), "the end of the budget")
+        await pilot.press("g")
+        await until(pilot, lambda: isinstance(app.screen, GradientScreen), "the gradient view")
+        flows = app.stepper.frame.flows
+        assert flows is not None and [f.title for f in flows] == [
+            "LSTM",
+            "RNN (tanh), trained on adding",
+        ]
+        assert all("readout" in f.loss for f in flows)
+
+
+async def test_bad_settings_are_refused_and_nothing_starts() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        for field, value, said in (
+            ("hidden", "0", "hidden size: 0 is outside 1..256"),
+            ("seconds", "soon", "seconds: 'soon' is not a number"),
+        ):
+            screen = settings(app, **{field: value})
+            await pilot.press("ctrl+r")
+            assert not screen._runs
+            assert said in str(screen.query_one("#training-status").render())
+            settings(app, hidden="8", seconds="30")
+        await pilot.press("escape")  # nothing runs: back to the dashboard
+        assert isinstance(app.screen, MainScreen) and app.stepper.frame.reading is None
+
+
+async def test_a_trained_file_on_its_task_from_the_shell(adding_model: Path) -> None:
+    app = make_app("--weights", str(adding_model), "--task", "adding", "--length", "12")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("end")
+        assert "target at step 12" in readout_line(app)
+        first = app.stepper.frame.inputs.copy()
+        await pilot.press("c")  # another kind with seeded weights: the readout goes
+        await pilot.pause()
+        assert app.stepper.frame.reading is None
+        assert not app.screen.query_one("#readout").display
+    other = make_app("--weights", str(adding_model), "--task", "adding", "--seed", "5")
+    assert other.stepper.frame.length == 100  # the default length
+    assert not np.array_equal(other.stepper.frame.inputs[:12], first)  # --seed picks it
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (("--task", "sine"), "the sine task gives 1 input(s) per step; these weights take 2"),
+        (("--task", "adding", "--inputs", "1"), "not allowed with argument --task"),
+        (("--task", "adding", "--input-size", "2"), "--task and --input-size exclude"),
+    ],
+)
+def test_a_task_that_does_not_fit_is_refused_in_one_line(
+    adding_model: Path, argv: tuple[str, ...], said: str
+) -> None:
+    with pytest.raises((UsageError, ValueError)) as refused:
+        make_app("--weights", str(adding_model), *argv)
+    assert said in str(refused.value) and "\n" not in str(refused.value)
+    with pytest.raises(UsageError, match="--task needs --weights"):
+        make_app("--task", "adding")
+
+
+async def test_the_gradient_view_follows_the_step_cursor(adding_model: Path) -> None:
+    app = make_app("--weights", str(adding_model), "--task", "adding", "--length", "12")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("space", "space", "g")
+        await until(pilot, lambda: isinstance(app.screen, GradientScreen), "the gradient view")
+        summary = app.screen.query_one("#flow-summary")
+        assert "t = 2:" in summary.text()
+        flows = app.stepper.frame.flows
+        assert flows is not None
+        norm = f"{flows[0].norms['h'][1]:.4f}"
+        assert f"|dL/dh| {norm}" in summary.text()
+        await pilot.press("right", "right", "left")
+        assert app.stepper.frame.t == 3 and "t = 3:" in summary.text()
+        assert app.screen.query_one("#gradients-plot").frame.plot.key[0] == "flow"
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen) and app.stepper.frame.t == 3
+
+
+def test_a_long_sequence_is_swept_over_its_last_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stepper_module, "FLOW_WINDOW", 20)
+    inputs = np.random.default_rng(0).normal(size=(50, 1))
+    cell = CELLS["lstm"].init(1, 2, seed=3)
+    stepper = Stepper(Session(cell, inputs, seed=3))
+    job = stepper.flow_job()
+    frame = job.run()
+    assert frame.flows is not None and frame.flows[0].first == 31
+    whole = flow(cell, inputs)
+    np.testing.assert_allclose(frame.flows[0].norms["c"], whole.norms["c"][30:], rtol=1e-10)
+    assert frame.flow_plot is not None and np.isnan(frame.flow_plot.curves[0].values[:30]).all()
+    assert stepper.flow_job().total == 0  # nothing changed: nothing to compute again
