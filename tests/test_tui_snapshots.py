@@ -12,6 +12,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from lstm_engine.files import save_model
+from lstm_engine.training import TrainConfig, train
+
 from tui_helpers import make_app
 
 SIZES = [(120, 40), (80, 24)]
@@ -67,3 +70,29 @@ def test_without_colour(snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app("--hidden-size", "4", "--inputs", INPUTS)
     assert snap_compare(app, press=["space", "space", "space"], terminal_size=(80, 24))
+
+
+@pytest.fixture(scope="module")
+def adding_model(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A model trained for a few updates on the adding problem (deterministic)."""
+    path = tmp_path_factory.mktemp("model") / "adding.npz"
+    config = TrainConfig(task="adding", hidden_size=3, length=12, seed=1, updates=5)
+    save_model(train(config).model, path)
+    return str(path)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_training_screen(snap_compare, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app("--hidden-size", "4"), press=["t"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_trained_cell_on_a_task_example(snap_compare, adding_model: str, size) -> None:
+    app = make_app("--weights", adding_model, "--task", "adding", "--length", "12")
+    assert snap_compare(app, press=["end"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_gradient_flow(snap_compare, adding_model: str, size: tuple[int, int]) -> None:
+    app = make_app("--weights", adding_model, "--task", "adding", "--length", "12")
+    assert snap_compare(app, press=["space", "space", "g", "right"], terminal_size=size)

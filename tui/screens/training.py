@@ -159,7 +159,7 @@ class TrainingScreen(Screen["Trained | None"]):
                 compact=True,
                 id="task",
             )
-            yield Label("  Cell ")
+            yield Label(" Cell ")
             yield Select(
                 [(CELLS[kind].title, kind) for kind in CELLS],
                 value=self._kind if self._kind in CELLS else "lstm",
@@ -167,20 +167,20 @@ class TrainingScreen(Screen["Trained | None"]):
                 compact=True,
                 id="cell",
             )
-            yield Label("  Hidden size ")
+            yield Label(" Size H ")
             hidden = max(self._hidden, DEFAULT_HIDDEN)
             yield Input(str(hidden), type="integer", compact=True, id="hidden")
-            yield Label("  Length T ")
+            yield Label(" Length T ")
             yield Input(DEFAULTS["length"], type="integer", compact=True, id="length")
         with Horizontal(classes="training-row"):
             yield Label("Seconds ")
             yield Input(DEFAULTS["seconds"], compact=True, id="seconds")
-            yield Label("  or updates ")
+            yield Label(" or updates ")
             yield Input(DEFAULTS["updates"], type="integer", compact=True, id="updates")
-            yield Label("  Seed ")
+            yield Label(" Seed ")
             yield Input(DEFAULTS["seed"], type="integer", compact=True, id="seed")
         with Horizontal(classes="training-row"):
-            yield Checkbox("also train a tanh RNN (for g)", compact=True, id="companion")
+            yield Checkbox(_beside(False), compact=True, id="companion")
             yield Label("  ")
             yield Button("Train (ctrl+r)", compact=True, id="start")
         yield Label("", id="task-about", markup=False)
@@ -189,10 +189,14 @@ class TrainingScreen(Screen["Trained | None"]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        self.query_one(TrajectoryPlot).border_title = "Loss (log10), once a run starts"
         self._about()
         self._say("ctrl+r (or the Train button) starts; escape stops a run, or goes back")
 
     # -- the settings ----------------------------------------------------------------------
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = _beside(event.value)  # says yes or no: readable without colour
+
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "task":
             self._about()
@@ -269,6 +273,7 @@ class TrainingScreen(Screen["Trained | None"]):
         self._stopping = False
         for widget in self.query(".training-row *"):
             widget.disabled = True
+        self.query_one(TrajectoryPlot).border_title = ""
         self._say(f"training {', '.join(self._runs)} on {config.task}: escape stops")
         self._timer = self.set_interval(POLL, self._poll)
 
@@ -351,6 +356,10 @@ class TrainingScreen(Screen["Trained | None"]):
         status = self.query_one("#training-status", Label)
         status.update(text)
         status.set_class(refused, "-refused")
+
+
+def _beside(on: bool) -> str:
+    return f"train a tanh RNN beside it, for g: {'yes' if on else 'no'}"
 
 
 def _as(config: TrainConfig, kind: str) -> TrainConfig:

@@ -43,7 +43,7 @@ class FlowSummary(FrameWidget):
         flows = frame.flows or ()
         loss = next((f.loss for f in flows if f.loss), "")
         lines.append("L = ", "bold")
-        lines.append(f"{loss or 'no loss'} · norms of dL/d(state after step t), t = {frame.t}:")
+        lines.append(f"{loss or 'no loss'}; the norms at t = {frame.t}:")
         for flow in flows:
             lines.append("\n" + flow_line(flow, frame.t))
         return lines
