@@ -265,6 +265,60 @@ def test_the_cases_take_every_branch(case: tuple[str, int, bool]) -> None:
     assert all(count > 0 for count in counts.values()), counts
 
 
+def tied_case(kind: str) -> Case:
+    """A zero-state case with exact ties, in NumPy and in torch alike.
+
+    mLSTM, the denominator's max: the first input is 0, so that q = b_q = k = b_k =
+    (1, 0, 0, 0), v = b_v = (1, 2, 3, 4), i_raw = b_i = log 2 > logf = logsigmoid(b_f =
+    0): m = log 2, i = 1, n = k and |qs . n| = 0.5 = exp(-m) in every sequence at step 1.
+
+    sLSTM, m's max and both clamps: constant i_raw (its rows of W and R zero) and f_raw
+    = 800, whose logsigmoid is exactly 0, so that logf = m_prev = i_raw at every step
+    after the first, where both i_raw - m and logf - m are 0.
+    """
+    case = make_case(kind, 4, zero_state=True)
+    params = dict(case.cell.params)
+    inputs = case.inputs.copy()
+    if kind == "mlstm":
+        unit = np.eye(H)[0]
+        values = np.arange(1.0, H + 1.0)  # v = b_v, nonzero: h at step 1 feels the kink
+        params.update(b_q=unit, b_k=unit, b_v=values, b_i=np.log(2.0), b_f=np.float64(0.0))
+        inputs[0] = 0.0
+    else:
+        for key in ("W", "R"):
+            params[key] = params[key].copy()
+            params[key][: 2 * H] = 0.0
+        params["b"] = params["b"].copy()
+        params["b"][:H], params["b"][H : 2 * H] = 0.3, 800.0
+    return Case(case.cell.with_params(**params), inputs, case.d_hidden, None)
+
+
+def test_an_exact_tie_in_the_mlstm_s_denominator_splits_the_gradient_in_half() -> None:
+    """At a tie of max(|qs . n|, exp(-m)) the gradient goes half to each side, as torch's
+    maximum routes it. A central difference across the kink is the mean of the two
+    one-sided slopes, which is that rule: b_q[0] moves |qs . n| only, b_i moves exp(-m)
+    only (n = k, C = k v do not change with i_raw = m), and the slopes on either side
+    differ."""
+    case = tied_case("mlstm")
+    assert branch_counts(case)["tie"] == B  # step 1 of every sequence
+    grads = case.cell.gradients(case.inputs, case.d_hidden)
+    for key, index in (("b_q", (0,)), ("b_i", ())):
+
+        def loss(s: float, key: str = key, index: tuple[int, ...] = index) -> float:
+            value = np.array(case.cell.params[key])
+            value[index] += s
+            cell = case.cell.with_params(**{key: value})
+            return float(np.sum(case.d_hidden * cell.forward(case.inputs)[0]))
+
+        # one-sided second-order differences: errors ~1e-10, against a kink of ~1e-2
+        right = (4.0 * loss(1e-5) - loss(2e-5) - 3.0 * loss(0.0)) / 2e-5
+        left = (3.0 * loss(0.0) - 4.0 * loss(-1e-5) + loss(-2e-5)) / 2e-5
+        kink = abs(right - left)
+        assert kink > 1e-4 * max(abs(right), abs(left)), key
+        # all of it to one side would be kink / 2 away
+        assert abs(grads[key][index] - (right + left) / 2) <= 1e-3 * kink, (key, kink)
+
+
 # -- (c) the state gradients of every step -------------------------------------------------
 def slstm_output(cell: Cell, record: Record, state: dict[str, Array]) -> Array:
     return record.o * state["c"] / state["n"]  # type: ignore[attr-defined]
@@ -445,6 +499,18 @@ def test_the_xlstm_gradients_are_autograd_s_over_the_official_code(kind: str, ru
     torch = pytest.importorskip("torch")
     case = make_case(kind, 5, zero_state=True)
     assert all(count > 0 for name, count in branch_counts(case).items() if name != "tie")
+    hidden, expected = autograd(torch, run, case.cell, case.inputs, case.d_hidden)
+    assert np.allclose(case.cell.forward(case.inputs)[0], hidden, rtol=0, atol=1e-13)
+    grads = case.cell.gradients(case.inputs, case.d_hidden)
+    for key, value in expected.items():
+        assert np.allclose(grads[key], value, rtol=1e-9, atol=1e-12), key
+
+
+@pytest.mark.parametrize(("kind", "run"), [("slstm", official_slstm), ("mlstm", official_mlstm)])
+def test_exact_ties_are_routed_as_autograd_routes_them(kind: str, run) -> None:  # type: ignore[no-untyped-def]
+    torch = pytest.importorskip("torch")
+    case = tied_case(kind)
+    assert branch_counts(case)["tie"] > 0
     hidden, expected = autograd(torch, run, case.cell, case.inputs, case.d_hidden)
     assert np.allclose(case.cell.forward(case.inputs)[0], hidden, rtol=0, atol=1e-13)
     grads = case.cell.gradients(case.inputs, case.d_hidden)

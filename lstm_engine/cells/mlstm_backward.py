@@ -34,6 +34,15 @@ Branches, as autograd routes them over the official code (``torch.max``,
   exp(-m), 0 where exp(-m) wins (then the gradient reaches m), 1/2 on an exact tie;
   sign(0) = 0, as for ``abs``.
 
+Only the second is a true kink: it is the paper's max(|q . n|, 1) in stabilised units.
+m itself is a change of units (C, n and the gates are the paper's times exp(-m)), so
+the branch m takes changes h only through eps, which the official code adds in
+stabilised units (den = exp(-m) (max(|qs . n_paper|, 1) + eps exp(m))): on a tie of m
+the two one-sided gradients differ by about eps. That is also why b_i's gradient is 0,
+or of the order of eps, where |qs . n| wins at every step: adding to every i_raw only
+changes the units of C and n (exactly 0 when m = i_raw at step 1: then every m moves
+alike and C and n do not change at all).
+
 The sweep takes den in the forward's scaled units (``a = exp(min(m, 0))``: 1 / den =
 a / D and exp(-m) / den = floor / D, D = max(a |qn|, floor) + eps a), the same numbers
 where exp(-m) is finite and finite where it is not. It does not follow

@@ -31,6 +31,13 @@ Branches, as autograd routes them over the official code (``torch.max``,
   whatever k gives, da reaches that branch once directly and once, negated, through m,
   and cancels.
 
+Why the rules hardly matter: m is a change of units, not a kink. c, n and the gates are
+the paper's exp-gated quantities times exp(-m), and h = o * c / n is one smooth
+function of the weights whichever branch m takes, so on a tie the two one-sided
+gradients are equal and any split gives them (to rounding; the tests hold ties to
+autograd's all the same). The one true kink is a start step's clamp of f when c_prev
+is not zero while n_prev is (a state no forward from zero reaches).
+
 dh, dc, dn and dm after the first line are the gradients flowing into the state after
 the step (``flow.h``, ``flow.c``, ``flow.n``, ``flow.m``); after the first step back
 they are the ``initial.*`` gradients. Only these need the step-by-step loop: the
