@@ -32,6 +32,7 @@ forwards; weights are perturbed one entry at a time.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -494,86 +495,82 @@ def autograd(torch, run, cell: Cell, inputs: Array, d_hidden: Array):  # type: i
     return hidden.detach().numpy(), grads
 
 
+def assert_autograd_agrees(torch, run, case: Case) -> None:  # type: ignore[no-untyped-def]
+    """The forward and every gradient of a zero-state case equal autograd's over ``run``
+    (1e-13 and 1e-9)."""
+    hidden, expected = autograd(torch, run, case.cell, case.inputs, case.d_hidden)
+    assert np.allclose(case.cell.forward(case.inputs)[0], hidden, rtol=0, atol=1e-13)
+    grads = case.cell.gradients(case.inputs, case.d_hidden)
+    for key, value in expected.items():
+        assert np.allclose(grads[key], value, rtol=1e-9, atol=1e-12), key
+
+
+@pytest.mark.parametrize("ties", [False, True], ids=["every-branch", "exact-ties"])
 @pytest.mark.parametrize(("kind", "run"), [("slstm", official_slstm), ("mlstm", official_mlstm)])
-def test_the_xlstm_gradients_are_autograd_s_over_the_official_code(kind: str, run) -> None:  # type: ignore[no-untyped-def]
+def test_the_xlstm_gradients_are_autograd_s_over_the_official_code(
+    kind: str,
+    run,  # type: ignore[no-untyped-def]
+    ties: bool,
+) -> None:
+    """On a case taking every branch, and on one with exact ties (``tied_case``)."""
     torch = pytest.importorskip("torch")
-    case = make_case(kind, 5, zero_state=True)
-    assert all(count > 0 for name, count in branch_counts(case).items() if name != "tie")
-    hidden, expected = autograd(torch, run, case.cell, case.inputs, case.d_hidden)
-    assert np.allclose(case.cell.forward(case.inputs)[0], hidden, rtol=0, atol=1e-13)
-    grads = case.cell.gradients(case.inputs, case.d_hidden)
-    for key, value in expected.items():
-        assert np.allclose(grads[key], value, rtol=1e-9, atol=1e-12), key
+    case = tied_case(kind) if ties else make_case(kind, 5, zero_state=True)
+    counts = branch_counts(case)
+    tied = counts.pop("tie")
+    assert tied > 0 if ties else tied == 0 and all(count > 0 for count in counts.values())
+    assert_autograd_agrees(torch, run, case)
 
 
-@pytest.mark.parametrize(("kind", "run"), [("slstm", official_slstm), ("mlstm", official_mlstm)])
-def test_exact_ties_are_routed_as_autograd_routes_them(kind: str, run) -> None:  # type: ignore[no-untyped-def]
+def package_slstm(vanilla, torch, params, inputs):  # type: ignore[no-untyped-def]
+    """The sLSTM through the xlstm package's ``slstm_forward_pointwise``."""
+    steps, batch, _ = inputs.shape
+    states = torch.zeros(4, batch, params["R"].shape[1], dtype=torch.float64)
+    outputs = []
+    for t in range(steps):
+        states, _ = vanilla.slstm_forward_pointwise(
+            inputs[t] @ params["W"].T, states[0] @ params["R"].T, params["b"], states, {}
+        )
+        outputs.append(states[0])
+    return torch.stack(outputs)
+
+
+def package_mlstm(native, torch, params, inputs):  # type: ignore[no-untyped-def]
+    """The mLSTM through mlstm-kernels' ``mlstm_recurrent_step__native_fw`` (one head);
+    the projections and the output gate as in ``mlstm.py``."""
+    batch = inputs.shape[1]
+    size = params["W_q"].shape[0]
+    C = torch.zeros(batch, 1, size, size, dtype=torch.float64)
+    n = torch.zeros(batch, 1, size, dtype=torch.float64)
+    m = torch.zeros(batch, 1, 1, dtype=torch.float64)
+    outputs = []
+    for x in inputs:
+        q, k, v = ((x @ params[f"W_{a}"].T + params[f"b_{a}"])[:, None, :] for a in "qkv")
+        i_raw = (x @ params["w_i"] + params["b_i"])[:, None, None]
+        f_raw = (x @ params["w_f"] + params["b_f"])[:, None, None]
+        h_tilde, (C, n, m) = native.mlstm_recurrent_step__native_fw(
+            C, n, m, q, k, v, i_raw, f_raw, eps=MLSTM_EPS, dtype_state=torch.float64
+        )
+        outputs.append(torch.sigmoid(x @ params["W_o"].T + params["b_o"]) * h_tilde[:, 0])
+    return torch.stack(outputs)
+
+
+@pytest.mark.parametrize(
+    ("kind", "module", "run"),
+    [
+        ("slstm", "xlstm.blocks.slstm.src.vanilla.slstm", package_slstm),
+        ("mlstm", "mlstm_kernels.torch.recurrent.native_step", package_mlstm),
+    ],
+)
+def test_the_xlstm_gradients_are_autograd_s_over_the_official_packages(
+    kind: str,
+    module: str,
+    run,  # type: ignore[no-untyped-def]
+) -> None:
+    """Where the packages ``xlstm`` / ``mlstm-kernels`` are installed (CPU is enough)."""
     torch = pytest.importorskip("torch")
-    case = tied_case(kind)
-    assert branch_counts(case)["tie"] > 0
-    hidden, expected = autograd(torch, run, case.cell, case.inputs, case.d_hidden)
-    assert np.allclose(case.cell.forward(case.inputs)[0], hidden, rtol=0, atol=1e-13)
-    grads = case.cell.gradients(case.inputs, case.d_hidden)
-    for key, value in expected.items():
-        assert np.allclose(grads[key], value, rtol=1e-9, atol=1e-12), key
-
-
-def test_the_slstm_matches_the_xlstm_package() -> None:
-    torch = pytest.importorskip("torch")
-    vanilla = pytest.importorskip("xlstm.blocks.slstm.src.vanilla.slstm")
-
-    def run(torch, params, inputs):  # type: ignore[no-untyped-def]
-        steps, batch, _ = inputs.shape
-        hidden_size = params["R"].shape[1]
-        states = torch.zeros(4, batch, hidden_size, dtype=torch.float64)
-        outputs = []
-        for t in range(steps):
-            states, _ = vanilla.slstm_forward_pointwise(
-                inputs[t] @ params["W"].T, states[0] @ params["R"].T, params["b"], states, {}
-            )
-            outputs.append(states[0])
-        return torch.stack(outputs)
-
-    case = make_case("slstm", 6, zero_state=True)
-    hidden, expected = autograd(torch, run, case.cell, case.inputs, case.d_hidden)
-    assert np.allclose(case.cell.forward(case.inputs)[0], hidden, rtol=0, atol=1e-13)
-    grads = case.cell.gradients(case.inputs, case.d_hidden)
-    for key, value in expected.items():
-        assert np.allclose(grads[key], value, rtol=1e-9, atol=1e-12), key
-
-
-def test_the_mlstm_matches_the_mlstm_kernels_package() -> None:
-    torch = pytest.importorskip("torch")
-    native = pytest.importorskip("mlstm_kernels.torch.recurrent.native_step")
-
-    def run(torch, params, inputs):  # type: ignore[no-untyped-def]
-        steps, batch, _ = inputs.shape
-        size = params["W_q"].shape[0]
-        C = torch.zeros(batch, 1, size, size, dtype=torch.float64)
-        n = torch.zeros(batch, 1, size, dtype=torch.float64)
-        m = torch.zeros(batch, 1, 1, dtype=torch.float64)
-        outputs = []
-        for t in range(steps):
-            x = inputs[t]
-
-            def head(w: str, b: str, x=x):  # type: ignore[no-untyped-def]
-                return (x @ params[w].T + params[b])[:, None, :]
-
-            i_raw = (x @ params["w_i"] + params["b_i"])[:, None, None]
-            f_raw = (x @ params["w_f"] + params["b_f"])[:, None, None]
-            h_tilde, (C, n, m) = native.mlstm_recurrent_step__native_fw(
-                C, n, m, head("W_q", "b_q"), head("W_k", "b_k"), head("W_v", "b_v"),
-                i_raw, f_raw, eps=MLSTM_EPS, dtype_state=torch.float64,
-            )  # fmt: skip
-            outputs.append(torch.sigmoid(x @ params["W_o"].T + params["b_o"]) * h_tilde[:, 0])
-        return torch.stack(outputs)
-
-    case = make_case("mlstm", 6, zero_state=True)
-    hidden, expected = autograd(torch, run, case.cell, case.inputs, case.d_hidden)
-    assert np.allclose(case.cell.forward(case.inputs)[0], hidden, rtol=0, atol=1e-13)
-    grads = case.cell.gradients(case.inputs, case.d_hidden)
-    for key, value in expected.items():
-        assert np.allclose(grads[key], value, rtol=1e-9, atol=1e-12), key
+    package = pytest.importorskip(module)
+    case = make_case(kind, 6, zero_state=True)
+    assert_autograd_agrees(torch, functools.partial(run, package), case)
 
 
 def test_the_lstm_s_gradients_are_torch_autograd_s_on_a_random_case() -> None:
