@@ -44,6 +44,7 @@ import math
 import multiprocessing
 import os
 import queue
+import signal
 import time
 import traceback
 from collections.abc import Callable
@@ -380,7 +381,8 @@ class TrainingProcess:
     says the child has ended and been reaped; ``result()`` is then the report dict, or the
     error as text. ``cancel()`` asks the child to stop after its current update (it still
     saves the best weights so far); ``close()`` cancels and waits, then ends the child
-    by force if it does not go within ``timeout`` seconds.
+    by force if it does not go within ``timeout`` seconds. Poll until ``done`` (the poll
+    that sees the child gone reaps it) or close: either way no zombie is left.
     """
 
     def __init__(self, config: TrainConfig, out_path: str | os.PathLike[str]) -> None:
@@ -389,6 +391,7 @@ class TrainingProcess:
         self._queue = context.Queue()
         self._stop = context.Event()
         self._outcome: dict[str, Any] | str | None = None
+        self._closed = False
         self._process = context.Process(
             target=_run_child,
             args=(config, os.fspath(out_path), self._queue, self._stop),
@@ -397,8 +400,17 @@ class TrainingProcess:
         self._process.start()
 
     def poll(self) -> list[Progress]:
+        reports = self._drain()
+        if not self._process.is_alive():  # reaps the child: no zombie
+            reports += self._drain()  # what it sent just before it ended
+            if self._outcome is None:
+                code = self._process.exitcode
+                self._outcome = f"the training process ended unexpectedly (exit code {code})"
+        return reports
+
+    def _drain(self) -> list[Progress]:
         reports: list[Progress] = []
-        while True:
+        while not self._closed:
             try:
                 message = self._queue.get_nowait()
             except queue.Empty:
@@ -407,18 +419,7 @@ class TrainingProcess:
                 reports.append(message)
             else:
                 self._outcome = message[1]
-        if self._outcome is not None or not self._process.is_alive():
-            self._reap()
         return reports
-
-    def _reap(self) -> None:
-        self._process.join(timeout=5)
-        if self._process.is_alive():
-            return
-        if self._outcome is None:
-            self._outcome = (
-                f"the training process ended unexpectedly (exit code {self._process.exitcode})"
-            )
 
     @property
     def done(self) -> bool:
@@ -441,12 +442,15 @@ class TrainingProcess:
             self._process.terminate()  # SIGTERM: write_atomic removes its temporary file
             self._process.join(timeout=5)
         self.poll()
+        self._closed = True
         self._queue.close()
 
 
 def _run_child(config: TrainConfig, out_path: str, messages: Any, stop: Any) -> None:
     from .files import save_model
 
+    # Ctrl-C in the terminal reaches the whole process group: the parent decides (cancel).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         result = train(config, messages.put, stop.is_set)
         save_model(result.model, out_path)

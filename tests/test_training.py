@@ -235,4 +235,5 @@ def test_closing_a_running_process_ends_it(tmp_path: Path) -> None:
         TrainConfig("adding", "lstm", 4, 20, time_limit=120.0), tmp_path / "w.npz"
     )
     process.close(timeout=30)
-    assert process.done
+    assert process.done and process.poll() == []  # polling a closed process is harmless
+    assert not process._process.is_alive() and process._process.exitcode is not None
