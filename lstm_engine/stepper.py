@@ -501,7 +501,7 @@ class Stepper:
         check_inputs(inputs, cell.input_size)
         return self._rebuild(
             "Opening the trained cell",
-            f"{example.task}: {cell.title} ({origin}) on an example",
+            f"on an example of {example.task}",
             first=(cell, origin, None),
             inputs=inputs,
             example=example,
@@ -595,7 +595,7 @@ class Stepper:
         start = max(length - FLOW_WINDOW, 0)
         example = self._example
         readout = example.readout if example is not None else None
-        target = _last_target(example) if example is not None else None
+        target = _last_target(example, length) if example is not None else None
         objective = example.objective if example is not None else "mse"
         seed = DEFAULT_SEED if session.seed is None else session.seed
         runs: list[tuple[Cell, Readout | None, str]] = [(cell, readout, cell.title)]
@@ -635,7 +635,8 @@ class Stepper:
                     yield (length - start) // 2
                 yield (length - start) // 2
             self._flows = (content, tuple(flows))
-            return self._publish(f"gradient flow: {flows[0].loss or flows[0].problem}")
+            swept = f"the last {length - start:,} steps" if start else f"{length:,} steps"
+            return self._publish(f"gradient flow over {swept}")
 
         def cancelled() -> Frame:
             return self._publish("gradient flow: cancelled")
@@ -885,11 +886,14 @@ def task_example(
     return inputs[:, 0, :], example
 
 
-def _last_target(example: Example) -> npt.NDArray[np.generic] | None:
-    """The target of the sequence's last step (where the gradient view's loss is taken)."""
+def _last_target(example: Example, length: int) -> npt.NDArray[np.generic] | None:
+    """The target of the sequence's last step (where the gradient view's loss is taken),
+    if it has one (an every-step task's sequence may have grown past its targets)."""
     if example.target is None:
         return None
-    return example.target[-1] if example.every_step else example.target
+    if example.every_step:
+        return example.target[-1] if len(example.target) == length else None
+    return example.target
 
 
 def _done(frame: Frame) -> Generator[int, None, Frame]:

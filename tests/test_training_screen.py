@@ -188,3 +188,18 @@ def test_a_long_sequence_is_swept_over_its_last_window(monkeypatch: pytest.Monke
     np.testing.assert_allclose(frame.flows[0].norms["c"], whole.norms["c"][30:], rtol=1e-10)
     assert frame.flow_plot is not None and np.isnan(frame.flow_plot.curves[0].values[:30]).all()
     assert stepper.flow_job().total == 0  # nothing changed: nothing to compute again
+
+
+def test_an_input_added_after_the_targets_leaves_the_loss_without_a_target(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "sine.npz"
+    save_model(train(TrainConfig(task="sine", hidden_size=2, length=6, updates=2)).model, path)
+    stepper = Stepper(Session(CELLS["lstm"].init(1, 2, 0), np.zeros((1, 1))))
+    frame = stepper.open_model_job(path, "sine", 6, seed=1).run()
+    assert frame.reading is not None and frame.reading.target is None  # t = 0
+    stepper.end()
+    assert "readout" in (stepper.flow_job().run().flows or ())[0].loss
+    frame = stepper.append_input([0.5])
+    assert frame.t == 7 and frame.reading is not None and frame.reading.target is None
+    assert (stepper.flow_job().run().flows or ())[0].loss == "sum(h_T)"

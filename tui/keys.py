@@ -159,7 +159,7 @@ COMPARE = (
 GRADIENTS = (
     *(k for k in STEPPING if k.action in {"step", "back", "reset", "end", "play"}),
     *(k for k in STEPPING if k.action in {"faster", "slower", "screenshot"}),
-    Key("escape,g", "close", "Back", "Back to the dashboard", "g"),
+    Key("escape,g", "close", "Close", "Back to the dashboard", "g"),
     *STEPPING[-2:],
 )
 
