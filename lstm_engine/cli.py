@@ -42,7 +42,7 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 #: ``train``'s budget when neither --updates nor --time-limit is given.
 DEFAULT_TIME_LIMIT = 60.0
-MAX_LENGTH = 100_000
+MAX_LENGTH = 10_000
 MAX_BATCH = 65_536
 
 

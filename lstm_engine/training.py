@@ -65,6 +65,9 @@ Array = npt.NDArray[np.float64]
 #: Held-out sequences: enough that the loss is read to a few per cent at MSE 1e-3, few
 #: enough that an evaluation (a forward only) costs about as much as one or two updates.
 HELD_OUT = 512
+#: Hidden-state numbers an evaluation holds at once (32 MiB): longer sequences are run in
+#: slices of the held-out set.
+EVAL_FLOATS = 2**22
 #: Updates between two evaluations on the held-out set.
 EVAL_EVERY = 100
 #: Seconds between two progress reports without an evaluation.
@@ -269,12 +272,21 @@ class Trainer:
         began = time.perf_counter()
         cell = self._cell()
         inputs, targets = self.held_out
-        hidden, _ = cell.forward(inputs)
-        h = hidden if self.task.every_step else hidden[-1]
         p = self.params
-        loss, _, _ = loss_and_grad(
-            p["readout.weight"], p["readout.bias"], h, targets, self.task.objective
-        )
+        # in slices of sequences, so that the hidden states of long sequences fit in memory
+        steps, count = inputs.shape[:2]
+        size = max(1, EVAL_FLOATS // (steps * cell.hidden_size))
+        total = 0.0
+        for start in range(0, count, size):
+            lanes = slice(start, start + size)
+            hidden, _ = cell.forward(inputs[:, lanes])
+            h = hidden if self.task.every_step else hidden[-1]
+            part = targets[:, lanes] if self.task.every_step else targets[lanes]
+            part_loss, _, _ = loss_and_grad(
+                p["readout.weight"], p["readout.bias"], h, part, self.task.objective
+            )
+            total += part_loss * hidden.shape[1]
+        loss = total / count
         if not math.isfinite(loss):
             raise TrainingError(f"the held-out loss is {loss} after {self.updates} updates")
         self.held_out_loss, self.evaluated_at = loss, self.updates

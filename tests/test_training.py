@@ -237,3 +237,14 @@ def test_closing_a_running_process_ends_it(tmp_path: Path) -> None:
     process.close(timeout=30)
     assert process.done and process.poll() == []  # polling a closed process is harmless
     assert not process._process.is_alive() and process._process.exitcode is not None
+
+
+def test_long_sequences_are_evaluated_in_slices_with_the_same_loss(monkeypatch) -> None:
+    import lstm_engine.training as training
+
+    for task in ("adding", "sine"):
+        trainer = Trainer(TrainConfig(task, "lstm", 4, 12, seed=1, updates=1))
+        whole = trainer.evaluate()
+        monkeypatch.setattr(training, "EVAL_FLOATS", 12 * 4 * 100)  # slices of 100 sequences
+        assert trainer.evaluate() == pytest.approx(whole, rel=1e-12)
+        monkeypatch.undo()
