@@ -70,6 +70,11 @@ def test_bad_configs_are_refused_in_one_line() -> None:
     ]:
         with pytest.raises(TrainingError, match=message):
             initial_model(config)
+    model = initial_model(TrainConfig("adding", "lstm", 4, updates=1))
+    with pytest.raises(TrainingError, match="does not fit lstm H=5 on adding"):
+        Trainer(TrainConfig("adding", "lstm", 5, updates=1), model)
+    with pytest.raises(TrainingError, match="does not fit"):
+        Trainer(TrainConfig("remember", "lstm", 4, updates=1), model)
 
 
 def task_loss(trainer: Trainer, inputs: np.ndarray, targets: np.ndarray) -> float:
