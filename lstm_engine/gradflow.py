@@ -15,7 +15,9 @@ factors, which vanishes (or explodes) geometrically; the LSTM's dL/dc_{t-1} = dL
 + ..., which a forget gate near 1 carries back unchanged.
 
 Norms are computed without overflow (``plot.matrix_norm``); a gradient that underflowed
-to exactly 0 has no logarithm: ``Flow.zeros`` counts those steps and the view says so.
+to exactly 0 has no logarithm: ``Flow.zeros`` counts those steps and the view says so; one
+that passed float64 on the way back (inf, or nan where inf met 0) is counted by
+``Flow.overflows``.
 Nothing here knows of a UI.
 """
 
@@ -53,6 +55,10 @@ class Flow:
     def zeros(self, name: str) -> int:
         """Steps whose gradient is exactly 0 (underflowed): no logarithm."""
         return int(np.count_nonzero(self.norms[name] == 0))
+
+    def overflows(self, name: str) -> int:
+        """Steps whose gradient passed float64 (inf, or nan from inf * 0 on the way)."""
+        return int(np.count_nonzero(~np.isfinite(self.norms[name])))
 
     def log10(self, name: str) -> Array:
         """log10 of the norms: -inf where a norm is 0, inf where it overflowed."""

@@ -113,3 +113,19 @@ def test_the_companion_is_a_seeded_rnn_of_the_same_size() -> None:
         return
     assert other is not None and other.kind == "rnn"
     assert (other.input_size, other.hidden_size) == (2, 3)
+
+
+def test_overflow_is_counted_not_a_crash() -> None:
+    # h stays 0, so each step back multiplies the gradient by W_hh^T = 3 I: 3^1000 passes
+    # float64 (inf, then nan where it meets a 0)
+    rnn = CELLS["rnn"].init(1, 2, seed=1)
+    rnn = rnn.with_params(
+        weight_ih=np.zeros((2, 1)),
+        weight_hh=3 * np.eye(2),
+        bias_ih=np.zeros(2),
+        bias_hh=np.zeros(2),
+    )
+    got = flow(rnn, np.zeros((1000, 1)))
+    assert got.overflows("h") > 0 and got.zeros("h") == 0
+    assert got.norms["h"][-1] == pytest.approx(np.sqrt(2))
+    assert got.norms["h"][-10] == pytest.approx(np.sqrt(2) * 3.0**9)

@@ -19,8 +19,8 @@ from textual.widgets import Footer
 from lstm_engine.stepper import Frame
 
 from ..keys import GRADIENTS, bindings
-from ..widgets import HeaderBar, TrajectoryPlot
-from ..widgets.flow import FlowSummary
+from ..widgets import HeaderBar
+from ..widgets.flow import FlowPlot, FlowSummary
 from .stepping import SteppingScreen
 
 
@@ -32,7 +32,7 @@ class GradientScreen(SteppingScreen):
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="gradients-header")
         yield FlowSummary(id="flow-summary")
-        yield TrajectoryPlot(id="gradients-plot")
+        yield FlowPlot(id="gradients-plot")
         yield Footer(compact=True, show_command_palette=False)
 
     def show(self, frame: Frame) -> None:

@@ -4,11 +4,16 @@ gradients underflowed to exactly 0 (no logarithm: the plot leaves them out)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from rich.text import Text
+
 from lstm_engine.gradflow import Flow
 from lstm_engine.numbers import number
 from lstm_engine.stepper import Frame
 
 from .base import FrameWidget, Lines
+from .plot import TrajectoryPlot
 
 
 def flow_line(flow: Flow, t: int) -> str:
@@ -23,9 +28,19 @@ def flow_line(flow: Flow, t: int) -> str:
         values = "  ".join(
             f"|dL/d{name}| {number(norms[t - flow.first])}" for name, norms in flow.norms.items()
         )
-    zeros = [f"{flow.zeros(name):,} ({name})" for name in flow.norms if flow.zeros(name)]
-    gone = f"  · exactly 0 at {', '.join(zeros)} steps: underflow" if zeros else ""
+    gone = ""
+    for count, what in ((flow.zeros, "exactly 0 (underflow)"), (flow.overflows, "overflow")):
+        counts = [f"{count(name):,} ({name})" for name in flow.norms if count(name)]
+        gone += f"  · {what} at {', '.join(counts)} steps" if counts else ""
     return f"{flow.title}: {values}{gone}"
+
+
+class FlowPlot(TrajectoryPlot):
+    """The flows' plot. Its title does not count what is not drawn: steps before the
+    sweep and gradients of exactly 0 have no logarithm, which the summary above says."""
+
+    def _title(self, spec: Any, width: int, left_out: int = 0) -> Text:
+        return super()._title(spec, width)
 
 
 class FlowSummary(FrameWidget):
@@ -42,8 +57,10 @@ class FlowSummary(FrameWidget):
         lines = Lines()
         flows = frame.flows or ()
         loss = next((f.loss for f in flows if f.loss), "")
+        first = max((f.first for f in flows), default=1)
+        swept = f" (swept over steps {first:,}..{frame.length:,})" if first > 1 else ""
         lines.append("L = ", "bold")
-        lines.append(f"{loss or 'no loss'}; the norms at t = {frame.t}:")
+        lines.append(f"{loss or 'no loss'}; the norms at t = {frame.t}{swept}:")
         for flow in flows:
             lines.append("\n" + flow_line(flow, frame.t))
         return lines
