@@ -118,9 +118,8 @@ def mlstm_taped_forward(
         dq, dk, dv, do_raw = (dpre[..., j * H : (j + 1) * H] for j in range(4))
         di_raw, df_raw = dpre[..., 4 * H : 4 * H + 1], dpre[..., 4 * H + 1 :]
         do_raw[...] = dH * h_tilde * o * (1.0 - o)
-        flows = {"C": np.empty((T, B, H, H)), "n": np.empty((T, B, H))} if flow else {}
-        if flow:
-            flows["m"] = np.empty((T, B, 1))
+        shapes = {"C": (H, H), "n": (H,), "m": (1,)}
+        flows = {name: np.empty((T, B, *shape)) for name, shape in shapes.items()} if flow else {}
         dC, dn, dm = np.zeros((B, H, H)), np.zeros((B, H)), np.zeros((B, 1))
         for t in reversed(range(T)):
             dC = dC + qs[t][:, :, None] * dqC[t][:, None, :]
