@@ -424,10 +424,16 @@ def run_train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     with _progress_shown(config, stderr) as show, _first_interrupt_stops() as stopped:
         result = train(config, show, stopped)
     report = result.report
-    save_model(result.model, args.out)
-    if args.report:
-        text = json.dumps(report, indent=2) + "\n"
-        write_atomic(args.report, lambda handle: handle.write(text.encode()))
+    text = json.dumps(report, indent=2) + "\n"
+    for path, write in (
+        (args.out, lambda: save_model(result.model, args.out)),
+        (args.report, lambda: write_atomic(args.report, lambda out: out.write(text.encode()))),
+    ):
+        try:
+            if path:
+                write()
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     loss = "MSE" if task.objective == "mse" else "cross-entropy"
     ratio = report["baseline_loss"] / max(report["best_loss"], 1e-300)
     stopped_by = " (stopped by Ctrl-C)" if report["stopped"] else ""
