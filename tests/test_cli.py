@@ -318,3 +318,22 @@ def test_ctrl_c_stops_training_and_saves_the_best_weights(tmp_path: Path) -> Non
     assert facts["stopped"] is True and facts["updates"] > 0
     assert load_model(out).readout is not None
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "w.npz"]
+
+
+def test_train_shows_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    from lstm_engine.cli import build_parser, run_train
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    args = build_parser().parse_args(
+        ["train", "--task", "remember", "--length", "4", "--hidden-size", "2",
+         "--updates", "120", "--out", str(tmp_path / "w.npz")]
+    )  # fmt: skip
+    stdout, stderr = io.StringIO(), Terminal()
+    assert run_train(args, stdout, stderr) == 0
+    shown = stderr.getvalue()
+    assert "lstm remember" in shown and "120 updates" in shown and "best held-out" in shown
+    assert "\x1b[" in shown  # drawn with terminal codes, not plain lines
+    assert "lstm-engine: update" not in shown
