@@ -87,7 +87,7 @@ def task_loss(trainer: Trainer, inputs: np.ndarray, targets: np.ndarray) -> floa
 
 
 @pytest.mark.parametrize("task", list(TASKS))
-@pytest.mark.parametrize("kind", ["lstm", "rnn"])
+@pytest.mark.parametrize("kind", list(CELLS))
 def test_an_update_follows_the_gradient_of_the_task_loss(task: str, kind: str) -> None:
     """SGD with lr 1 and no clipping moves every weight by minus its gradient: compared
     with central differences of the whole loss (cell, readout, last or every step)."""
