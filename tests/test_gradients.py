@@ -413,6 +413,44 @@ def test_gradients_is_the_taped_forward_then_its_backward(kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_the_sequences_of_a_batch_are_independent(kind: str) -> None:
+    """A batch's gradients are its sequences' own, run one by one (summed for the
+    weights), with one sequence at the zero state beside running ones: the sLSTM takes its
+    start branch (every n_prev == 0) per sequence, in the sweep as in the forward."""
+    case = make_case(kind, 2, zero_state=False)
+    assert case.state is not None
+    state = {name: value.copy() for name, value in case.state.items()}
+    for value in state.values():
+        value[0] = 0.0
+    grads = case.cell.gradients(case.inputs, case.d_hidden, state)
+    alone = [
+        case.cell.gradients(
+            case.inputs[:, b : b + 1],
+            case.d_hidden[:, b : b + 1],
+            {name: value[b : b + 1] for name, value in state.items()},
+        )
+        for b in range(B)
+    ]
+    for key in case.cell.params:
+        total = sum(one[key] for one in alone)
+        assert np.allclose(grads[key], total, rtol=1e-12, atol=1e-13), key
+    for key in ["inputs", *(f"initial.{var.name}" for var in case.cell.states)]:
+        lanes = np.concatenate([one[key] for one in alone], axis=1 if key == "inputs" else 0)
+        assert np.allclose(grads[key], lanes, rtol=1e-12, atol=1e-13), key
+
+
+def test_the_mlstm_s_gradients_stay_finite_where_exp_of_minus_m_overflows() -> None:
+    """m < -709.78: exp(-m) is beyond float64, and the sweep works in the forward's units."""
+    cell = MLSTMCell.init(2, 3, 0).with_params(b_i=-800.0, b_f=-720.0)
+    inputs = np.random.default_rng(0).normal(size=(4, 2, 2))
+    _, _, records = record_steps(cell, inputs)
+    assert np.all(np.concatenate([r.m for r in records]) < -709.78)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow is fine
+        grads = cell.gradients(inputs, np.ones((4, 2, 3)))
+    assert all(np.all(np.isfinite(value)) for value in grads.values())
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_a_d_hidden_of_the_wrong_shape_is_refused(kind: str) -> None:
     cell = CELLS[kind].init(1, 2, 0)
     _, backward = cell.taped_forward(np.zeros((3, 1, 1)))
