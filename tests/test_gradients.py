@@ -16,8 +16,9 @@ enough that this is far below the 1e-6 bound for every cell: the mLSTM's quotien
 steep higher derivatives (its denominator can be ~0.03), which the plain central
 difference (k = 2) leaves at 1e-6 at h = 1e-5 (truncation, falling as h^2) and noisy at
 smaller h; the fourth-order central difference (k = 4) with h = 3e-5 brings both terms
-down, and the hidden states are differenced before they are summed, sum(d_hidden *
-dH), rather than as two large sums subtracted. Measured over 8 seeds, each with a
+down, and no large sums are subtracted: for a weight the hidden states are differenced
+before they are summed, sum(d_hidden * dH), and for the inputs and initial states each
+sequence's own loss is differenced. Measured over 8 seeds, each with a
 random and a zero initial state: worst per-array errors 1e-10 (lstm, rnn, slstm),
 3e-10 (peephole), 2e-8 (mlstm), 50 times or more below the bound, so the 3 seeds run
 here are not lucky ones. Each array must also carry a gradient well above that noise
@@ -115,7 +116,7 @@ def derivative(evaluate: Callable[[float], Array]) -> Array:
 def lane_differences(losses: Callable[[Array], Array], value: Array, lane_axis: int) -> Array:
     """Central differences of ``losses`` (one loss per sequence) with respect to ``value``,
     whose axis ``lane_axis`` is the batch: each entry is moved in every sequence at once,
-    and sequence b's derivative is its derivative for entry b."""
+    and each sequence's difference is the derivative for its own entry."""
     numeric = np.empty_like(value)
     out = np.moveaxis(numeric, lane_axis, 0)
     for index in np.ndindex(out.shape[1:]):
