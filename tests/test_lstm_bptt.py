@@ -90,24 +90,26 @@ def assert_same(kind: str, shape: tuple[int, int, int, int], scale: float, seed:
         assert np.max(np.abs(got[key] - value), initial=0.0) <= 1e-12 * scale_of, key
 
 
+@pytest.fixture(params=["tanh", "exp"])
+def route(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each activation route, whatever size this machine would pick it from."""
+    monkeypatch.setattr(fast, "_exp_route_min", lambda: 1 if request.param == "exp" else 10**9)
+    return str(request.param)
+
+
 @pytest.mark.parametrize("kind", ["lstm", "peephole"])
-@pytest.mark.parametrize(
-    ("shape", "route"),
-    [((6, 3, 2, 4), "tanh"), ((1, 1, 1, 1), "tanh"), ((5, 70, 3, 4), "exp")],
-)
+@pytest.mark.parametrize("shape", [(6, 3, 2, 4), (1, 1, 1, 1), (5, 70, 3, 4)])
 def test_the_fast_sweep_is_the_plain_one(
     kind: str, shape: tuple[int, int, int, int], route: str
 ) -> None:
-    assert (shape[1] * shape[3] >= fast.EXP_ROUTE_MIN) == (route == "exp")
     for seed in range(2):
         assert_same(kind, shape, 1.0, seed)
 
 
 @pytest.mark.parametrize("kind", ["lstm", "peephole"])
-def test_saturated_gates_stay_exact(kind: str) -> None:
+def test_saturated_gates_stay_exact(kind: str, route: str) -> None:
     """Weights of a few hundred: gates at exactly 0 or 1 (the exp route's e^-z overflows)."""
-    assert_same(kind, (4, 70, 2, 4), 300.0, 0)
-    assert_same(kind, (4, 3, 2, 4), 300.0, 1)
+    assert_same(kind, (4, 5, 2, 4), 300.0, 0)
 
 
 @pytest.mark.parametrize("kind", ["lstm", "peephole"])

@@ -66,6 +66,8 @@ from .lstm_forward import (
 )
 
 PEEPHOLES = ("peephole_i", "peephole_f", "peephole_o")
+#: ``_exp_route_min`` where NumPy computes tanh with AVX-512.
+AVX512_EXP_ROUTE_MIN = 4096
 #: Below this many multiply-adds per step of the weight gradient ((4H) x (I + 1 + H)), the
 #: products of the steps are summed by one stacked ``np.matmul``; from it, the dz and the
 #: kept inputs are copied time-major and multiplied in one large product, which BLAS runs
@@ -110,7 +112,8 @@ class _Tape:
 
     Arrays are batch last: per step, rows of B values. ``rows[t]`` is [x_t; 1; h_{t-1}]
     (I + 1 + H, B); ``gates[t]`` the activations (4H, B) in the forward's row ``order``;
-    ``cs[t]`` the cell state after step t (``cs[0]`` the initial one).
+    ``cs[t]`` the cell state after step t (``cs[0]`` the initial one); ``products[t]``
+    [i*g; f*c_prev] (2, H, B).
     """
 
     def __init__(self, params: Mapping[str, Array], X: Array, h0: Array, c0: Array) -> None:
@@ -120,7 +123,7 @@ class _Tape:
         self.peep = all(key in params for key in PEEPHOLES)
         # The i, f, o rows are one block (one call scales them) unless o must wait for c.
         self.order = ("i", "f", "g", "o") if self.peep else ("i", "f", "o", "g")
-        route = EXP_ROUTE if batch * H >= EXP_ROUTE_MIN else TANH_ROUTE
+        route = EXP_ROUTE if batch * H >= _exp_route_min() else TANH_ROUTE
         rows = np.empty((steps + 1, n_in + 1 + H, batch))
         rows[:-1, :n_in] = X.transpose(0, 2, 1)
         rows[:, n_in] = 1.0
@@ -129,7 +132,9 @@ class _Tape:
         cs[0] = c0.T
         gates = np.empty((steps, 4 * H, batch))
         tanh_c = np.empty((steps, H, batch))
+        products = np.empty((steps, 2, H, batch))  # i*g and f*c_prev, the two terms of c
         self.rows, self.cs, self.gates, self.tanh_c = rows, cs, gates, tanh_c
+        self.products = products
         self.shape = (steps, batch, n_in, H)
         if steps:
             with _one_blas_thread():
@@ -161,17 +166,17 @@ class _Tape:
         h_out = rows[:, n_in + 1 :]
         i_, f_, g_ = (self.gate(name) for name in "ifg")
         o_ = self.gate("o")
-        ig = np.empty((H, batch))
-        activate, tanh, dot, multiply = route.gates, route.tanh, np.dot, np.multiply
+        ig, fc = self.products[:, 0], self.products[:, 1]
+        activate, tanh, dot, multiply, add = route.gates, route.tanh, np.dot, np.multiply, np.add
         with np.errstate(over="ignore"):  # the exp route's e^-z: see ``EXP_ROUTE``
             if not self.peep:
                 ifo, g_rows = gates[:, : 3 * H], gates[:, 3 * H :]
                 for t in range(steps):
                     dot(W, rows[t], out=gates[t])
                     activate(gates[t], ifo[t], g_rows[t])
-                    multiply(i_[t], g_[t], out=ig)
-                    multiply(f_[t], cs[t], out=cs[t + 1])
-                    cs[t + 1] += ig  # c = f*c_prev + i*g
+                    multiply(i_[t], g_[t], out=ig[t])
+                    multiply(f_[t], cs[t], out=fc[t])
+                    add(fc[t], ig[t], out=cs[t + 1])  # c = f*c_prev + i*g
                     tanh(cs[t + 1], tanh_c[t])
                     multiply(o_[t], tanh_c[t], out=h_out[t + 1])
                 return
@@ -188,46 +193,41 @@ class _Tape:
                 multiply(p_if, cs[t], out=peek)
                 if_rows[t] += peek.reshape(2 * H, batch)
                 activate(ifg_rows[t], if_rows[t], g_[t])
-                multiply(i_[t], g_[t], out=ig)
-                multiply(f_[t], cs[t], out=cs[t + 1])
-                cs[t + 1] += ig
-                multiply(p_o, cs[t + 1], out=ig)
-                o_[t] += ig
+                multiply(i_[t], g_[t], out=ig[t])
+                multiply(f_[t], cs[t], out=fc[t])
+                add(fc[t], ig[t], out=cs[t + 1])
+                multiply(p_o, cs[t + 1], out=peek[0])
+                o_[t] += peek[0]
                 activate(o_[t], o_[t], no_rows)
                 tanh(cs[t + 1], tanh_c[t])
                 multiply(o_[t], tanh_c[t], out=h_out[t + 1])
 
     def _local_derivatives(self) -> tuple[Array, Array, Array]:
         """[D_o; E] (T, 2, H, B), [D_i; D_f; D_g] (T, 3, H, B) and F (T, H, B) of the
-        module docstring, for every step at once."""
-        steps, batch, _, H = self.shape
+        module docstring, for every step at once, from what the forward computed anyway
+        (h = o tanh(c), i*g, f*c_prev): D_o = h (1 - o), E = o - h tanh(c), D_i = ig (1 - i),
+        D_f = fc (1 - f), D_g = i - ig g; ten passes over (T, H, B) where the plain
+        formulas take fifteen."""
+        steps, batch, n_in, H = self.shape
         i, f, g, o = (self.gate(name) for name in "ifgo")
-        tanh_c, c_prev = self.tanh_c, self.cs[:-1]
+        h, tanh_c = self.rows[1:, n_in + 1 :], self.tanh_c
         oe = np.empty((steps, 2, H, batch))
         ifg = np.empty((steps, 3, H, batch))
-        D_o, E = oe[:, 0], oe[:, 1]
-        D_i, D_f, D_g = ifg[:, 0], ifg[:, 1], ifg[:, 2]
+        D_o, E, D_if, D_g = oe[:, 0], oe[:, 1], ifg[:, :2], ifg[:, 2]
+        np.subtract(1.0, self.gates[:, : 2 * H].reshape(steps, 2, H, batch), out=D_if)
+        D_if *= self.products
+        np.multiply(self.products[:, 0], g, out=D_g)
+        np.subtract(i, D_g, out=D_g)
         np.subtract(1.0, o, out=D_o)
-        D_o *= o
-        np.multiply(tanh_c, tanh_c, out=E)
-        np.subtract(1.0, E, out=E)
-        E *= o
-        D_o *= tanh_c
-        np.subtract(1.0, i, out=D_i)
-        D_i *= i
-        D_i *= g
-        np.subtract(1.0, f, out=D_f)
-        D_f *= f
-        D_f *= c_prev
-        np.multiply(g, g, out=D_g)
-        np.subtract(1.0, D_g, out=D_g)
-        D_g *= i
+        D_o *= h
+        np.multiply(h, tanh_c, out=E)
+        np.subtract(o, E, out=E)
         if not self.peep:
             return oe, ifg, f
         p = self.params
         E += p["peephole_o"][:, None] * D_o
-        F = f + p["peephole_i"][:, None] * D_i
-        F += p["peephole_f"][:, None] * D_f
+        F = f + p["peephole_i"][:, None] * ifg[:, 0]
+        F += p["peephole_f"][:, None] * ifg[:, 1]
         return oe, ifg, F
 
     def backward(self, dH: Array, flow: bool) -> dict[str, Array]:
@@ -288,6 +288,20 @@ def _sum_of_products(dz: Array, rows: Array) -> Array:
     kept = np.empty((n_rows, steps, batch))
     kept.transpose(1, 0, 2)[...] = rows
     return by_unit.reshape(n_dz, -1) @ kept.reshape(n_rows, -1).T
+
+
+@cache
+def _exp_route_min() -> int:
+    """From how many hidden values a step (batch * H) the exp route pays: FastLSTM's
+    ``EXP_ROUTE_MIN``, measured where NumPy's float64 tanh is scalar (~17 ns a value
+    against ~5 for exp, on AVX2); where NumPy has its AVX-512 tanh (~1.1 against ~0.6 ns),
+    the exp route's six more calls a step pay only from about this many values (measured
+    at (B, H) = (64, 8): 9.3 us a step by tanh, 12.8 by exp; equal at (64, 32))."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:
+        return EXP_ROUTE_MIN
+    return AVX512_EXP_ROUTE_MIN if __cpu_features__.get("AVX512_SKX") else EXP_ROUTE_MIN
 
 
 @cache
