@@ -435,13 +435,13 @@ def run_train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         except OSError as exc:
             raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     loss = "MSE" if task.objective == "mse" else "cross-entropy"
-    ratio = report["baseline_loss"] / max(report["best_loss"], 1e-300)
+    ratio = report["best_loss"] / report["baseline_loss"]
     stopped_by = " (stopped by Ctrl-C)" if report["stopped"] else ""
     print(
         f"{config.cell} H={config.hidden_size} on {config.task} T={config.length}: "
         f"{report['updates']} updates in {report['seconds']:.1f} s{stopped_by}\n"
         f"held-out {loss}: best {report['best_loss']:.6g}, final {report['final_loss']:.6g}; "
-        f"baseline {report['baseline_loss']:.6g} ({ratio:.3g}x the best)\n"
+        f"baseline {report['baseline_loss']:.6g} (best / baseline = {ratio:.3g})\n"
         f"saved the best weights and the readout to {args.out}",
         file=stdout,
     )
