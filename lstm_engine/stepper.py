@@ -37,7 +37,7 @@ from . import gradflow, jobs, plot, trace
 from .cells import CELLS, Cell
 from .cells.base import Array, Record
 from .cells.weights import WeightsError
-from .files import load, load_model, save
+from .files import load, load_model, save, save_model
 from .gradflow import Flow
 from .inputs import check_inputs
 from .jobs import Job, grow
@@ -46,6 +46,7 @@ from .readout import Readout
 from .session import Session, SessionError, StepOverflow
 from .share import with_shared_weights
 from .tasks import Objective, task_named
+from .training import Model
 from .writing import atomic_writer, check_target
 
 #: Steps per second of automatic play, slowest to fastest.
@@ -534,8 +535,14 @@ class Stepper:
         return self.open_example_job(model.cell, origin, inputs, example)
 
     def save_weights(self, path: str | os.PathLike[str], lane: int = 0) -> str:
-        """Write a lane's weights (.npz); returns what was done, for the status line."""
-        save(self._lanes[lane].session.cell, path)
+        """Write a lane's weights (.npz), with the trained readout of the first lane's cell
+        when it has one (so that ``--weights FILE --task NAME`` opens it again); returns
+        what was done, for the status line."""
+        cell = self._lanes[lane].session.cell
+        if lane == 0 and self._example is not None:
+            save_model(Model(cell, self._example.readout), path)
+            return f"saved the weights and the readout to {path}"
+        save(cell, path)
         return f"saved the weights to {path}"
 
     def export_job(self, path: str | os.PathLike[str], fmt: str, lane: int = 0) -> Job:

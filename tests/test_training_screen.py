@@ -18,7 +18,7 @@ from textual.widgets import Checkbox, Input
 from lstm_engine import stepper as stepper_module
 from lstm_engine.cells import CELLS
 from lstm_engine.cli import UsageError
-from lstm_engine.files import save_model
+from lstm_engine.files import load_model, save_model
 from lstm_engine.gradflow import flow
 from lstm_engine.session import Session
 from lstm_engine.stepper import Stepper
@@ -203,3 +203,13 @@ def test_an_input_added_after_the_targets_leaves_the_loss_without_a_target(
     frame = stepper.append_input([0.5])
     assert frame.t == 7 and frame.reading is not None and frame.reading.target is None
     assert (stepper.flow_job().run().flows or ())[0].loss == "sum(h_T)"
+
+
+def test_saved_weights_keep_the_trained_readout(adding_model: Path, tmp_path: Path) -> None:
+    app = make_app("--weights", str(adding_model), "--task", "adding", "--length", "12")
+    said = app.stepper.save_weights(tmp_path / "again.npz")
+    assert "readout" in said
+    again = load_model(tmp_path / "again.npz")
+    assert again.readout == load_model(adding_model).readout
+    reopened = make_app("--weights", str(tmp_path / "again.npz"), "--task", "adding")
+    assert reopened.stepper.frame.reading is not None
