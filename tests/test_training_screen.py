@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input
+from textual.widgets import Checkbox, Input, Select
 
 from lstm_engine import stepper as stepper_module
 from lstm_engine.cells import CELLS
@@ -115,12 +115,18 @@ async def test_bad_settings_are_refused_and_nothing_starts() -> None:
         for field, value, said in (
             ("hidden", "0", "hidden size: 0 is outside 1..256"),
             ("seconds", "soon", "seconds: 'soon' is not a number"),
+            ("seconds", "", "give a budget: seconds, or a number of updates"),
+            ("forget", "inf", "forget bias: inf is not a finite number"),
         ):
             screen = settings(app, **{field: value})
             await pilot.press("ctrl+r")
             assert not screen._runs
             assert said in str(screen.query_one("#training-status").render())
-            settings(app, hidden="8", seconds="30")
+            settings(app, hidden="8", seconds="30", forget="")
+        settings(app, forget="3").query_one("#cell", Select).value = "rnn"
+        await pilot.press("ctrl+r")
+        assert "the rnn has no forget gate" in str(screen.query_one("#training-status").render())
+        assert not screen._runs
         await pilot.press("escape")  # nothing runs: back to the dashboard
         assert isinstance(app.screen, MainScreen) and app.stepper.frame.reading is None
 

@@ -43,7 +43,14 @@ from ..widgets import TrajectoryPlot
 #: Seconds between two looks at the child's progress reports.
 POLL = 0.1
 #: The settings the screen opens with (the cell's kind and size come from the dashboard).
-DEFAULTS = {"task": "adding", "length": "100", "seconds": "30", "updates": "", "seed": "0"}
+DEFAULTS = {
+    "task": "adding",
+    "length": "100",
+    "seconds": "30",
+    "updates": "",
+    "seed": "0",
+    "forget": "",
+}
 #: The hidden size the screen offers (unless the dashboard's cell has more units).
 DEFAULT_HIDDEN = 8
 #: The RNN trained beside the cell for the gradient view.
@@ -122,6 +129,16 @@ def _held(values: np.ndarray) -> np.ndarray:
     return out
 
 
+def _number(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise TrainingError(f"{what}: {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise TrainingError(f"{what}: {text} is not a finite number")
+    return value
+
+
 def _whole(text: str, what: str, low: int, high: int) -> int:
     try:
         value = int(text.strip())
@@ -179,6 +196,8 @@ class TrainingScreen(Screen["Trained | None"]):
             yield Input(DEFAULTS["updates"], type="integer", compact=True, id="updates")
             yield Label(" Seed ")
             yield Input(DEFAULTS["seed"], type="integer", compact=True, id="seed")
+            yield Label(" Forget bias ")
+            yield Input(DEFAULTS["forget"], placeholder="auto", compact=True, id="forget")
         with Horizontal(classes="training-row"):
             yield Checkbox(_beside(False), compact=True, id="companion")
             yield Label("  ")
@@ -212,14 +231,12 @@ class TrainingScreen(Screen["Trained | None"]):
         }
         seconds = value["seconds"].strip()
         updates = value["updates"].strip()
-        time_limit: float | None = None
-        if seconds:
-            try:
-                time_limit = float(seconds)
-            except ValueError:
-                raise TrainingError(f"seconds: {seconds!r} is not a number") from None
-            if not (math.isfinite(time_limit) and 0 < time_limit <= 3600):
-                raise TrainingError(f"seconds: {seconds} is outside (0, 3600]")
+        time_limit = _number(seconds, "seconds") if seconds else None
+        if time_limit is not None and not 0 < time_limit <= 3600:
+            raise TrainingError(f"seconds: {seconds} is outside (0, 3600]")
+        if time_limit is None and not updates:
+            raise TrainingError("give a budget: seconds, or a number of updates")
+        forget = value["forget"].strip()
         config = TrainConfig(
             task=str(self.query_one("#task", Select).value),
             cell=str(self.query_one("#cell", Select).value),
@@ -228,6 +245,7 @@ class TrainingScreen(Screen["Trained | None"]):
             seed=_whole(value["seed"], "seed", 0, 2**32 - 1),
             updates=_whole(updates, "updates", 1, 10**7) if updates else None,
             time_limit=time_limit,
+            forget_bias=_number(forget, "forget bias") if forget else None,
         )
         config.check()
         return config
