@@ -8,6 +8,11 @@ number that every change bumps, and the status line. Each action (``step``, ``ba
 the plain data a screen draws. The main screen, compare mode and (later) the lesson
 player and the frame exporter all render frames; none of them steps a session itself.
 
+A trained cell opened on an example of its task (``open_example_job``, ``open_model_job``)
+makes the frames carry its readout's prediction and the target (``Frame.reading``); the
+gradient flow of the sequence (``flow_job``, ``lstm_engine.gradflow``) is carried too,
+until the cell or the inputs change (``Frame.flows``, ``Frame.flow_plot``).
+
 An action that cannot be carried out (a step at the end of the sequence) changes
 nothing and returns a frame whose ``refused`` is set and whose status says why. Bad
 input (inputs that do not parse, weights that do not fit) raises a ValueError naming the
