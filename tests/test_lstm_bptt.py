@@ -128,7 +128,13 @@ def test_the_weight_gradient_is_the_same_summed_either_way() -> None:
         dz, rows = rng.normal(size=(5, n_dz, 3)), rng.normal(size=(5, n_rows, 3))
         assert (n_dz * n_rows < fast.STACKED_MAX) == (n_dz == 8)
         want = np.einsum("tgb,tkb->gk", dz, rows)
-        assert np.allclose(fast._sum_of_products(dz, rows), want, rtol=1e-13, atol=1e-13)
+        T, B = 5, 3
+        if n_dz * n_rows < fast.STACKED_MAX:
+            work = {"each": np.empty((T, n_dz, n_rows))}
+        else:
+            work = {"by_unit": np.empty((n_dz, T, B)), "by_row": np.empty((n_rows, T, B))}
+        got = fast._sum_of_products(dz, rows, work)
+        assert np.allclose(got, want, rtol=1e-13, atol=1e-13)
 
 
 def test_no_steps_give_zero_gradients() -> None:
@@ -153,3 +159,38 @@ def test_inputs_of_the_wrong_shape_are_refused() -> None:
     params, _, _, _, _ = random_case("lstm", (1, 1, 3, 4), 1.0, 0)
     with pytest.raises(ValueError, match="expected"):
         fast.lstm_taped_forward(params, np.zeros((5, 2, 2)))
+
+
+def test_a_live_tape_keeps_its_buffers() -> None:
+    """Buffers are reused only once their tape is gone: a tape still held sweeps back
+    right after other tapes of the same shapes came and went."""
+    params, x, d_hidden, h0, c0 = random_case("lstm", (5, 3, 2, 4), 1.0, 5)
+    want_hidden, want = plain_gradients(params, x, d_hidden, h0, c0)
+    hidden, backward = fast.lstm_taped_forward(params, x, {"h": h0, "c": c0})
+    for seed in range(3):
+        _, other_backward = fast.lstm_taped_forward(params, np.full_like(x, seed), None)
+        other_backward(d_hidden)
+    got = backward(d_hidden)
+    assert np.allclose(hidden, want_hidden, rtol=0, atol=1e-13)
+    assert all(np.allclose(got[key], want[key], rtol=1e-12, atol=1e-12) for key in got)
+
+
+def test_buffers_come_back_for_the_next_tape_of_the_same_shapes() -> None:
+    params, x, _, h0, c0 = random_case("lstm", (5, 3, 2, 4), 1.0, 6)
+    tape = fast._Tape(params, x, h0, c0)
+    address = tape.gates.__array_interface__["data"][0]
+    del tape
+    again = fast._Tape(params, x, h0, c0)
+    assert again.gates.__array_interface__["data"][0] == address
+
+
+def test_the_pool_keeps_at_most_its_bytes_dropping_the_oldest() -> None:
+    pool = fast._Pool(max_bytes=3 * 800)
+    first, second, third = (pool.take({"a": (100,)}) for _ in range(3))
+    big = pool.take({"b": (200,)})
+    for arrays in (first, second, third):
+        pool.give(arrays)
+    pool.give(big)  # 1600 bytes: two of the 800-byte sets make room
+    assert pool.take({"b": (200,)}) is big
+    assert pool.take({"a": (100,)}) is third
+    assert pool.take({"a": (100,)}) is not first
