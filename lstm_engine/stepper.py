@@ -598,7 +598,8 @@ class Stepper:
         """The gradient flow of the current sequence (``lstm_engine.gradflow``): for the
         cell, and beside it the RNN trained with it or else a seeded one of the same size
         (with the cell's readout, so that L is the same function of h_T), over the last
-        ``FLOW_WINDOW`` steps at most (from the state the history holds before them). The
+        ``FLOW_WINDOW`` steps at most (from the state the history holds before them; the
+        companion, which has no history, from zeros). The
         frames carry it (``Frame.flows``, ``flow_plot``) until the cell or the inputs
         change. Done already if nothing changed since it was last computed."""
         content = self._content
@@ -626,13 +627,12 @@ class Stepper:
             if stop is not None:
                 return self._refuse(f"gradient flow: {stop} before step {start}")
             flows = []
+            state = session.state_at(start) if start else None
             for run_cell, run_readout, title in runs:
-                state = session.state_at(start) if start else None
                 sweep = gradflow.flow_steps(
-                    run_cell if run_cell is not cell else cell,
+                    run_cell,
                     session.inputs[start:],
-                    # the companion starts from zeros at the window's start too
-                    state if run_cell is cell else None,
+                    state if run_cell is cell else None,  # the companion has no history
                     start + 1,
                     run_readout,
                     target,
