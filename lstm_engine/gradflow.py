@@ -102,6 +102,8 @@ def flow_steps(
             hidden, backward = cell.taped_forward(x, batch_state)
     except NotImplementedError:
         return Flow(cell.title, "", first, problem=f"the {cell.title} has no gradients yet")
+    except ValueError as exc:  # the mLSTM past the range its gradients cover
+        return Flow(cell.title, "", first, problem=str(exc))
     yield
     d_hidden, loss = loss_gradient(hidden, readout, target, objective)
     with np.errstate(over="ignore", invalid="ignore"):

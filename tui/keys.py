@@ -87,7 +87,7 @@ STEPPING = (
         footer=False,
     ),
     Key("i", "show_x", "Show x", "Show or hide the input x on the plot", footer=False),
-    Key("c", "switch_cell", "Cell", "Switch the cell: LSTM → peephole → sLSTM → mLSTM"),
+    Key("c", "switch_cell", "Cell", "Switch the cell: LSTM → peephole → sLSTM → mLSTM → RNN"),
     Key("e", "app.open('inputs')", "Inputs", "Edit the input sequence, or load it from a file"),
     Key(
         "s",

@@ -49,8 +49,9 @@ class Backward(Protocol):
     * ``"initial.NAME"`` for every state variable NAME of the cell (``cell.states``):
       the gradient with respect to the initial state, (B, ...);
     * with ``flow=True`` also ``"flow.NAME"`` for every state variable: (T, B, ...), row
-      t - 1 the gradient of L with respect to the state *after* step t (everything that
-      flows into it: from d_hidden at t and from every later step). The gradient-flow
+      t - 1 the gradient of L with respect to the state *after* step t: the usual BPTT
+      adjoint, everything that flows into that state, through h_t (computed from it) as
+      well as through the later steps. The gradient-flow
       view draws the norms of ``flow.h`` and of the memory (``flow.c``, ``flow.C``).
 
     It may be called more than once (each call is independent of the others).

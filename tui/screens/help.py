@@ -24,7 +24,8 @@ PANELS = (
     (
         "Gates",
         "one box per gate, a row per hidden unit: a bar on the gate's range "
-        "((0, 1) for sigmoid gates, (-1, 1) for the candidate c_bar), its value, and z, "
+        "((0, 1) for sigmoid gates, (-1, 1) for the candidate c_bar and for the RNN's one "
+        "box, its tanh: h itself), its value, and z, "
         "its pre-activation. ▶ marks the selected unit. With more units than rows the box "
         "scrolls to keep the selected unit in view (its title says which units show). "
         "The xLSTM's stabilised gates are written i' and f' (the paper's notation): the "
