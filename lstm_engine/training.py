@@ -471,16 +471,19 @@ class TrainingProcess:
 
 def _run_child(config: TrainConfig, out_path: str, messages: Any, stop: Any) -> None:
     from .files import save_model
+    from .writing import check_target
 
     # Ctrl-C in the terminal reaches the whole process group: the parent decides (cancel).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
+        check_target(out_path)  # before training, not after: a bad path fails at once
         result = train(config, messages.put, stop.is_set)
         save_model(result.model, out_path)
         messages.put(("done", result.report))
+    except ValueError as exc:  # the engine's one-line errors (TrainingError, WriteError)
+        messages.put(("error", str(exc)))
     except Exception as exc:
-        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        messages.put(("error", detail))
+        messages.put(("error", traceback.format_exception_only(type(exc), exc)[-1].strip()))
 
 
 __all__ = [
