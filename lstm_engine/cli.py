@@ -115,27 +115,9 @@ class OneLineParser(argparse.ArgumentParser):
         return out
 
 
-def _size(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= MAX_SIZE:
-        raise argparse.ArgumentTypeError(f"{value} is outside 1..{MAX_SIZE}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError(f"{value} is outside 0..{2**32 - 1}")
-    return value
-
-
 def _whole(low: int, high: int) -> Callable[[str], int]:
+    """A whole number in low..high, for argparse."""
+
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -146,6 +128,10 @@ def _whole(low: int, high: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+_size = _whole(1, MAX_SIZE)
+_seed = _whole(0, 2**32 - 1)
 
 
 def _real(low: float = -math.inf, positive: bool = False) -> Callable[[str], float]:
