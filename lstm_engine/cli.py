@@ -426,8 +426,9 @@ def run_train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     print(
         f"{config.cell} H={config.hidden_size} on {config.task} T={config.length}: "
         f"{report['updates']} updates in {report['seconds']:.1f} s{stopped_by}\n"
-        f"held-out {loss}: best {report['best_loss']:.6g}, final {report['final_loss']:.6g}; "
-        f"baseline {report['baseline_loss']:.6g} (best / baseline = {ratio:.3g})\n"
+        f"held-out {loss}: best {report['best_loss']:.6g}, final {report['final_loss']:.6g}\n"
+        f"baseline {report['baseline_loss']:.6g} ({task.trivial}); "
+        f"best / baseline = {ratio:.3g}\n"
         f"saved the best weights and the readout to {args.out}",
         file=stdout,
     )
@@ -486,12 +487,18 @@ def _progress_shown(config: TrainConfig, stderr: TextIO) -> Iterator[Callable[[P
     from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
     from rich.progress import Progress as Bar
 
+    console = Console(file=stderr)
+    # The fixed facts go above the bar, so that its line fits 80 columns.
+    console.print(
+        f"training {config.cell} H={config.hidden_size} on {config.task} T={config.length}: "
+        f"held-out loss against the baseline {TASKS[config.task].baseline_loss(config.length):.4g}",
+        highlight=False,
+    )
     bar = Bar(
-        TextColumn(f"{config.cell} {config.task}"),
         BarColumn(bar_width=16),
         TextColumn("{task.fields[facts]}"),
         TimeRemainingColumn(),
-        console=Console(file=stderr),
+        console=console,
     )
     task_id = bar.add_task("train", total=total, facts="")
 
@@ -501,7 +508,7 @@ def _progress_shown(config: TrainConfig, stderr: TextIO) -> Iterator[Callable[[P
             task_id,
             completed=progress.updates if by_updates else min(progress.seconds, total),
             facts=f"{progress.updates} updates {rate:.0f}/s  loss {_loss(progress)}  "
-            f"best held-out {progress.best:.3g} (baseline {progress.baseline:.3g})",
+            f"best held-out {progress.best:.3g}",
         )
 
     with bar:

@@ -56,6 +56,8 @@ class Task:
     baseline: Callable[[int], float]
     #: the shortest sequence that makes sense (the adding problem needs a step in each half)
     min_length: int = 1
+    #: the trivial predictor whose loss is the baseline, in a few words
+    trivial: str = ""
 
     def batch(
         self, rng: np.random.Generator, batch_size: int, length: int
@@ -129,6 +131,7 @@ TASKS: dict[str, Task] = {
             make=_adding,
             baseline=lambda length: 1.0 / 6.0,
             min_length=2,
+            trivial="always predicting 1",
         ),
         Task(
             "remember",
@@ -141,6 +144,7 @@ TASKS: dict[str, Task] = {
             every_step=False,
             make=_remember,
             baseline=lambda length: math.log(REMEMBER_CLASSES),
+            trivial="the uniform guess",
         ),
         Task(
             "sine",
@@ -153,6 +157,7 @@ TASKS: dict[str, Task] = {
             every_step=True,
             make=_sine,
             baseline=_sine_baseline,
+            trivial="repeating the current value",
         ),
     )
 }

@@ -334,6 +334,7 @@ def test_train_shows_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     stdout, stderr = io.StringIO(), Terminal()
     assert run_train(args, stdout, stderr) == 0
     shown = stderr.getvalue()
-    assert "lstm remember" in shown and "120 updates" in shown and "best held-out" in shown
+    assert "training lstm H=2 on remember T=4" in shown and "baseline 0.6931" in shown
+    assert "120 updates" in shown and "best held-out" in shown
     assert "\x1b[" in shown  # drawn with terminal codes, not plain lines
     assert "lstm-engine: update" not in shown
