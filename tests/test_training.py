@@ -256,3 +256,12 @@ def test_long_sequences_are_evaluated_in_slices_with_the_same_loss(monkeypatch) 
         monkeypatch.setattr(training, "EVAL_FLOATS", 12 * 4 * 100)  # slices of 100 sequences
         assert trainer.evaluate() == pytest.approx(whole, rel=1e-12)
         monkeypatch.undo()
+
+
+def test_remembering_for_fifty_steps_needs_the_forget_gate_open() -> None:
+    """The lesson of "remember": measured over seeds 0-4 after 600 updates, bias 3 gives
+    3e-4 to 5e-4, bias 1 stays at 0.692-0.693 (baseline ln 2 = 0.693)."""
+    open_gate = train(TrainConfig("remember", "lstm", 8, 50, seed=0, updates=600, forget_bias=3))
+    shut_gate = train(TrainConfig("remember", "lstm", 8, 50, seed=0, updates=600, forget_bias=1))
+    assert open_gate.report["best_loss"] < 0.01
+    assert shut_gate.report["best_loss"] > 0.6
