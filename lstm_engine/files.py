@@ -25,7 +25,7 @@ from .arrays import ArrayFileError, Limits, not_a_file, read_npz
 from .cells import CELLS, Cell, WeightsError, cell_class, detect_kind
 from .cells.weights import MAX_SIZE
 from .readout import KEYS as READOUT_KEYS
-from .readout import Readout, check_readout
+from .readout import check_readout
 from .training import Model
 
 # Callers import these from here too.
@@ -88,17 +88,10 @@ def load_model(path: str | os.PathLike[str], kind: str | None = None) -> Model:
         named = kind or stored
         cls = cell_class(named) if named else detect_kind(arrays)
         cell = cls(arrays)
-        readout = _readout(readout_arrays, cell.hidden_size) if readout_arrays else None
+        readout = check_readout(readout_arrays, cell.hidden_size) if readout_arrays else None
         return Model(cell, readout)
     except WeightsError as exc:
         raise WeightsError(f"{path}: {exc}") from None
-
-
-def _readout(arrays: dict[str, Any], hidden_size: int) -> Readout:
-    try:
-        return check_readout(arrays, hidden_size)
-    except ValueError as exc:
-        raise WeightsError(str(exc)) from None
 
 
 def _read_arrays(path: str | os.PathLike[str]) -> dict[str, Any]:

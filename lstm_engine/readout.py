@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from .cells.weights import WeightsError
 from .tasks import Objective
 
 Array = npt.NDArray[np.float64]
@@ -102,25 +103,25 @@ def loss_and_grad(
 
 
 def check_readout(params: Mapping[str, npt.ArrayLike], hidden_size: int) -> Readout:
-    """A readout from a weight file's arrays, or ValueError naming the key and shape."""
+    """A readout from a weight file's arrays, or WeightsError naming the key and shape."""
     missing = [key for key in KEYS if key not in params]
     if missing:
-        raise ValueError(f"{missing[0]}: missing (a readout needs {WEIGHT} and {BIAS})")
+        raise WeightsError(f"{missing[0]}: missing (a readout needs {WEIGHT} and {BIAS})")
     weight = np.asarray(params[WEIGHT])
     bias = np.asarray(params[BIAS])
     for key, array in ((WEIGHT, weight), (BIAS, bias)):
         if array.dtype.kind not in "iuf":
-            raise ValueError(f"{key}: expected real numbers, got an array of dtype {array.dtype}")
+            raise WeightsError(f"{key}: expected real numbers, got an array of dtype {array.dtype}")
     if weight.ndim != 2 or weight.shape[1] != hidden_size or weight.shape[0] < 1:
-        raise ValueError(
+        raise WeightsError(
             f"{WEIGHT}: expected shape (O, {hidden_size}) (hidden size {hidden_size}), "
             f"got {weight.shape}"
         )
     if bias.shape != (weight.shape[0],):
-        raise ValueError(f"{BIAS}: expected shape ({weight.shape[0]},), got {bias.shape}")
+        raise WeightsError(f"{BIAS}: expected shape ({weight.shape[0]},), got {bias.shape}")
     for key, array in ((WEIGHT, weight), (BIAS, bias)):
         if not np.all(np.isfinite(array)):
-            raise ValueError(f"{key}: contains NaN or infinite values")
+            raise WeightsError(f"{key}: contains NaN or infinite values")
     return Readout(_frozen(weight), _frozen(bias))
 
 
