@@ -66,10 +66,12 @@ def test_trajectories_equal_torch(kind: str) -> None:
         else torch.optim.SGD(tensors.values(), lr=0.05, momentum=0.9)
     )
     Xt, yt = torch.tensor(X), torch.tensor(y)
+    norms = []
     for _ in range(30):
         r = X @ params["w"] + params["b"] - y
         grads = {"w": X.T @ r * (2 / r.size), "b": r.sum(axis=0) * (2 / r.size)}
         norm = clip_grad_norm(grads, 1.0)
+        norms.append(norm)
         ours.update(params, grads)
 
         theirs.zero_grad()
@@ -80,3 +82,4 @@ def test_trajectories_equal_torch(kind: str) -> None:
         assert norm == pytest.approx(float(their_norm), rel=1e-12)
         for key, value in params.items():
             assert np.allclose(value, tensors[key].detach().numpy(), rtol=1e-12, atol=1e-14)
+    assert max(norms) > 1.0 > min(norms)  # steps with and without clipping
