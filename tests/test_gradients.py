@@ -18,9 +18,9 @@ difference (k = 2) leaves at 1e-6 at h = 1e-5 (truncation, falling as h^2) and n
 smaller h; the fourth-order central difference (k = 4) with h = 3e-5 brings both terms
 down, and no large sums are subtracted: for a weight the hidden states are differenced
 before they are summed, sum(d_hidden * dH), and for the inputs and initial states each
-sequence's own loss is differenced. Measured over 8 seeds, each with a
-random and a zero initial state: worst per-array errors 6e-11 (lstm), 8e-11 (rnn),
-1.4e-10 (slstm), 5e-10 (peephole), 2.3e-8 (mlstm), 40 times or more below the bound, so the 3 seeds run
+sequence's own loss is differenced. Measured over 8 seeds, each with a random and a
+zero initial state: worst per-array errors 6e-11 (lstm), 8e-11 (rnn), 1.4e-10 (slstm),
+5e-10 (peephole), 2.3e-8 (mlstm), 40 times or more below the bound, so the 3 seeds run
 here are not lucky ones. Each array must also carry a gradient well above that noise
 (``SIGNAL``), so the ratio measures something; the one exception is a gradient that is
 exactly zero by construction (the mLSTM's initial h, which nothing reads), where both
