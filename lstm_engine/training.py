@@ -40,14 +40,16 @@ updates that depends on the machine.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import multiprocessing
 import os
 import queue
 import signal
+import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -77,6 +79,11 @@ OPTIMISERS = ("adam", "sgd")
 UNIFORM_INIT = ("lstm", "peephole", "rnn")
 #: The forget-gate bias of lstm and peephole when none is given.
 DEFAULT_FORGET_BIAS = 1.0
+#: The largest forget-gate bias accepted (either sign): sigmoid(40) is already 1 in float64.
+MAX_FORGET_BIAS = 100.0
+#: A run has diverged when its final held-out loss is above this many times the larger of
+#: the baseline and the loss it started from (or is not finite).
+DIVERGED_ABOVE = 10.0
 
 
 class TrainingError(ValueError):
@@ -132,8 +139,10 @@ class TrainConfig:
         if self.forget_bias is not None:
             if self.cell == "rnn":
                 raise TrainingError("the rnn has no forget gate (leave the forget bias out)")
-            if not math.isfinite(self.forget_bias):
-                raise TrainingError("the forget bias must be a finite number")
+            if not (math.isfinite(self.forget_bias) and abs(self.forget_bias) <= MAX_FORGET_BIAS):
+                raise TrainingError(
+                    f"the forget bias must be within ±{MAX_FORGET_BIAS:g}, not {self.forget_bias}"
+                )
         return task
 
 
@@ -172,6 +181,21 @@ def _set_forget_bias(kind: str, params: dict[str, Array], H: int, value: float) 
         params["b_f"][...] = value
     else:
         raise TrainingError(f"the {kind} has no forget gate")
+
+
+def forget_bias_of(cell: Cell) -> float | list[float] | None:
+    """The cell's forget-gate bias (``bias_ih`` + ``bias_hh`` rows for lstm and peephole):
+    one number when every unit has the same, else one per unit; None for the rnn."""
+    p, H = cell.params, cell.hidden_size
+    if cell.kind in ("lstm", "peephole"):
+        bias = p["bias_ih"][H : 2 * H] + p["bias_hh"][H : 2 * H]
+    elif cell.kind == "slstm":
+        bias = p["b"][H : 2 * H]
+    elif cell.kind == "mlstm":
+        bias = np.ravel(p["b_f"])
+    else:
+        return None
+    return float(bias[0]) if np.all(bias == bias[0]) else [float(b) for b in bias]
 
 
 @dataclass(frozen=True)
@@ -224,8 +248,11 @@ class Trainer:
         self.held_out = self.task.batch(
             np.random.default_rng([config.seed, 2]), HELD_OUT, config.length
         )
+        #: the forget-gate bias the run starts from (``forget_bias_of``)
+        self.forget_bias = forget_bias_of(start.cell)
         self.best_model = start
         self.best_loss = math.inf
+        self.best_update = 0  #: the update after which the best held-out loss was read
         self.last_loss = math.nan  #: the last training batch's loss
         self.held_out_loss = math.nan  #: the last evaluation's ...
         self.evaluated_at = -1  #: ... after this many updates
@@ -241,10 +268,13 @@ class Trainer:
         try:
             return self._cls({key: self.params[key] for key in self._cell_keys})
         except ValueError:
-            raise TrainingError(
-                f"training diverged after {self.updates} updates (weights became NaN or "
-                "infinite): try a smaller learning rate or clipping"
-            ) from None
+            raise self._diverged("weights became NaN or infinite") from None
+
+    def _diverged(self, why: str) -> TrainingError:
+        return TrainingError(
+            f"training diverged after {self.updates} updates ({why}): try a smaller "
+            "learning rate or clipping"
+        )
 
     def step(self) -> float:
         """One update on a fresh training batch; its training loss."""
@@ -253,26 +283,41 @@ class Trainer:
         )
 
     def train_step(self, inputs: Array, targets: Targets) -> float:
-        """One update on the given batch (module docstring); its loss before the update."""
+        """One update on the given batch (module docstring); its loss before the update.
+
+        Weights that have grown past what float64 holds end the run with one TrainingError
+        ("training diverged ..."), whether the cell's checks or its sweeps (the mLSTM's
+        qs @ C past float64) find them; NumPy's overflow warnings are not shown, since the
+        error says it."""
+        if inputs.ndim != 3 or inputs.shape[2] != self.task.input_size:
+            raise TrainingError(
+                f"inputs of shape {inputs.shape}; {self.task.name}'s are (T, B, "
+                f"{self.task.input_size})"
+            )
         began = time.perf_counter()
         p = self.params
-        hidden, backward = self._cell().taped_forward(inputs)
-        h = hidden if self.task.every_step else hidden[-1]
-        loss, d_h, grads = loss_and_grad(
-            p["readout.weight"], p["readout.bias"], h, targets, self.task.objective
-        )
-        if self.task.every_step:
-            d_hidden = d_h
-        else:
-            d_hidden = np.zeros_like(hidden)
-            d_hidden[-1] = d_h
-        swept = backward(d_hidden)
-        for key, view in self._grads.items():
-            view[...] = grads[key] if key in grads else swept[key]
-        flat = {"all": self._flat_grad}
-        if self.config.clip is not None:
-            clip_grad_norm(flat, self.config.clip)
-        self.optimiser.update({"all": self._flat}, flat)
+        cell = self._cell()
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            try:
+                hidden, backward = cell.taped_forward(inputs)
+                h = hidden if self.task.every_step else hidden[-1]
+                loss, d_h, grads = loss_and_grad(
+                    p["readout.weight"], p["readout.bias"], h, targets, self.task.objective
+                )
+                if self.task.every_step:
+                    d_hidden = d_h
+                else:
+                    d_hidden = np.zeros_like(hidden)
+                    d_hidden[-1] = d_h
+                swept = backward(d_hidden)
+            except ValueError:  # the cells' one-line refusal of numbers past float64
+                raise self._diverged("the numbers passed what float64 holds") from None
+            for key, view in self._grads.items():
+                view[...] = grads[key] if key in grads else swept[key]
+            flat = {"all": self._flat_grad}
+            if self.config.clip is not None:
+                clip_grad_norm(flat, self.config.clip)
+            self.optimiser.update({"all": self._flat}, flat)
         self.updates += 1
         self.last_loss = loss
         self.seconds += time.perf_counter() - began
@@ -288,22 +333,24 @@ class Trainer:
         steps, count = inputs.shape[:2]
         size = max(1, EVAL_FLOATS // (steps * cell.hidden_size))
         total = 0.0
-        for start in range(0, count, size):
-            lanes = slice(start, start + size)
-            hidden, _ = cell.forward(inputs[:, lanes])
-            h = hidden if self.task.every_step else hidden[-1]
-            part = targets[:, lanes] if self.task.every_step else targets[lanes]
-            part_loss, _, _ = loss_and_grad(
-                p["readout.weight"], p["readout.bias"], h, part, self.task.objective
-            )
-            total += part_loss * hidden.shape[1]
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for start in range(0, count, size):
+                lanes = slice(start, start + size)
+                hidden, _ = cell.forward(inputs[:, lanes])
+                h = hidden if self.task.every_step else hidden[-1]
+                part = targets[:, lanes] if self.task.every_step else targets[lanes]
+                part_loss, _, _ = loss_and_grad(
+                    p["readout.weight"], p["readout.bias"], h, part, self.task.objective
+                )
+                total += part_loss * hidden.shape[1]
         loss = total / count
         if not math.isfinite(loss):
-            raise TrainingError(f"the held-out loss is {loss} after {self.updates} updates")
+            raise self._diverged(f"the held-out loss is {loss}")
         self.held_out_loss, self.evaluated_at = loss, self.updates
         if loss < self.best_loss:
-            self.best_loss = loss
-            self.best_model = Model(cell, Readout(*(p[k].copy() for k in READOUT_KEYS)))
+            best = Model(cell, Readout(*(p[k].copy() for k in READOUT_KEYS)))
+            # no call between these: a Ctrl-C cannot leave a loss without its weights
+            self.best_model, self.best_loss, self.best_update = best, loss, self.updates
         self.seconds += time.perf_counter() - began
         return loss
 
@@ -337,19 +384,31 @@ def train(
 ) -> TrainResult:
     """Train until the budget is spent or ``should_stop()`` says so (checked between
     updates); evaluates every EVAL_EVERY updates and at both ends, and reports progress
-    at each evaluation and every PROGRESS_EVERY seconds between."""
+    at each evaluation and every PROGRESS_EVERY seconds between.
+
+    The run ends early, and still returns the best weights so far, when it is asked to
+    stop (``stopped``), when a KeyboardInterrupt arrives once it has begun (the update
+    under way is dropped: a second Ctrl-C need not wait for it) and when it diverges
+    (``diverged``: the weights or the held-out loss went past float64 or NaN, or the
+    final held-out loss is above DIVERGED_ABOVE times the larger of the baseline and the
+    starting loss). Errors before the first update (a bad config) are raised."""
     trainer = Trainer(config)
     began = time.perf_counter()
-    best = trainer.evaluate()
+    start = trainer.evaluate()
+    history: list[list[float]] = []  # [update, seconds, held-out loss] per evaluation
     report_at = began
     stopped = False
+    diverged: str | None = None
 
     def tell(held_out: float | None) -> None:
+        seconds = time.perf_counter() - began
+        if held_out is not None:
+            history.append([trainer.updates, round(seconds, 3), held_out])
         if on_progress is not None:
             on_progress(
                 Progress(
                     trainer.updates,
-                    time.perf_counter() - began,
+                    seconds,
                     trainer.last_loss,
                     held_out,
                     trainer.best_loss,
@@ -357,39 +416,57 @@ def train(
                 )
             )
 
-    tell(best)
-    while True:
-        now = time.perf_counter()
-        if config.updates is not None and trainer.updates >= config.updates:
-            break
-        if config.time_limit is not None and now - began >= config.time_limit:
-            break
-        if should_stop is not None and should_stop():
-            stopped = True
-            break
-        trainer.step()
-        if trainer.updates % EVAL_EVERY == 0:
+    tell(start)
+    try:
+        while True:
+            now = time.perf_counter()
+            if config.updates is not None and trainer.updates >= config.updates:
+                break
+            if config.time_limit is not None and now - began >= config.time_limit:
+                break
+            if should_stop is not None and should_stop():
+                stopped = True
+                break
+            trainer.step()
+            if trainer.updates % EVAL_EVERY == 0:
+                tell(trainer.evaluate())
+                report_at = time.perf_counter()
+            elif now - report_at >= PROGRESS_EVERY:
+                tell(None)
+                report_at = now
+        if trainer.evaluated_at != trainer.updates:
             tell(trainer.evaluate())
-            report_at = time.perf_counter()
-        elif now - report_at >= PROGRESS_EVERY:
-            tell(None)
-            report_at = now
-    if trainer.evaluated_at != trainer.updates:
-        tell(trainer.evaluate())
-    final = trainer.held_out_loss
-    seconds = time.perf_counter() - began
+    except KeyboardInterrupt:
+        stopped = True
+    except TrainingError as exc:
+        diverged = str(exc)
+    final: float | None = trainer.held_out_loss  # the last evaluation's
+    if diverged is not None:
+        final = None  # the weights at the end have no finite loss
+    elif trainer.held_out_loss > DIVERGED_ABOVE * max(trainer.baseline, start):
+        diverged = (
+            f"training diverged: the final held-out loss {trainer.held_out_loss:.4g} is over "
+            f"{DIVERGED_ABOVE:g} times the baseline and the starting loss: try a smaller "
+            "learning rate or clipping"
+        )
     report = {
         "task": config.task,
         "cell": config.cell,
         "hidden_size": config.hidden_size,
         "length": config.length,
         "seed": config.seed,
-        "seconds": round(seconds, 3),
+        "seconds": round(time.perf_counter() - began, 3),
         "updates": trainer.updates,
         "baseline_loss": trainer.baseline,
         "final_loss": final,
         "best_loss": trainer.best_loss,
+        "objective": trainer.task.objective,
+        "best_update": trainer.best_update,
+        "start_loss": start,
+        "forget_bias": trainer.forget_bias,
         "stopped": stopped,
+        "diverged": diverged,
+        "history": history,
         "config": asdict(config),
     }
     return TrainResult(trainer.best_model, report)
@@ -401,26 +478,29 @@ class TrainingProcess:
     thread would freeze a user interface; a process does not.
 
     ``poll()`` returns the progress reports that have come in (non-blocking); ``done``
-    says the child has ended and been reaped; ``result()`` is then the report dict, or the
-    error as text. ``cancel()`` asks the child to stop after its current update (it still
-    saves the best weights so far); ``close()`` cancels and waits, then ends the child
-    by force if it does not go within ``timeout`` seconds. Poll until ``done`` (the poll
-    that sees the child gone reaps it) or close: either way no zombie is left.
+    says the child has ended and been reaped; ``result()`` is then the report dict (with
+    ``out``, the weight file; a run that diverged saved its best weights too and says why
+    in ``diverged``), or the error as text. ``cancel()`` asks the child to stop after its
+    current update (it still saves the best weights so far); ``close()`` cancels and
+    waits, then ends the child by force if it does not go within ``timeout`` seconds.
+    Poll until ``done`` (the poll that sees the child gone reaps it) or close: either way
+    no zombie is left.
     """
 
     def __init__(self, config: TrainConfig, out_path: str | os.PathLike[str]) -> None:
         config.check()
         context = multiprocessing.get_context("spawn")
-        self._queue = context.Queue()
-        self._stop = context.Event()
         self._outcome: dict[str, Any] | str | None = None
         self._closed = False
-        self._process = context.Process(
-            target=_run_child,
-            args=(config, os.fspath(out_path), self._queue, self._stop),
-            daemon=True,
-        )
-        self._process.start()
+        with _stderr_with_a_descriptor():  # the first Queue starts the resource tracker
+            self._queue = context.Queue()
+            self._stop = context.Event()
+            self._process = context.Process(
+                target=_run_child,
+                args=(config, os.fspath(out_path), self._queue, self._stop),
+                daemon=True,
+            )
+            self._process.start()
 
     def poll(self) -> list[Progress]:
         reports = self._drain()
@@ -469,6 +549,34 @@ class TrainingProcess:
         self._queue.close()
 
 
+@contextlib.contextmanager
+def _stderr_with_a_descriptor() -> Iterator[None]:
+    """While starting a child: ``sys.stderr`` with a real file descriptor.
+
+    multiprocessing's resource tracker, started with the first child, hands
+    ``sys.stderr.fileno()`` to its own process; a running Textual app replaces
+    sys.stderr with an object whose fileno() is -1, and the start fails ("bad value(s)
+    in fds_to_keep"). Then the process's own stderr (``sys.__stderr__``), or /dev/null
+    when it has none, stands in for the moment of the start."""
+    if _descriptor(sys.stderr) >= 0:
+        yield
+        return
+    with contextlib.ExitStack() as stack:
+        stand_in = sys.__stderr__
+        if _descriptor(stand_in) < 0:
+            stand_in = stack.enter_context(open(os.devnull, "w"))
+        stack.enter_context(contextlib.redirect_stderr(stand_in))
+        yield
+
+
+def _descriptor(stream: Any) -> int:
+    """The stream's file descriptor, or -1 when it has none."""
+    try:
+        return int(stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        return -1
+
+
 def _run_child(config: TrainConfig, out_path: str, messages: Any, stop: Any) -> None:
     from .files import save_model
     from .writing import check_target
@@ -479,7 +587,7 @@ def _run_child(config: TrainConfig, out_path: str, messages: Any, stop: Any) -> 
         check_target(out_path)  # before training, not after: a bad path fails at once
         result = train(config, messages.put, stop.is_set)
         save_model(result.model, out_path)
-        messages.put(("done", result.report))
+        messages.put(("done", {**result.report, "out": out_path}))
     except ValueError as exc:  # the engine's one-line errors (TrainingError, WriteError)
         messages.put(("error", str(exc)))
     except Exception as exc:

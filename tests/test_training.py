@@ -67,6 +67,7 @@ def test_bad_configs_are_refused_in_one_line() -> None:
         (TrainConfig("nope", updates=1), "unknown task"),
         (TrainConfig("adding", "gru", updates=1), "unknown cell"),
         (TrainConfig("adding", optimiser="rmsprop", updates=1), "unknown optimiser"),
+        (TrainConfig("adding", forget_bias=1e300, updates=1), "within ±100"),
     ]:
         with pytest.raises(TrainingError, match=message):
             initial_model(config)
@@ -162,11 +163,17 @@ def test_train_reports_and_keeps_the_best_weights() -> None:
         "best_loss",
     } <= set(report)
     assert report["updates"] == 250 and report["stopped"] is False
+    assert report["diverged"] is None
     assert report["baseline_loss"] == pytest.approx(math.log(2))
     evaluated = [p for p in seen if p.held_out is not None]
     assert [p.updates for p in evaluated] == [0, 100, 200, 250]
     assert report["best_loss"] == min(p.held_out for p in evaluated)
     assert report["final_loss"] == evaluated[-1].held_out
+    assert report["start_loss"] == evaluated[0].held_out
+    assert report["history"] == [[p.updates, round(p.seconds, 3), p.held_out] for p in evaluated]
+    best = min(evaluated, key=lambda p: p.held_out or math.inf)
+    assert report["best_update"] == best.updates
+    assert report["objective"] == "xent" and report["forget_bias"] == 1.0
     # the model returned is the one that scored best on the held-out set
     trainer = Trainer(config, result.model)
     assert trainer.evaluate() == pytest.approx(report["best_loss"], rel=1e-12)
@@ -265,3 +272,89 @@ def test_remembering_for_fifty_steps_needs_the_forget_gate_open() -> None:
     shut_gate = train(TrainConfig("remember", "lstm", 8, 50, seed=0, updates=600, forget_bias=1))
     assert open_gate.report["best_loss"] < 0.01
     assert shut_gate.report["best_loss"] > 0.6
+
+
+def test_the_forget_bias_used_is_reported_whatever_set_it() -> None:
+    def used(kind: str, forget_bias: float | None = None) -> object:
+        config = TrainConfig("adding", kind, 4, 5, updates=1, forget_bias=forget_bias)
+        return train(config).report["forget_bias"]
+
+    assert used("mlstm") == 3.0 and used("mlstm", -2.0) == -2.0
+    assert used("slstm") == pytest.approx(list(np.linspace(3, 6, 4)))
+    assert used("peephole", 2.0) == 2.0 and used("rnn") is None
+
+
+def test_a_run_that_diverges_keeps_its_best_weights_and_says_so_without_warnings() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # NumPy's overflow warnings would raise here
+        blown = train(TrainConfig("adding", "lstm", 4, 10, updates=50, lr=1e300))
+        wild = train(TrainConfig("sine", "lstm", 8, 20, updates=100, lr=1e10))
+    report = blown.report
+    assert report["diverged"].startswith("training diverged after ")
+    assert "\n" not in report["diverged"] and report["final_loss"] is None
+    assert report["updates"] < 50 and report["best_update"] == 0
+    # the best weights are the held-out best: here the untrained ones, finite
+    start = initial_model(TrainConfig("adding", "lstm", 4, 10, updates=1))
+    assert np.array_equal(blown.model.cell.params["weight_hh"], start.cell.params["weight_hh"])
+    # finite but far above where it started: diverged at the end
+    assert wild.report["final_loss"] > 10 * wild.report["start_loss"]
+    assert "final held-out loss" in wild.report["diverged"]
+    assert wild.report["best_loss"] <= wild.report["start_loss"]
+
+
+def test_an_mlstm_past_float64_in_the_sweep_is_a_one_line_divergence() -> None:
+    """Weights so large that the mLSTM's qs @ C passes float64 (while the weights stay
+    finite): the sweep's ValueError becomes the same TrainingError as NaN weights."""
+    trainer = Trainer(TrainConfig("adding", "mlstm", 4, 10, updates=10))
+    for key in ("W_q", "W_k", "W_v"):
+        trainer.params[key][...] *= 1e150
+    with pytest.raises(TrainingError, match=r"^training diverged after 0 updates \(the numbers"):
+        trainer.step()
+
+
+def test_a_keyboard_interrupt_mid_run_stops_it_with_the_best_so_far() -> None:
+    def interrupt(progress: Progress) -> None:
+        if progress.updates >= 100:
+            raise KeyboardInterrupt
+
+    result = train(TrainConfig("remember", "lstm", 4, 5, seed=1, updates=10**6), interrupt)
+    assert result.report["stopped"] is True and result.report["updates"] == 100
+    assert result.report["best_loss"] < result.report["start_loss"]
+
+
+STDERR_WITHOUT_A_DESCRIPTOR = """
+import io, sys, time
+from lstm_engine.training import TrainConfig, TrainingProcess
+
+class NoDescriptor(io.StringIO):  # what a running Textual app puts in sys.stderr
+    def fileno(self):
+        return -1
+
+sys.stderr = NoDescriptor()
+process = TrainingProcess(TrainConfig("remember", "lstm", 2, 3, updates=5), sys.argv[1])
+deadline = time.monotonic() + 60
+while not process.done and time.monotonic() < deadline:
+    process.poll()
+    time.sleep(0.02)
+result = process.result()
+sys.stdout.write(repr(result["updates"]) if isinstance(result, dict) else repr(result))
+"""
+
+
+def test_a_training_process_starts_while_stderr_has_no_descriptor(tmp_path: Path) -> None:
+    """In a fresh interpreter, since multiprocessing starts its resource tracker (which
+    takes sys.stderr's descriptor) only once per process."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "w.npz"
+    done = subprocess.run(
+        [sys.executable, "-c", STDERR_WITHOUT_A_DESCRIPTOR, str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stdout) == (0, "5"), done.stderr
+    assert load_model(out).readout is not None
