@@ -155,7 +155,7 @@ def text(result: dict[str, Any]) -> str:
     ratios = ", ".join(
         f"{result[f'ratio_{o}']:.2f}x {o}" for o in ("torch64", "torch32") if result[f"ratio_{o}"]
     )
-    first = ", ".join(f"{name} {loss:.6g}" for name, loss in result["first_held_out"].items())
+    first = ", ".join(f"{name} {loss:.12g}" for name, loss in result["first_held_out"].items())
     return (
         f"seed {result['seed']}: "
         + "; ".join(parts)

@@ -22,8 +22,8 @@ of NumPy calls per step, so everything that does not depend on the step before i
 out of the loops:
 
 * The forward is ``FastLSTM``'s: one matrix product of [W_ih | b | W_hh] with
-  [x_t; 1; h_prev] per step, batch last, activations by one of its routes, written
-  straight into the tape (nine calls a step).
+  [x_t; 1; h_prev] per step, batch last, activations by one of its routes (chosen for
+  this CPU: ``_exp_route_min``), written straight into the tape (nine calls a step).
 * After it, the local derivatives of every step at once, in a few calls over (T, H, B):
   D_o = o (1 - o) tanh(c), E = o (1 - tanh(c)^2) + p_o D_o, D_i = i (1 - i) g,
   D_f = f (1 - f) c_prev, D_g = i (1 - g^2), F = f + p_i D_i + p_f D_f, so that a step
@@ -36,7 +36,10 @@ out of the loops:
 * The weight gradients of all steps are then one product of the dz of every step with
   the [x_t; 1; h_prev] the forward kept ([dW_ih | db | dW_hh] at once), and dx one
   product with W_ih.
-* Large batches are split over threads, each slice a sweep of its own (``parallel_parts``).
+* The products of one step run on one BLAS thread (``_one_blas_thread``); large batches
+  are split over threads, each slice a sweep of its own (``parallel_parts``).
+* The buffers are kept for the next sweep of the same shapes (``_Pool``): allocated
+  afresh, they cost more in page faults than the arithmetic at these sizes.
 
 Shapes: inputs (T, B, I), d_hidden (T, B, H); every gradient has its weight's shape,
 ``"inputs"`` is (T, B, I), and ``"initial.h"`` / ``"initial.c"`` are (B, H), the
@@ -72,9 +75,9 @@ PEEPHOLES = ("peephole_i", "peephole_f", "peephole_o")
 AVX512_EXP_ROUTE_MIN = 4096
 #: Below this many multiply-adds per step of the weight gradient ((4H) x (I + 1 + H)), the
 #: products of the steps are summed by one stacked ``np.matmul``; from it, the dz and the
-#: kept inputs are copied time-major and multiplied in one large product, which BLAS runs
-#: much faster (measured: (T, B, H) = (100, 64, 8) 0.10 against 0.21 ms; H = 32 1.4
-#: against 0.9 ms).
+#: kept inputs are copied time-major and multiplied in one large product (measured on one
+#: thread at (T, B) = (100, 64): H = 8 0.08 against 0.21 ms; equal at H = 32, 1.5 ms;
+#: H = 64 5.2 against 5.1 ms, and the large product gains more on two threads).
 STACKED_MAX = 2048
 
 
