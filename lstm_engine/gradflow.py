@@ -51,6 +51,7 @@ class Flow:
     #: state name -> (steps,) ‖dL/ds_t‖ for t = first..T, in DRAWN's order
     norms: dict[str, Array] = field(default_factory=dict)
     problem: str = ""  #: why there are no norms (a cell without gradients yet)
+    seeded: bool = False  #: its weights were drawn from a seed, never trained
 
     def zeros(self, name: str) -> int:
         """Steps whose gradient is exactly 0 (underflowed): no logarithm."""

@@ -336,11 +336,14 @@ def draw(
     legend: bool = False,
     labels: bool = True,
     axes: tuple[str, str] = (X_LABEL, Y_LABEL),
+    meet_lines: bool = False,
 ) -> Drawn:
     """Draw ``curves`` over steps 1..steps on a plotext figure (cleared first) of ``width``
     x ``height`` characters and build it. ``theme`` is a plotext theme ("clear" without
     colour); ``legend`` asks plotext for its own legend (the dashboard draws its own);
-    ``labels`` writes the axis labels ``axes`` (x, y; a row small plots do without)."""
+    ``labels`` writes the axis labels ``axes`` (x, y; a row small plots do without).
+    ``meet_lines``: BOTH also where a line's data points share a character with another
+    curve's (curves that run together, one would hide the other), not only markers'."""
     left = [c for c in curves if not c.right]
     right = [c for c in curves if c.right]
     real = {"left": _limits(left, steps), "right": _limits(right, steps)}
@@ -389,6 +392,7 @@ def draw(
     figure.xticks(integer_ticks(steps, max((columns or width - 16) // 8, 1)))
     xlim = (0.5, 1.5) if steps <= 1 else (1.0, float(steps))
     markers: list[tuple[Curve, Any, Any, dict[str, Any], dict[str, Any]]] = []
+    lines: list[tuple[Curve, Any, Any]] = []  #: the lines' data points, for meet_lines
     dense: list[tuple[Any, Any, str, dict[str, Any]]] = []  #: long lines drawn by NumPy
     for curve in curves:  # every line first, so that no line covers a marker
         values = curve.values[:steps]
@@ -407,6 +411,7 @@ def draw(
         label = {"label": curve.label} if legend else {}
         sparse = columns is None or len(xs) * 3 <= columns
         if curve.line and len(xs) > 1:
+            lines.append((curve, xs, ys))
             # Dense and without colour, the line itself is drawn with the curve's glyph.
             line_marker = LINE if colour or sparse else curve.marker
             if thinned and not sparse and line_marker == LINE and not legend:
@@ -428,13 +433,16 @@ def draw(
         figure.scatter(xs.tolist(), ys.tolist(), marker=curve.marker, **kwargs, **label)
     canvas = bridge.build(figure, width, height)
     overlaps = 0
-    if len(markers) > 1:
+    points = [(curve, xs, ys) for curve, xs, ys, _, _ in markers]
+    if meet_lines:
+        points += [line for line in lines if all(line[0] is not c for c, *_ in points)]
+    if len({id(curve) for curve, *_ in points}) > 1:
         # Where a marker falls on another curve's marker (compare mode's two cells, or two
         # series that meet), both would hide under the last one drawn: draw BOTH instead.
         cols, rows = max(len(canvas.columns), 1), max(len(canvas.canvas_rows), 1)
         taken: dict[tuple[int, int], int] = {}
         meet: list[tuple[float, float, bool]] = []
-        for k, (curve, xs, ys, _, _) in enumerate(markers):
+        for k, (curve, xs, ys) in enumerate(points):
             side = "right" if curve.right else "left"
             cells = zip(
                 bridge.columns_of(xs, xlim, cols).tolist(),
@@ -445,10 +453,10 @@ def draw(
                 if taken.setdefault(cell, k) != k:
                     meet.append((x, y, curve.right))
         for on_right in (False, True):
-            points = [(x, y) for x, y, right in meet if right == on_right]
-            if points:
-                overlaps += len(points)
-                xs_both, ys_both = zip(*points, strict=True)
+            spots = [(x, y) for x, y, right in meet if right == on_right]
+            if spots:
+                overlaps += len(spots)
+                xs_both, ys_both = zip(*spots, strict=True)
                 extra = {"color": WHITE} if colour else {}
                 side = "right" if on_right else "left"
                 figure.scatter(list(xs_both), list(ys_both), marker=BOTH, yside=side, **extra)

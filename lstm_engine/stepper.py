@@ -58,6 +58,8 @@ from .writing import atomic_writer, check_target
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
 #: Seed of the weights a switched-to cell gets when the session has none.
 DEFAULT_SEED = 42
+#: How the status starts at the end of the sequence (what to type to add a step follows).
+END = "end: "
 #: The gradient-flow view sweeps back over at most this many steps (from the state the
 #: history holds before them): a 10,000-step sweep of a small cell takes ~0.5 s.
 FLOW_WINDOW = 10_000
@@ -118,6 +120,9 @@ class PlotSpec:
     title: str
     short_title: str  #: for narrow plots: "h, c · unit 0"
     axes: tuple[str, str] = (plot.X_LABEL, plot.Y_LABEL)  #: the x and y axes' labels
+    #: ◆ also where lines run together (``plot.draw``'s ``meet_lines``): curves that
+    #: often coincide, as a cell's two gradient norms
+    meet_lines: bool = False
 
 
 @dataclass(frozen=True)
@@ -198,6 +203,9 @@ class Stepper:
         self._lanes = [_Lane(session)]
         self._example = example
         self._flows: tuple[int, tuple[Flow, ...]] | None = None  #: (content, flows)
+        #: A trained cell (with its origin and example) that c switched away from: c
+        #: brings it back when it comes round to its kind again.
+        self._trained: tuple[Cell, str, Example] | None = None
         self._unit = 0
         self._revision = 0
         self._content = 0
@@ -379,18 +387,35 @@ class Stepper:
     def switch_cell_job(self, kind: str | None = None, lane: int | None = None) -> Job:
         """Another kind of cell (the next one, unless named) with its seeded weights, on the
         same inputs and at the same step. In compare mode this changes the second cell
-        (unless ``lane`` says otherwise), which takes what it can of the first's weights."""
+        (unless ``lane`` says otherwise), which takes what it can of the first's weights.
+
+        A trained cell (one with a readout) is not lost: switching away keeps it, and
+        switching back to its kind brings it back with its readout."""
         index = (len(self._lanes) - 1) if lane is None else lane
         session = self._lanes[index].session
         if index == 0:
             kind = kind or _next_kind(session.cell.kind)
+            trained = self._trained
+            if self._example is not None:
+                trained = (session.cell, session.origin, self._example)
+            if trained is not None and trained[0].kind == kind:
+                cell, origin, example = trained
+                return self._rebuild(
+                    "Switching the cell",
+                    f"back to the trained {cell.title}",
+                    first=(cell, origin, None),
+                    example=example,
+                    trained=None,
+                )
             seed = DEFAULT_SEED if session.seed is None else session.seed
             cell = CELLS[kind].init(session.cell.input_size, session.cell.hidden_size, seed)
+            kept = "" if trained is None else f"; c comes back to the trained {trained[0].title}"
             return self._rebuild(
                 "Switching the cell",
-                f"switched to {cell.title}",
+                f"switched to {cell.title}, seeded{kept}",
                 first=(cell, f"seed {seed}", seed),
                 example=None,  # a seeded cell: the trained readout means nothing to it
+                trained=trained,
             )
         first = self._lanes[0].session.cell.kind
         kind = kind or _next_kind(session.cell.kind, exclude=(first,))
@@ -497,21 +522,29 @@ class Stepper:
         message = f"loaded {cell.title} ({origin})"
         if lane == 0:
             return self._rebuild(
-                "Loading the weights", message, first=(cell, origin, None), example=None
+                "Loading the weights",
+                message,
+                first=(cell, origin, None),
+                example=None,
+                trained=None,
             )
         return self._rebuild("Loading the weights", message, second=(cell, origin))
 
-    def open_example_job(self, cell: Cell, origin: str, inputs: Array, example: Example) -> Job:
+    def open_example_job(
+        self, cell: Cell, origin: str, inputs: Array, example: Example, message: str = ""
+    ) -> Job:
         """A trained cell with its readout on an example of its task (``task_example``): the
-        frames then carry the readout's prediction and the target (``Frame.reading``)."""
+        frames then carry the readout's prediction and the target (``Frame.reading``).
+        ``message``: the status line's (else "on an example of TASK")."""
         check_inputs(inputs, cell.input_size)
         return self._rebuild(
             "Opening the trained cell",
-            f"on an example of {example.task}",
+            message or f"on an example of {example.task}",
             first=(cell, origin, None),
             inputs=inputs,
             example=example,
             reset=True,
+            trained=None,
         )
 
     def open_model_job(
@@ -522,10 +555,12 @@ class Stepper:
         seed: int,
         companion: str | os.PathLike[str] | None = None,
         about: str = "",
+        message: str = "",
     ) -> Job:
         """A trained model's file (cell and readout) on an example of ``task`` of ``length``
         steps drawn with ``seed``; ``companion``: the file of the RNN trained beside it,
-        for the gradient view. ``about`` goes in the origin ("best MSE 0.0009")."""
+        for the gradient view. The origin is the file's name, then ``about`` ("best loss
+        0.0009"); ``message``: the status line's."""
         model = load_model(path)
         other = load_model(companion) if companion is not None else None
         inputs, example = task_example(
@@ -536,8 +571,8 @@ class Stepper:
             seed,
             None if other is None else (other.cell, other.readout),
         )
-        origin = f"trained on {task}" + (f", {about}" if about else "")
-        return self.open_example_job(model.cell, origin, inputs, example)
+        origin = Path(path).name + (f", {about}" if about else "")
+        return self.open_example_job(model.cell, origin, inputs, example, message)
 
     def save_weights(self, path: str | os.PathLike[str], lane: int = 0) -> str:
         """Write a lane's weights (.npz), with the trained readout of the first lane's cell
@@ -611,14 +646,17 @@ class Stepper:
         target = _last_target(example, length) if example is not None else None
         objective = example.objective if example is not None else "mse"
         seed = DEFAULT_SEED if session.seed is None else session.seed
-        runs: list[tuple[Cell, Readout | None, str]] = [(cell, readout, cell.title)]
+        runs: list[tuple[Cell, Readout | None, str, bool]] = [
+            (cell, readout, cell.title, session.seed is not None)
+        ]
         if example is not None and example.companion is not None:
             other, other_readout = example.companion
-            runs.append((other, other_readout, f"{other.title}, trained on {example.task}"))
+            runs.append((other, other_readout, f"{other.title}, trained on {example.task}", False))
         else:
             other_cell = gradflow.companion(cell, seed)
             if other_cell is not None:
-                runs.append((other_cell, readout, f"{other_cell.title}, seeded {seed}"))
+                title = f"{other_cell.title}, untrained (seeded {seed})"
+                runs.append((other_cell, readout, title, True))
         if self._flows is not None and self._flows[0] == content:
             return Job("Gradient flow", 0, _done(self._publish()), self._publish)
 
@@ -628,7 +666,7 @@ class Stepper:
                 return self._refuse(f"gradient flow: {stop} before step {start}")
             flows = []
             state = session.state_at(start) if start else None
-            for run_cell, run_readout, title in runs:
+            for run_cell, run_readout, title, seeded in runs:
                 sweep = gradflow.flow_steps(
                     run_cell,
                     session.inputs[start:],
@@ -642,7 +680,7 @@ class Stepper:
                     try:
                         next(sweep)
                     except StopIteration as done:
-                        flows.append(replace(done.value, title=title))
+                        flows.append(replace(done.value, title=title, seeded=seeded))
                         break
                     yield (length - start) // 2
                 yield (length - start) // 2
@@ -659,6 +697,10 @@ class Stepper:
         """Put a message on the status line (a file written, a screenshot saved)."""
         return self._publish(message)
 
+    def refuse(self, message: str) -> Frame:
+        """Say on the status line why a key did nothing (a view that refuses it)."""
+        return self._refuse(message)
+
     # -- inside -----------------------------------------------------------------------------
     def _rebuild(
         self,
@@ -670,6 +712,7 @@ class Stepper:
         names: tuple[str, ...] | None = None,
         example: Example | Literal["keep"] | None = "keep",
         reset: bool = False,
+        trained: tuple[Cell, str, Example] | Literal["keep"] | None = "keep",
     ) -> Job:
         """The job that makes new sessions and swaps them in: for the first lane a new
         ``(cell, origin, seed)``; for the second a kind (seeded, sharing the first's
@@ -677,7 +720,8 @@ class Stepper:
         not named is derived again from a changed first cell (it shares its weights), or
         rebuilt on new inputs. ``message`` may name ``{second}``, the second cell's title.
         ``example``: the trained readout and task example from then on (kept unless
-        given; new inputs drop its target). ``reset``: start at t = 0.
+        given; new inputs drop its target). ``reset``: start at t = 0. ``trained``: the
+        trained cell c comes back to (kept unless given; new inputs drop its target too).
         The sessions are built now (bad sizes raise here); their history is computed to
         the current step by the job."""
         old = self.session
@@ -725,6 +769,11 @@ class Stepper:
                 lane.session.seek(where)
             self._lanes = lanes
             self._example = shown
+            if not isinstance(trained, str):
+                self._trained = trained
+            if inputs is not None and self._trained is not None:
+                kept_cell, kept_origin, kept_example = self._trained
+                self._trained = (kept_cell, kept_origin, replace(kept_example, target=None))
             self._bump_content()
             if stops:
                 first_stop = min(stops, key=lambda e: e.step)
@@ -763,7 +812,7 @@ class Stepper:
         if self._playing:
             return f"▶ playing {SPEEDS[self._speed]:g}/s"
         if self.session.at_end:
-            return f"end: {self._what_to_type()} to add a step"
+            return f"{END}{self._what_to_type()} to add a step"
         return ""
 
     def _what_to_type(self) -> str:
@@ -936,7 +985,7 @@ def _flow_spec(flows: tuple[Flow, ...], length: int, content: int) -> PlotSpec:
                     short=f"{who} {name}",
                 )
             )
-    title = "log10 of |dL/dh_t| and |dL/dc_t| (L at the last step)"
+    title = "log10 of |dL/dh_t| and |dL/dc_t|"
     return PlotSpec(
         ("flow", content, length),
         tuple(curves),
@@ -944,6 +993,7 @@ def _flow_spec(flows: tuple[Flow, ...], length: int, content: int) -> PlotSpec:
         title,
         "log10 |dL/ds_t|",
         (plot.X_LABEL, "log10 of the norm"),
+        meet_lines=True,
     )
 
 
@@ -964,6 +1014,7 @@ def _plain_row(row: Array) -> str:
 
 __all__ = [
     "DEFAULT_SEED",
+    "END",
     "FLOW_WINDOW",
     "SPEEDS",
     "Example",

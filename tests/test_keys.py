@@ -11,7 +11,7 @@ from textual.app import App
 
 from tui.app import StepperApp, help_rows
 from tui.jobs import JobDialog
-from tui.keys import EXTRA, SCREENS, Key
+from tui.keys import EXTRA, SCREENS, TRAINING_EXTRA, Key
 from tui.screens.compare import CompareScreen
 from tui.screens.confirm import ConfirmDialog
 from tui.screens.export import ExportDialog
@@ -84,7 +84,8 @@ async def test_help_and_palette_list_every_key_of_the_screen_on_top() -> None:
             assert isinstance(screen, CLASSES[name]), name
             keys: tuple[Key, ...] = SCREENS[name]
             rows = help_rows(screen)
-            assert [r for r in rows if r not in EXTRA] == [(k.written, k.about) for k in keys]
+            extra = (*EXTRA, *TRAINING_EXTRA)
+            assert [r for r in rows if r not in extra] == [(k.written, k.about) for k in keys]
             titles = {c.title for c in StepperApp.get_system_commands(app, screen)}
             for key in keys:  # Quit (q) too: the tester found none on the main screen
                 assert f"{key.label} ({key.written})" in titles, (name, key.label)

@@ -35,7 +35,7 @@ from lstm_engine.numbers import number
 from lstm_engine.stepper import Stepper
 
 from .jobs import JobDialog, run_job
-from .keys import EXTRA, Key
+from .keys import EXTRA, TRAINING_EXTRA, Key
 from .screens.compare import CompareScreen
 from .screens.export import ExportDialog
 from .screens.gradients import GradientScreen
@@ -82,6 +82,8 @@ class StepperApp(App[None]):
         super().__init__()
         self.theme = theme  # set explicitly: the look must not depend on the machine
         self.stepper = stepper
+        #: The training screen's last settings, so that it opens with them again.
+        self.training_settings: dict[str, str] = {}
 
     def get_default_screen(self) -> Screen:
         return MainScreen(self.stepper)
@@ -129,14 +131,16 @@ class StepperApp(App[None]):
         """Open a screen over the current one: help (for the screen on top), compare mode,
         the weights view, the input editor or the export dialog."""
         if name == "help":
-            self.push_screen(HelpScreen(help_rows(self.screen)))
+            panels = getattr(self.screen, "HELP_PANELS", None)  # else the dashboard's
+            self.push_screen(HelpScreen(help_rows(self.screen), panels))
             return
         if name == "compare":  # the second cell's history first: it can take a while
             run_job(self, self.stepper.compare_job(), self._compare_ready)
             return
         if name == "training":
             cell = self.stepper.frame.cell
-            self.push_screen(TrainingScreen(cell.kind, cell.hidden_size), self._trained)
+            screen = TrainingScreen(cell.kind, cell.hidden_size, self.training_settings)
+            self.push_screen(screen, self._trained)
             return
         if name == "gradients":  # the flows first: a long sequence's sweep takes a while
             run_job(self, self.stepper.flow_job(), self._flows_ready)
@@ -152,16 +156,23 @@ class StepperApp(App[None]):
             self.screen.show(self.stepper.frame)  # cancelled: the status says so
 
     def _trained(self, trained: Trained | None) -> None:
-        """A run ended (or was stopped): its cell on an example of its task."""
+        """A run ended (or was stopped): its cell on an example of its task, the header
+        naming the file it is kept in and the status saying where that is."""
         if trained is None:
             return
         config, report = trained.config, trained.report
         best, baseline = report.get("best_loss"), report.get("baseline_loss")
-        about = "" if best is None else f"best loss {number(best)}"
-        about += "" if baseline is None else f", baseline {number(baseline)}"
+        about = [] if best is None else [f"best loss {number(best)}"]
+        about += [] if baseline is None else [f"baseline {number(baseline)}"]
         try:
             job = self.stepper.open_model_job(
-                trained.path, config.task, config.length, config.seed, trained.companion, about
+                trained.path,
+                config.task,
+                config.length,
+                config.seed,
+                trained.companion,
+                ", ".join(about),
+                trained.saved,
             )
         except (OSError, ValueError) as exc:
             self.notify(str(exc), title="The trained cell did not open", severity="error")
@@ -212,6 +223,8 @@ def help_rows(screen: Screen) -> list[tuple[str, str]]:
     rows = [(key.written, key.about) for key in getattr(screen, "KEYS", ())]
     if isinstance(screen, SteppingScreen):  # live input only where the screen takes it
         rows += [row for row in EXTRA if screen.LIVE_INPUT or row[0] != "at the end"]
+    elif isinstance(screen, TrainingScreen):
+        rows += TRAINING_EXTRA
     return rows
 
 

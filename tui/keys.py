@@ -36,6 +36,9 @@ class Key:
     about: str  #: what it does, for the help screen and the palette
     display: str = ""  #: how the footer writes the key, when not the first key's name
     footer: bool = True  #: shown in the footer (the rest are in ? and the palette)
+    #: before the focused widget: the key works while a field has the focus (which would
+    #: otherwise take it as text); for screens whose fields never take that character
+    priority: bool = False
 
     @property
     def written(self) -> str:
@@ -49,6 +52,7 @@ class Key:
             self.label,
             show=self.footer,
             key_display=self.display or None,
+            priority=self.priority,
         )
 
 
@@ -163,15 +167,18 @@ GRADIENTS = (
     *STEPPING[-2:],
 )
 
+#: The training screen: its fields take numbers only, so ?, s and q work from any of them.
 TRAINING = (
     Key("ctrl+r", "start", "Train", "Start training with these settings", "ctrl+r"),
     Key(
         "escape",
         "stop",
         "Stop / Back",
-        "Stop training (the best weights so far open), or go back",
+        "Stop training (the best weights so far are saved and open), or go back",
         "escape",
     ),
+    *(replace(k, priority=True) for k in STEPPING if k.action == "screenshot"),
+    *(replace(k, priority=True) for k in STEPPING[-2:]),
 )
 
 #: What the help screen says beside the keys of the stepping screens.
@@ -179,6 +186,13 @@ EXTRA = (
     ("at the end", "type a number (or Enter, then a number) to add a step and take it"),
     ("ctrl+p", "the command palette: every key of this screen, by name"),
     ("escape", "close a dialog or this help"),
+)
+
+#: What the training screen's help says beside its keys.
+TRAINING_EXTRA = (
+    ("tab / shift+tab", "the next / previous setting"),
+    ("enter", "in a field: start, as ctrl+r"),
+    ("ctrl+p", "the command palette: every key of this screen, by name"),
 )
 
 HELP = (Key("escape,question_mark,q", "close", "Close", "Close the help", "escape"),)

@@ -59,7 +59,8 @@ class CompareScreen(SteppingScreen):
         if not frame.comparing:
             return
         cells = tuple(lane.cell for lane in frame.lanes)
-        width, height = self.size.width, self.size.height
+        status_line = self.query_one(HeaderBar).rows(frame) - 1  # a long status's own line
+        width, height = self.size.width, self.size.height - status_line
         key = (*((c.kind, c.hidden_size) for c in cells), width, height)
         if not force and key == getattr(self, "_arranged", None):
             return

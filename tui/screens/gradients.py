@@ -16,12 +16,15 @@ from dataclasses import replace
 from textual.app import ComposeResult
 from textual.widgets import Footer
 
-from lstm_engine.stepper import Frame
+from lstm_engine.stepper import END, Frame
 
 from ..keys import GRADIENTS, bindings
 from ..widgets import HeaderBar
 from ..widgets.flow import FlowPlot, FlowSummary
 from .stepping import SteppingScreen
+
+#: Space at the end: the flows are of this sequence; steps are added on the main screen.
+AT_END = "end of the sequence (steps are added on the main screen: escape)"
 
 
 class GradientScreen(SteppingScreen):
@@ -36,10 +39,19 @@ class GradientScreen(SteppingScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def show(self, frame: Frame) -> None:
-        """The frame, with the flows' plot in place of the states'."""
+        """The frame, with the flows' plot in place of the states'. No input is added
+        here: at the end the status does not offer one."""
         if frame.flow_plot is not None:
             frame = replace(frame, plot=frame.flow_plot)
+        if frame.status.startswith(END) and not frame.refused:
+            frame = replace(frame, status="end of the sequence")
         super().show(frame)
+
+    def action_step(self) -> None:
+        if self.stepper.frame.at_end:
+            self.show(self.stepper.refuse(AT_END))
+            return
+        super().action_step()
 
     def action_close(self) -> None:
         self.dismiss(None)

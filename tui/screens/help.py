@@ -72,9 +72,16 @@ class HelpScreen(ModalScreen[None]):
     KEYS = HELP
     BINDINGS = bindings(KEYS)
 
-    def __init__(self, keys: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        keys: Sequence[tuple[str, str]],
+        panels: Sequence[tuple[str, str]] | None = None,
+    ) -> None:
+        """``keys``: (keys as written, what they do); ``panels``: (panel, what it shows)
+        of the screen the help is for (the dashboard's unless given)."""
         super().__init__()
-        self.keys = keys  # (keys as written, what they do)
+        self.keys = keys
+        self.panels = PANELS if panels is None else panels
 
     def compose(self) -> ComposeResult:
         keys = Table.grid(padding=(0, 2))
@@ -85,7 +92,7 @@ class HelpScreen(ModalScreen[None]):
         panels = Table.grid(padding=(0, 2))
         panels.add_column(style="bold", no_wrap=True)
         panels.add_column()
-        for name, what in PANELS:
+        for name, what in self.panels:
             panels.add_row(Text(name), Text(what))  # plain text: [x] is not markup
         with VerticalScroll(id="help-body"):
             yield Static(Text("Keys", style="bold underline"))

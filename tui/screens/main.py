@@ -61,10 +61,13 @@ class MainScreen(SteppingScreen):
 
     def _arrange(self, cell: Cell, force: bool = False) -> None:
         """Apply the layout plan for this cell at this size (only when either changed);
-        a trained cell's readout line takes a row."""
-        readout = self.stepper.frame.reading is not None
+        a trained cell's readout line takes a row, and so does a status line (a status
+        too long for the header's line)."""
+        frame = self.stepper.frame
+        readout = frame.reading is not None
         self.query_one(ReadoutBar).display = readout
-        width, height = self.size.width, self.size.height - readout
+        status_line = self.query_one(HeaderBar).rows(frame) - 1
+        width, height = self.size.width, self.size.height - readout - status_line
         key = (cell.kind, cell.input_size, cell.hidden_size, width, height)
         if not force and key == getattr(self, "_arranged", None):
             return

@@ -15,8 +15,6 @@ digit follows it in the same burst: a pasted "-3" is the input -3.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import ClassVar
 
 from textual import events
@@ -30,6 +28,7 @@ from lstm_engine.stepper import Frame, Stepper
 
 from ..jobs import run_job
 from ..keys import Key
+from ..screenshot import take_screenshot
 from ..widgets.live_input import LiveInputBar
 
 #: Keys that open the live input at the end of the sequence, with the key's character.
@@ -141,17 +140,10 @@ class SteppingScreen(Screen[None]):
         run_job(self.app, job, lambda done: self.show(self.stepper.frame))
 
     def action_screenshot(self) -> None:
-        try:
-            folder = os.getcwd()
-        except OSError:  # the working folder was removed: the home folder, then
-            folder = str(Path.home())
-        try:
-            path = self.app.save_screenshot(path=folder)
-        except (OSError, RuntimeError) as exc:
-            self.show(self.stepper.note(f"screenshot not saved: {getattr(exc, 'strerror', exc)}"))
-            return
-        self.show(self.stepper.note(f"screenshot saved: {Path(path).name}"))
-        self.notify(path, title="Screenshot", timeout=3, markup=False)
+        """s: the screen without toasts and without the last action's status."""
+        if self.stepper.frame.status:
+            self.show(self.stepper.note(""))
+        take_screenshot(self, lambda said: self.show(self.stepper.note(said)))
 
     # -- automatic play ------------------------------------------------------------------------
     def _follow_play(self, frame: Frame) -> None:

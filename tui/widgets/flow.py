@@ -4,10 +4,6 @@ gradients underflowed to exactly 0 (no logarithm: the plot leaves them out)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from rich.text import Text
-
 from lstm_engine.gradflow import Flow
 from lstm_engine.numbers import number
 from lstm_engine.stepper import Frame
@@ -17,50 +13,67 @@ from .plot import TrajectoryPlot
 
 
 def flow_line(flow: Flow, t: int) -> str:
-    """One cell's line: its norms at step t, and its steps whose gradient is 0."""
+    """One cell's line: its norms at step t (none at t = 0), and its steps whose gradient
+    is 0."""
     if flow.problem:
         return f"{flow.title}: {flow.problem}"
     if t == 0:
-        values = "step to read the norms at a step"
+        values = ""
     elif t < flow.first:
-        values = f"before the sweep (steps {flow.first}.. only)"
+        values = f": before the sweep (steps {flow.first}.. only)"
     else:
-        values = "  ".join(
+        values = ": " + "  ".join(
             f"|dL/d{name}| {number(norms[t - flow.first])}" for name, norms in flow.norms.items()
         )
     gone = ""
     for count, what in ((flow.zeros, "exactly 0 (underflow)"), (flow.overflows, "overflow")):
         counts = [f"{count(name):,} ({name})" for name in flow.norms if count(name)]
         gone += f"  · {what} at {', '.join(counts)} steps" if counts else ""
-    return f"{flow.title}: {values}{gone}"
+    return f"{flow.title}{values}{gone}"
+
+
+#: What the view says, above all else, when the RNN beside the cell was never trained.
+UNTRAINED = "untrained RNN: press t and train both to compare trained cells"
+
+
+def untrained_companion(frame: Frame) -> bool:
+    """The cell is compared with a seeded RNN, not one trained like it."""
+    return any(f.seeded for f in (frame.flows or ())[1:])
 
 
 class FlowPlot(TrajectoryPlot):
     """The flows' plot. Its title does not count what is not drawn: steps before the
     sweep and gradients of exactly 0 have no logarithm, which the summary above says."""
 
-    def _title(self, spec: Any, width: int, left_out: int = 0) -> Text:
-        return super()._title(spec, width)
+    COUNTS_GAPS = False
 
 
 class FlowSummary(FrameWidget):
-    """What L is, then a line per cell with its norms at the current step."""
+    """Whether the RNN beside the cell is untrained (first, in reverse), what L is, then a
+    line per cell with its norms at the current step."""
 
     DEFAULT_CSS = """
     FlowSummary { height: auto; padding: 0 1; }
     """
 
     def rows(self, frame: Frame) -> int:
-        return 1 + len(frame.flows or ())
+        return 1 + len(frame.flows or ()) + untrained_companion(frame)
 
     def draw(self, frame: Frame) -> Lines:
         lines = Lines()
         flows = frame.flows or ()
+        if untrained_companion(frame):
+            lines.append(f" {UNTRAINED} ", "bold reverse")
+            lines.append("\n")
         loss = next((f.loss for f in flows if f.loss), "")
         first = max((f.first for f in flows), default=1)
         swept = f" (swept over steps {first:,}..{frame.length:,})" if first > 1 else ""
         lines.append("L = ", "bold")
-        lines.append(f"{loss or 'no loss'}; the norms at t = {frame.t}{swept}:")
+        if frame.t == 0:
+            at = "no norms before the first step (step to read them)"
+        else:
+            at = f"the norms at t = {frame.t}{swept}"
+        lines.append(f"{loss or 'no loss'}; {at}:")
         for flow in flows:
             lines.append("\n" + flow_line(flow, frame.t))
         return lines

@@ -43,6 +43,9 @@ class TrajectoryPlot(FollowsFrame, Widget):
     """
 
     frame: reactive[Frame | None] = reactive(None, always_update=True, repaint=False)
+    #: The title counts the values not drawn (NaN, inf); off for plots whose gaps are
+    #: meant (the gradient view's steps before its sweep, the loss plot's evaluations)
+    COUNTS_GAPS = True
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -110,9 +113,11 @@ class TrajectoryPlot(FollowsFrame, Widget):
             theme=self._theme(),
             labels=height >= ROOMY,
             axes=spec.axes,
+            meet_lines=spec.meet_lines,
         )
         self.left_out = drawn.left_out
-        if drawn.left_out and len(head) > len(legend):  # the title says so, now it is known
+        # the title says how many were left out, now it is known
+        if drawn.left_out and self.COUNTS_GAPS and len(head) > len(legend):
             self._head[0] = self._text_strip(self._title(spec, width, drawn.left_out), width)
         if drawn.overlaps and legend:  # the legend says what ◆ marks, in the rows it has
             what = "both cells" if frame.comparing else "curves meet"
