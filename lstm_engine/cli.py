@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
 import numpy as np
 
@@ -34,16 +34,18 @@ from .session import Session, SessionError
 from .stepper import Example, task_example
 from .tasks import TASKS
 from .training import OPTIMISERS, Progress, TrainConfig, TrainingError, train
-from .writing import check_target
+from .writing import check_target, weights_path
 
 PROG = "lstm-engine"
 EXIT_USAGE = 2
-#: ``train`` stopped by Ctrl-C, the best weights so far saved (128 + SIGINT, as shells do).
+#: A command stopped by Ctrl-C (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
 #: ``train``'s budget when neither --updates nor --time-limit is given.
 DEFAULT_TIME_LIMIT = 60.0
 MAX_LENGTH = 10_000
 MAX_BATCH = 65_536
+#: SGD's momentum when --momentum is not given.
+DEFAULT_MOMENTUM = 0.9
 
 
 @dataclass(frozen=True)
@@ -313,16 +315,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: ``train``'s exit statuses, in its --help and the README.
+EXIT_DONE = 0  #: the budget spent, the best weights saved
+EXIT_DIVERGED = 1  #: the run diverged; its best weights (held-out) saved all the same
+EXIT_NOT_SAVED = 3  #: trained, but the weights (or the report) could not be written
+#: Signals that stop ``train`` after the current update, the best weights saved; the exit
+#: status is then 128 + the signal's number, as a shell reports a process it killed.
+STOP_SIGNALS: dict[int, str] = {
+    signal.SIGINT: "Ctrl-C",
+    signal.SIGTERM: "SIGTERM",
+    signal.SIGHUP: "SIGHUP (the terminal closed)",
+}
+#: Seconds between two progress lines when stderr is not a terminal (a pipe, a log).
+LOG_EVERY = 5.0
+TRAIN_EXIT_STATUSES = (
+    f"{EXIT_DONE}: the budget is spent and the weights saved; "
+    f"{EXIT_DIVERGED}: training diverged (one line says how), the best weights on the "
+    "held-out set (those before it went wrong) saved all the same; "
+    f"{EXIT_USAGE}: a usage error, nothing trained or written; "
+    f"{EXIT_NOT_SAVED}: trained, but --out or --report could not be written at the end; "
+    f"{128 + signal.SIGINT} ({128 + signal.SIGHUP}, {128 + signal.SIGTERM}): stopped by "
+    "Ctrl-C (SIGHUP, SIGTERM) after the current update, the best weights so far saved; a "
+    "second one drops that update and saves at once. A closed output (| head, a reader "
+    "that quit) only stops the printing: the run goes on, saves, and exits as above."
+)
+
+
 def add_train_command(commands: Any) -> None:
     trainer = commands.add_parser(
         "train",
         help="train a cell and a linear readout on a built-in task",
         description=(
             "Train a cell and a linear readout on a built-in task; save the best weights "
-            "(on held-out data) with the readout. Ctrl-C stops and saves the best so far "
-            f"(exit {EXIT_INTERRUPTED}). Tasks: "
+            "(on held-out data) with the readout. Tasks: "
             + "; ".join(f"{task.name}: {task.about}" for task in TASKS.values())
         ),
+        epilog=f"Exit status: {TRAIN_EXIT_STATUSES}",
     )
     what = trainer.add_argument_group("what to train")
     what.add_argument("--task", choices=list(TASKS), required=True)
@@ -353,7 +381,9 @@ def add_train_command(commands: Any) -> None:
     )
     how.add_argument("--optimiser", choices=OPTIMISERS, default="adam", help="default adam")
     how.add_argument(
-        "--momentum", type=_real(0.0), default=0.9, help="SGD's momentum (default 0.9)"
+        "--momentum",
+        type=_real(0.0),
+        help=f"SGD's momentum, with --optimiser sgd only (default {DEFAULT_MOMENTUM:g})",
     )
     how.add_argument(
         "--clip",
@@ -365,21 +395,45 @@ def add_train_command(commands: Any) -> None:
         "--forget-bias",
         type=_real(),
         metavar="B_F",
-        help="initial forget-gate bias (default: 1 for lstm and peephole, the kind's own for "
-        "slstm and mlstm)",
+        help="initial forget-gate bias, within ±100 (default: 1 for lstm and peephole, the "
+        "kind's own for slstm and mlstm; the rnn has none)",
     )
     out = trainer.add_argument_group("output")
-    out.add_argument("--out", metavar="FILE.npz", required=True, help="where to save the weights")
-    out.add_argument("--report", metavar="FILE.json", help="write the run's facts as JSON")
+    out.add_argument(
+        "--out",
+        metavar="FILE.npz",
+        required=True,
+        help="where to save the best weights and the readout (.npz is added to a name "
+        "without a suffix; an existing file is replaced when the run ends)",
+    )
+    out.add_argument(
+        "--report",
+        metavar="FILE.json",
+        help="write the run's facts as JSON (an existing file is replaced)",
+    )
 
 
 def config_from_options(args: argparse.Namespace) -> TrainConfig:
-    """The training config the options describe; UsageError naming what is wrong."""
+    """The training config the options describe; UsageError naming what is wrong.
+    ``args.out`` becomes the weight file's name (``.npz`` added when it has no suffix)."""
+    if not args.out.strip():
+        raise UsageError("--out: give a file name")
+    if os.path.isdir(args.out):  # not "FOLDER.npz": the name was meant as a place
+        raise UsageError(f"--out {args.out}: is a directory; give a file name ending in .npz")
+    try:
+        args.out = os.fspath(weights_path(args.out))
+    except ValueError as exc:
+        raise UsageError(f"--out {args.out}: {exc}") from None
     for option, value in (("--out", args.out), ("--report", args.report)):
         if value is not None:
             if not value.strip():
                 raise UsageError(f"{option}: give a file name")
             check_target(value)
+    if args.momentum is not None and args.optimiser != "sgd":
+        raise UsageError(
+            f"--momentum is SGD's; {args.optimiser} has none (add --optimiser sgd, or leave "
+            "--momentum out)"
+        )
     config = TrainConfig(
         task=args.task,
         cell=args.cell,
@@ -389,7 +443,7 @@ def config_from_options(args: argparse.Namespace) -> TrainConfig:
         batch_size=args.batch_size,
         lr=args.lr,
         optimiser=args.optimiser,
-        momentum=args.momentum,
+        momentum=DEFAULT_MOMENTUM if args.momentum is None else args.momentum,
         clip=args.clip or None,
         updates=args.updates,
         time_limit=None if args.updates else (args.time_limit or DEFAULT_TIME_LIMIT),
@@ -403,57 +457,160 @@ def config_from_options(args: argparse.Namespace) -> TrainConfig:
 
 
 def run_train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    """Train, show progress on stderr, save the best weights (and the report); 0, or
-    EXIT_INTERRUPTED after Ctrl-C (weights and report saved all the same)."""
+    """Train, show progress on stderr, save the best weights (and the report), then say
+    how it went on stdout; the exit status is one of TRAIN_EXIT_STATUSES.
+
+    Whatever becomes of the output streams, the weights are saved: writes go through
+    ``Guarded`` streams, so a closed pipe stops the printing, not the run."""
+    out, err = Guarded(stdout), Guarded(stderr)
     config = config_from_options(args)
+    replacing = check_target(args.out).exists()
+    with _stop_signals() as stop:
+        with _progress_shown(config, err) as show:
+            result = train(config, show, stop.asked)
+        stop.hold()  # from here on a signal is only noted: saving takes milliseconds
+        report = {**result.report, "out": args.out}
+        text = json.dumps(report, indent=2) + "\n"
+        for path, write in (
+            (args.out, lambda: save_model(result.model, args.out)),
+            (args.report, lambda: write_atomic(args.report, lambda f: f.write(text.encode()))),
+        ):
+            try:
+                if path:
+                    write()
+            except OSError as exc:  # WriteError is a ValueError
+                _say(err, f"{PROG}: error: cannot write {path}: {exc.strerror or exc}")
+                return EXIT_NOT_SAVED
+            except ValueError as exc:
+                _say(err, f"{PROG}: error: {exc}")
+                return EXIT_NOT_SAVED
+    by = STOP_SIGNALS.get(stop.signum) if stop.signum else None
+    _say(out, _summary(config, report, by, replacing))
+    if report["diverged"]:
+        best = (
+            "the untrained ones (update 0)"
+            if report["best_update"] == 0
+            else f"those of update {report['best_update']}, which may still serve"
+        )
+        _say(
+            err,
+            f"{PROG}: error: {report['diverged']}; the best held-out weights were saved: "
+            f"{best}, loss {report['best_loss']:.4g} against the baseline "
+            f"{report['baseline_loss']:.4g}",
+        )
+    if stop.signum:
+        return 128 + stop.signum
+    return EXIT_DIVERGED if report["diverged"] else EXIT_DONE
+
+
+def _summary(config: TrainConfig, report: dict[str, Any], by: str | None, replaced: bool) -> str:
     task = TASKS[config.task]
-    with _progress_shown(config, stderr) as show, _first_interrupt_stops() as stopped:
-        result = train(config, show, stopped)
-    report = result.report
-    text = json.dumps(report, indent=2) + "\n"
-    for path, write in (
-        (args.out, lambda: save_model(result.model, args.out)),
-        (args.report, lambda: write_atomic(args.report, lambda out: out.write(text.encode()))),
-    ):
-        try:
-            if path:
-                write()
-        except OSError as exc:
-            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     loss = "MSE" if task.objective == "mse" else "cross-entropy"
     ratio = report["best_loss"] / report["baseline_loss"]
-    stopped_by = " (stopped by Ctrl-C)" if report["stopped"] else ""
-    print(
-        f"{config.cell} H={config.hidden_size} on {config.task} T={config.length}: "
-        f"{report['updates']} updates in {report['seconds']:.1f} s{stopped_by}\n"
-        f"held-out {loss}: best {report['best_loss']:.6g}, final {report['final_loss']:.6g}\n"
-        f"baseline {report['baseline_loss']:.6g} ({task.trivial}); "
-        f"best / baseline = {ratio:.3g}\n"
-        f"saved the best weights and the readout to {args.out}",
-        file=stdout,
+    final = report["final_loss"]
+    stopped = f" (stopped by {by})" if by else " (stopped)" if report["stopped"] else ""
+    saved = (
+        f"replaced {report['out']} with the best weights and the readout"
+        if replaced
+        else f"saved the best weights and the readout to {report['out']}"
     )
-    return EXIT_INTERRUPTED if report["stopped"] else 0
+    return (
+        f"{config.cell} H={config.hidden_size} on {config.task} T={config.length}: "
+        f"{report['updates']} updates in {report['seconds']:.1f} s{stopped}\n"
+        f"held-out {loss}: best {report['best_loss']:.6g} (update {report['best_update']}), "
+        f"final {'diverged' if final is None else format(final, '.6g')}\n"
+        f"baseline {report['baseline_loss']:.6g} ({task.trivial}); "
+        f"best / baseline = {ratio:.3g}\n{saved}"
+    )
+
+
+class Guarded:
+    """A text stream that may go away under us (a closed pipe: ``| head``, a reader that
+    quit; a closed terminal): the first write or flush that fails makes it silent for
+    good, so printing stops and the work goes on. Its file descriptor is then pointed at
+    /dev/null, so that the interpreter's own flush at exit finds nothing to fail on
+    (Python would print "Exception ignored" and exit 120)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.lost = False
+
+    def write(self, text: str) -> int:
+        if not self.lost:
+            try:
+                self.stream.write(text)
+            except (OSError, ValueError):  # EPIPE, EIO; ValueError: a closed file
+                self._lose()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.lost:
+            try:
+                self.stream.flush()
+            except (OSError, ValueError):
+                self._lose()
+
+    def isatty(self) -> bool:
+        try:
+            return not self.lost and self.stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+    def _lose(self) -> None:
+        self.lost = True
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            fd = self.stream.fileno()
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, fd)
+            os.close(devnull)
+
+
+def _say(stream: TextIO | Guarded, text: str) -> None:
+    """A line (or lines) on a stream that may be gone: then nothing, and no error."""
+    guarded = stream if isinstance(stream, Guarded) else Guarded(stream)
+    guarded.write(text + "\n")
+    guarded.flush()
+
+
+class _Stop:
+    """What the stop signals asked, for ``train``'s ``should_stop``."""
+
+    def __init__(self) -> None:
+        self.signum = 0  #: the first stop signal's number, 0 while none came
+        self.held = False  #: after training: signals are only noted
+
+    def asked(self) -> bool:
+        return bool(self.signum)
+
+    def hold(self) -> None:
+        self.held = True
+
+    def on_signal(self, signum: int, frame: object) -> None:
+        if self.signum and not self.held:
+            raise KeyboardInterrupt  # the second: ``train`` drops the update under way
+        self.signum = self.signum or signum
 
 
 @contextlib.contextmanager
-def _first_interrupt_stops() -> Iterator[Callable[[], bool]]:
-    """While training: the first Ctrl-C asks to stop after the current update (the best
-    weights are then saved); a second one interrupts at once (KeyboardInterrupt)."""
-    asked = threading.Event()
+def _stop_signals() -> Iterator[_Stop]:
+    """While training and saving: the first of STOP_SIGNALS asks to stop after the current
+    update; a second one during training interrupts it (KeyboardInterrupt, which ``train``
+    turns into a stop with the best weights so far); once ``hold()`` is called (saving)
+    they are only noted. SIGPIPE stays ignored (Python's own setting): a closed pipe is a
+    failed write, which ``Guarded`` absorbs."""
+    stop = _Stop()
     if threading.current_thread() is not threading.main_thread():
-        yield asked.is_set
+        yield stop
         return
-
-    def on_interrupt(signum: int, frame: object) -> None:
-        if asked.is_set():
-            raise KeyboardInterrupt
-        asked.set()
-
-    previous = signal.signal(signal.SIGINT, on_interrupt)
+    previous = {signum: signal.signal(signum, stop.on_signal) for signum in STOP_SIGNALS}
     try:
-        yield asked.is_set
+        yield stop
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _loss(progress: Progress) -> str:
@@ -462,43 +619,58 @@ def _loss(progress: Progress) -> str:
 
 
 @contextlib.contextmanager
-def _progress_shown(config: TrainConfig, stderr: TextIO) -> Iterator[Callable[[Progress], None]]:
-    """A Rich progress bar on a terminal; else a plain line at each evaluation."""
+def _progress_shown(config: TrainConfig, stderr: Guarded) -> Iterator[Callable[[Progress], None]]:
+    """A Rich progress bar on a terminal; else a plain line at the first evaluation, then
+    at an evaluation at most every LOG_EVERY seconds, and at the last one."""
     by_updates = config.updates is not None
     total = float(config.updates or config.time_limit or 0.0)
     if not stderr.isatty():
+        written_at = -math.inf
+        pending: list[Progress] = []  # the last evaluation, when its line was not written
 
         def line(progress: Progress) -> None:
+            nonlocal written_at
             if progress.held_out is None:
                 return
+            pending[:] = [progress]
+            if progress.seconds - written_at >= LOG_EVERY:
+                write(progress)
+                written_at = progress.seconds
+
+        def write(progress: Progress) -> None:
+            pending.clear()
             rate = progress.updates / progress.seconds if progress.seconds else 0.0
-            print(
-                f"{PROG}: update {progress.updates}, {progress.seconds:.1f} s, "
+            of = f"/{config.updates}" if by_updates else ""
+            _say(
+                stderr,
+                f"{PROG}: update {progress.updates}{of}, {progress.seconds:.1f} s, "
                 f"{rate:.0f} updates/s: batch loss {_loss(progress)}, held-out "
                 f"{progress.held_out:.4g}, best {progress.best:.4g} "
                 f"(baseline {progress.baseline:.4g})",
-                file=stderr,
-                flush=True,
             )
 
         yield line
+        if pending:
+            write(pending[0])
         return
     from rich.console import Console
     from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
     from rich.progress import Progress as Bar
 
-    console = Console(file=stderr)
+    console = Console(file=cast(TextIO, stderr), force_terminal=True)
     # The fixed facts go above the bar, so that its line fits 80 columns.
     console.print(
         f"training {config.cell} H={config.hidden_size} on {config.task} T={config.length}: "
         f"held-out loss against the baseline {TASKS[config.task].baseline_loss(config.length):.4g}",
         highlight=False,
     )
+    # Drawn from this thread only (no refresh thread), so that every write is Guarded.
     bar = Bar(
         BarColumn(bar_width=16),
-        TextColumn("{task.fields[facts]}"),
+        TextColumn("{task.fields[facts]}  ETA"),
         TimeRemainingColumn(),
         console=console,
+        auto_refresh=False,
     )
     task_id = bar.add_task("train", total=total, facts="")
 
@@ -509,6 +681,7 @@ def _progress_shown(config: TrainConfig, stderr: TextIO) -> Iterator[Callable[[P
             completed=progress.updates if by_updates else min(progress.seconds, total),
             facts=f"{progress.updates} updates {rate:.0f}/s  loss {_loss(progress)}  "
             f"best held-out {progress.best:.3g}",
+            refresh=True,
         )
 
     with bar:
@@ -605,10 +778,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError("choose a command: trace or train (see lstm-engine --help)")
         return run_trace(args, sys.stdout, sys.stderr)
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        _say(sys.stderr, f"{PROG}: interrupted")
         return EXIT_INTERRUPTED
     except (UsageError, InputError, WeightsError, SessionError, ValueError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        _say(sys.stderr, f"{PROG}: error: {exc}")
         return EXIT_USAGE
     except BrokenPipeError:
         # The reader went away (| head): not an error of ours.

@@ -254,11 +254,36 @@ def test_train_writes_the_weights_with_a_readout_and_the_report(tmp_path: Path, 
     assert facts["hidden_size"] == 4 and facts["length"] == 5 and facts["updates"] == 150
     assert facts["best_loss"] < facts["baseline_loss"] / 10
     assert facts["best_loss"] <= facts["final_loss"] and facts["seconds"] > 0
+    assert facts["objective"] == "xent" and facts["out"] == str(out)
+    assert facts["forget_bias"] == 1.0 and facts["diverged"] is None
+    assert facts["best_update"] in [row[0] for row in facts["history"]]
     model = load_model(out)
     assert model.readout is not None and model.readout.weight.shape == (2, 4)
-    assert "baseline 0.693147" in stdout and str(out) in stdout
-    # not a terminal: plain lines, one per evaluation (0, 100, 150)
-    assert len(stderr.splitlines()) == 3 and "held-out" in stderr
+    assert (
+        "baseline 0.693147" in stdout
+        and f"saved the best weights and the readout to {out}" in stdout
+    )
+    # not a terminal: plain lines, the first evaluation's and the last's (LOG_EVERY apart)
+    lines = stderr.splitlines()
+    assert len(lines) == 2 and "update 0/150" in lines[0] and "update 150/150" in lines[1]
+    # again over the same file: replaced, and said so
+    code, stdout, _ = run(
+        capsys, "train", "--task", "remember", "--length", "5", "--updates", "1",
+        "--out", str(out),
+    )  # fmt: skip
+    assert code == 0 and f"replaced {out} with the best weights" in stdout
+    assert load_model(out).cell.hidden_size == 8
+
+
+def test_train_out_gets_npz_or_is_refused(tmp_path: Path, capsys) -> None:
+    code, stdout, _ = run(
+        capsys, "train", "--task", "adding", "--length", "3", "--updates", "1",
+        "--out", str(tmp_path / "plain"),
+    )  # fmt: skip
+    assert code == 0 and f"to {tmp_path / 'plain.npz'}" in stdout
+    assert [p.name for p in tmp_path.iterdir()] == ["plain.npz"]
+    code, _, err = run(capsys, "train", "--task", "adding", "--out", str(tmp_path / "w.txt"))
+    assert code == 2 and "must end in .npz" in err and err.count("\n") == 1
 
 
 @pytest.mark.parametrize(
@@ -272,6 +297,8 @@ def test_train_writes_the_weights_with_a_readout_and_the_report(tmp_path: Path, 
         (["--cell", "rnn", "--forget-bias", "3"], "no forget gate"),
         (["--length", "1"], "at least 2"),
         (["--clip", "-1"], "at least 0"),
+        (["--momentum", "0.5"], "--momentum is SGD's; adam has none"),
+        (["--forget-bias", "1e300"], "within ±100"),
     ],
 )
 def test_train_usage_errors_are_one_line(tmp_path: Path, capsys, argv, message) -> None:
@@ -337,4 +364,137 @@ def test_train_shows_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     assert "training lstm H=2 on remember T=4" in shown and "baseline 0.6931" in shown
     assert "120 updates" in shown and "best held-out" in shown
     assert "\x1b[" in shown  # drawn with terminal codes, not plain lines
+    assert "ETA" in shown  # the time left says what it is
     assert "lstm-engine: update" not in shown
+
+
+def test_sgd_takes_a_momentum(tmp_path: Path, capsys) -> None:
+    argv = ["train", "--task", "adding", "--length", "3", "--updates", "2", "--optimiser", "sgd"]
+    report = tmp_path / "r.json"
+    code, _, _ = run(
+        capsys, *argv, "--momentum", "0.5", "--out", str(tmp_path / "w"), "--report", str(report)
+    )
+    assert code == 0 and json.loads(report.read_text())["config"]["momentum"] == 0.5
+
+
+def test_a_diverging_run_exits_1_in_one_line_and_keeps_its_best_weights(
+    tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "w.npz"
+    code, stdout, err = run(
+        capsys, "train", "--task", "adding", "--length", "10", "--lr", "1e300",
+        "--updates", "50", "--out", str(out),
+    )  # fmt: skip
+    problems = [line for line in err.splitlines() if "error" in line]
+    assert code == 1 and len(problems) == 1, err
+    assert problems[0].startswith("lstm-engine: error: training diverged after")
+    assert "the untrained ones (update 0)" in problems[0]
+    assert "Warning" not in err and "final diverged" in stdout
+    assert load_model_of(out).readout is not None
+
+
+def load_model_of(path: Path):  # type: ignore[no-untyped-def]
+    from lstm_engine.files import load_model
+
+    return load_model(path)
+
+
+def train_child(tmp_path: Path, *extra: str, **popen) -> subprocess.Popen:  # type: ignore[type-arg, no-untyped-def]
+    """``lstm-engine train`` on the adding problem at T = 20 in a child process, its
+    weights and report into tmp_path."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "lstm_engine", "train", "--task", "adding", "--length", "20",
+         "--out", str(tmp_path / "w.npz"), "--report", str(tmp_path / "r.json"), *extra],
+        **popen,
+    )  # fmt: skip
+
+
+def test_a_closed_output_pipe_stops_the_printing_not_the_run(tmp_path: Path) -> None:
+    """`lstm-engine train ... 2>&1 | head -1`: the reader goes after one line; the run
+    still trains to its budget, saves, and exits 0 (no 'Exception ignored' exit 120)."""
+    child = train_child(
+        tmp_path, "--updates", "400", stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        assert child.stdout is not None
+        assert b"update 0/400" in child.stdout.readline()
+        child.stdout.close()  # head exits
+        assert child.wait(timeout=120) == 0
+    finally:
+        child.kill()
+        child.wait()
+    facts = json.loads((tmp_path / "r.json").read_text())
+    assert facts["updates"] == 400 and facts["stopped"] is False
+    assert load_model_of(tmp_path / "w.npz").readout is not None
+    # stdout gone from the start, stderr kept: nothing but progress lines on it
+    log = tmp_path / "err.log"
+    with open(log, "w") as err:
+        child = train_child(tmp_path, "--updates", "5", stdout=subprocess.PIPE, stderr=err)
+        assert child.stdout is not None
+        child.stdout.close()
+        assert child.wait(timeout=120) == 0
+    lines = log.read_text().splitlines()
+    assert lines and all(line.startswith("lstm-engine: update") for line in lines), lines
+
+
+def test_ctrl_c_with_the_output_piped_through_a_reader_that_dies_too(tmp_path: Path) -> None:
+    """`lstm-engine train ... 2>&1 | cat` in a terminal, then Ctrl-C: the signal reaches
+    both, cat dies, and the run must still save its best weights and exit 130."""
+    import signal
+
+    child = train_child(
+        tmp_path, "--time-limit", "120", stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        assert child.stdout is not None
+        assert b"update 0" in child.stdout.readline()
+        child.stdout.close()  # cat is gone ...
+        child.send_signal(signal.SIGINT)  # ... by the same Ctrl-C
+        assert child.wait(timeout=60) == 130
+    finally:
+        child.kill()
+        child.wait()
+    facts = json.loads((tmp_path / "r.json").read_text())
+    assert facts["stopped"] is True and facts["out"] == str(tmp_path / "w.npz")
+    assert load_model_of(tmp_path / "w.npz").readout is not None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "w.npz"]
+
+
+def test_streams_that_break_mid_run_lose_the_text_not_the_weights(tmp_path: Path) -> None:
+    from lstm_engine.cli import build_parser, run_train
+
+    class Broken(io.StringIO):
+        def __init__(self, lines: int) -> None:
+            super().__init__()
+            self.lines = lines
+
+        def write(self, text: str) -> int:
+            if self.lines <= 0:
+                raise BrokenPipeError(32, "Broken pipe")
+            self.lines -= text.count("\n")
+            return super().write(text)
+
+    out = tmp_path / "w.npz"
+    args = build_parser().parse_args(
+        ["train", "--task", "remember", "--length", "4", "--updates", "150", "--out", str(out)]
+    )
+    stdout, stderr = Broken(0), Broken(1)
+    assert run_train(args, stdout, stderr) == 0
+    assert stderr.getvalue().startswith("lstm-engine: update 0/150") and stdout.getvalue() == ""
+    assert load_model_of(out).cell.hidden_size == 8
+
+
+def test_stop_signals_stop_once_interrupt_twice_and_are_held_while_saving() -> None:
+    import signal
+
+    from lstm_engine.cli import _Stop
+
+    stop = _Stop()
+    assert not stop.asked()
+    stop.on_signal(signal.SIGTERM, None)
+    assert stop.asked() and stop.signum == signal.SIGTERM
+    with pytest.raises(KeyboardInterrupt):
+        stop.on_signal(signal.SIGINT, None)
+    stop.hold()
+    stop.on_signal(signal.SIGINT, None)  # saving: only noted
+    assert stop.signum == signal.SIGTERM  # the first one gives the exit status
