@@ -613,9 +613,9 @@ def _stop_signals() -> Iterator[_Stop]:
             signal.signal(signum, handler)
 
 
-def _loss(progress: Progress) -> str:
+def _loss(progress: Progress, digits: int = 4) -> str:
     """The last training batch's loss, "-" before the first update."""
-    return f"{progress.loss:.4g}" if progress.updates else "-"
+    return f"{progress.loss:.{digits}g}" if progress.updates else "-"
 
 
 @contextlib.contextmanager
@@ -666,9 +666,9 @@ def _progress_shown(config: TrainConfig, stderr: Guarded) -> Iterator[Callable[[
     )
     # Drawn from this thread only (no refresh thread), so that every write is Guarded.
     bar = Bar(
-        BarColumn(bar_width=16),
+        BarColumn(bar_width=8),
         TextColumn("{task.fields[facts]}  ETA"),
-        TimeRemainingColumn(),
+        TimeRemainingColumn(compact=True),
         console=console,
         auto_refresh=False,
     )
@@ -679,7 +679,7 @@ def _progress_shown(config: TrainConfig, stderr: Guarded) -> Iterator[Callable[[
         bar.update(
             task_id,
             completed=progress.updates if by_updates else min(progress.seconds, total),
-            facts=f"{progress.updates} updates {rate:.0f}/s  loss {_loss(progress)}  "
+            facts=f"{progress.updates} updates {rate:.0f}/s  batch {_loss(progress, 3)}  "
             f"best held-out {progress.best:.3g}",
             refresh=True,
         )
