@@ -39,7 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from forward_vs_torch import environment
+from forward_vs_torch import PAUSE_SECONDS, environment
 from train_vs_torch import TorchTrainer
 
 from lstm_engine.training import EVAL_EVERY, TrainConfig, Trainer
@@ -58,7 +58,11 @@ class Side:
     losses: list[float] = field(default_factory=list)  #: held-out MSE at each evaluation
 
     def turn(self, count: int, target: float) -> None:
-        """``count`` updates and one evaluation, timed."""
+        """``count`` updates and one evaluation, timed, after a pause (not timed) that lets
+        the other sides' idle threads stop spinning: without it torch float64's two
+        OpenMP threads, sharing the cores with OpenBLAS's spinning ones, took 95 ms an
+        update instead of ~18."""
+        time.sleep(PAUSE_SECONDS)
         start = time.perf_counter()
         for _ in range(count):
             self.step(self.updates)
