@@ -466,8 +466,12 @@ def run_train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     config = config_from_options(args)
     replacing = check_target(args.out).exists()
     with _stop_signals() as stop:
-        with _progress_shown(config, err) as show:
-            result = train(config, show, stop.asked)
+        try:
+            with _progress_shown(config, err) as show:
+                result = train(config, show, stop.asked)
+        except KeyboardInterrupt:  # two signals before the first update: nothing to keep
+            _say(err, f"{PROG}: interrupted before the first update: nothing saved")
+            return 128 + stop.signum
         stop.hold()  # from here on a signal is only noted: saving takes milliseconds
         report = {**result.report, "out": args.out}
         text = json.dumps(report, indent=2) + "\n"

@@ -498,3 +498,26 @@ def test_stop_signals_stop_once_interrupt_twice_and_are_held_while_saving() -> N
     stop.hold()
     stop.on_signal(signal.SIGINT, None)  # saving: only noted
     assert stop.signum == signal.SIGTERM  # the first one gives the exit status
+
+
+def test_two_signals_before_the_first_update_save_nothing(tmp_path: Path, monkeypatch) -> None:
+    import os
+    import signal
+
+    import lstm_engine.cli as cli
+
+    def slow_start(config, on_progress, should_stop):  # type: ignore[no-untyped-def]
+        os.kill(os.getpid(), signal.SIGINT)  # the first asks to stop ...
+        assert should_stop()
+        os.kill(os.getpid(), signal.SIGINT)  # ... the second interrupts
+        raise AssertionError("not interrupted")
+
+    monkeypatch.setattr(cli, "train", slow_start)
+    out, err = io.StringIO(), io.StringIO()
+    args = cli.build_parser().parse_args(
+        ["train", "--task", "adding", "--updates", "5", "--out", str(tmp_path / "w.npz")]
+    )
+    assert cli.run_train(args, out, err) == 130
+    assert err.getvalue() == "lstm-engine: interrupted before the first update: nothing saved\n"
+    assert list(tmp_path.iterdir()) == []
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
