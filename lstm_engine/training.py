@@ -72,6 +72,8 @@ HELD_OUT = 512
 EVAL_FLOATS = 2**22
 #: Updates between two evaluations on the held-out set.
 EVAL_EVERY = 100
+#: The most rows the report's ``history`` (the held-out loss curve) keeps.
+HISTORY_ROWS = 1000
 #: Seconds between two progress reports without an evaluation.
 PROGRESS_EVERY = 0.25
 OPTIMISERS = ("adam", "sgd")
@@ -395,15 +397,25 @@ def train(
     trainer = Trainer(config)
     began = time.perf_counter()
     start = trainer.evaluate()
-    history: list[list[float]] = []  # [update, seconds, held-out loss] per evaluation
+    # [update, seconds, held-out loss] of every ``stride``-th evaluation: all of them
+    # until there are HISTORY_ROWS, then every other one, and so on (a long run's curve
+    # stays evenly spaced and small)
+    history: list[list[float]] = []
+    evaluations, stride = 0, 1
     report_at = began
     stopped = False
     diverged: str | None = None
 
     def tell(held_out: float | None) -> None:
+        nonlocal evaluations, stride
         seconds = time.perf_counter() - began
         if held_out is not None:
-            history.append([trainer.updates, round(seconds, 3), held_out])
+            if evaluations % stride == 0:
+                history.append([trainer.updates, round(seconds, 3), held_out])
+                if len(history) > HISTORY_ROWS:
+                    del history[1::2]
+                    stride *= 2
+            evaluations += 1
         if on_progress is not None:
             on_progress(
                 Progress(

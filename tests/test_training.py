@@ -358,3 +358,12 @@ def test_a_training_process_starts_while_stderr_has_no_descriptor(tmp_path: Path
     )
     assert (done.returncode, done.stdout) == (0, "5"), done.stderr
     assert load_model(out).readout is not None
+
+
+def test_a_long_run_s_history_is_thinned_evenly(monkeypatch) -> None:
+    import lstm_engine.training as training
+
+    monkeypatch.setattr(training, "EVAL_EVERY", 1)
+    monkeypatch.setattr(training, "HISTORY_ROWS", 8)
+    history = train(TrainConfig("adding", "lstm", 2, 3, updates=40)).report["history"]
+    assert [row[0] for row in history] == [0, 8, 16, 24, 32, 40]  # 41 evaluations, stride 8
