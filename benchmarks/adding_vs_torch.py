@@ -59,9 +59,7 @@ class Side:
 
     def turn(self, count: int, target: float) -> None:
         """``count`` updates and one evaluation, timed, after a pause (not timed) that lets
-        the other sides' idle threads stop spinning: without it torch float64's two
-        OpenMP threads, sharing the cores with OpenBLAS's spinning ones, took 95 ms an
-        update instead of ~18."""
+        the other sides' idle threads stop spinning (as ``forward_vs_torch``'s samples)."""
         time.sleep(PAUSE_SECONDS)
         start = time.perf_counter()
         for _ in range(count):
