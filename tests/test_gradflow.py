@@ -6,8 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from lstm_engine import plot
+from lstm_engine import plotext_bridge as bridge
 from lstm_engine.cells import CELLS
 from lstm_engine.gradflow import companion, flow, loss_gradient
+from lstm_engine.session import Session
+from lstm_engine.stepper import Stepper
 
 KINDS = [k for k in ("lstm", "peephole", "rnn") if k in CELLS]
 
@@ -129,3 +133,22 @@ def test_overflow_is_counted_not_a_crash() -> None:
     assert got.overflows("h") > 0 and got.zeros("h") == 0
     assert got.norms["h"][-1] == pytest.approx(np.sqrt(2))
     assert got.norms["h"][-10] == pytest.approx(np.sqrt(2) * 3.0**9)
+
+
+def test_curves_that_run_together_are_marked_where_they_meet() -> None:
+    """The gradient view's h and c of an LSTM often coincide: without colour the line drawn
+    last would hide the other, so the view marks ◆ (BOTH) where their points share a
+    character, lines included (``PlotSpec.meet_lines``)."""
+    inputs = np.random.default_rng(0).normal(size=(100, 1))
+    stepper = Stepper(Session(CELLS["lstm"].init(1, 2, seed=3), inputs, seed=3))
+    spec = stepper.flow_job().run().flow_plot
+    assert spec is not None and spec.meet_lines
+    same = np.linspace(-3, -1, 100)
+    curves = [plot.Curve("h", same, "o", plot.BLUE), plot.Curve("c", same + 1e-9, "x", plot.RED)]
+    for meet in (False, True):
+        drawn = plot.draw(
+            bridge.new_figure(), curves, 100, width=60, height=14, colour=False, meet_lines=meet
+        )
+        text = "".join(c for r in range(drawn.canvas.rows) for c, _ in drawn.canvas.row_runs(r))
+        assert (drawn.overlaps > 0) == meet and (plot.BOTH in text) == meet
+        assert "x" in text or meet  # without the mark only the last line drawn shows

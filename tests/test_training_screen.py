@@ -15,6 +15,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Select
 
+from lstm_engine import plot
+from lstm_engine import plotext_bridge as bridge
 from lstm_engine import stepper as stepper_module
 from lstm_engine.cells import CELLS
 from lstm_engine.cli import UsageError
@@ -22,11 +24,14 @@ from lstm_engine.files import load_model, save_model
 from lstm_engine.gradflow import flow
 from lstm_engine.session import Session
 from lstm_engine.stepper import Stepper
-from lstm_engine.training import TrainConfig, train
+from lstm_engine.training import Progress, TrainConfig, train
 from tui.app import StepperApp
-from tui.screens.gradients import GradientScreen
+from tui.screens.gradients import AT_END, GradientScreen
+from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
-from tui.screens.training import TrainingScreen
+from tui.screens.training import TrainingScreen, keep, loss_curves
+from tui.widgets import HeaderBar
+from tui.widgets.flow import UNTRAINED
 
 from tui_helpers import make_app
 
@@ -69,11 +74,13 @@ def adding_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-async def test_escape_stops_training_and_the_trained_cell_opens() -> None:
+async def test_escape_stops_training_and_the_trained_cell_opens(in_tmp_path: Path) -> None:
+    (in_tmp_path / "trained-adding-lstm-h4.npz").write_bytes(b"an earlier run")
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("t")
         screen = settings(app, hidden="4", length="16", seconds="120")
+        screen.query_one("#companion", Checkbox).value = False  # one child: a quick test
         await pilot.press("ctrl+r")
         assert screen._runs, screen.query_one("#training-status").render()
         # a few reports, the curve drawn meanwhile: the screen answers while it trains
@@ -89,12 +96,131 @@ async def test_escape_stops_training_and_the_trained_cell_opens() -> None:
         frame = app.stepper.frame
         assert frame.reading is not None and frame.reading.task == "adding"
         assert (frame.cell.kind, frame.cell.hidden_size, frame.length) == ("lstm", 4, 16)
-        assert frame.lanes[0].origin.startswith("trained-adding-lstm-h4.npz, best loss ")
+        # kept beside the earlier run's file, which is left as it was
+        kept = in_tmp_path / "trained-adding-lstm-h4-2.npz"
+        assert load_model(kept).readout is not None
+        assert (in_tmp_path / "trained-adding-lstm-h4.npz").read_bytes() == b"an earlier run"
+        assert frame.lanes[0].origin.startswith("trained-adding-lstm-h4-2.npz, best loss ")
+        assert frame.status == f"the trained LSTM is saved in {kept}"
+        header = app.screen.query_one(HeaderBar).text()
+        assert "LSTM │ I=2 H=4 │ trained-adding-lstm-h4-2.npz" in header  # not cut by the status
         assert "prediction: none before the first step" in readout_line(app)
         await pilot.press("end")
         await pilot.pause()
         line = readout_line(app)
         assert "prediction y =" in line and "target at step 16" in line and "error" in line
+        trained = frame.cell
+        for _ in range(4):  # the other four kinds, seeded: the trained cell is not lost
+            await pilot.press("c")
+            await pilot.pause()
+            assert app.stepper.frame.reading is None
+            assert "c comes back to the trained LSTM" in app.stepper.frame.status
+        await pilot.press("c")
+        await pilot.pause()
+        frame = app.stepper.frame
+        assert frame.cell is trained and frame.reading is not None and frame.t == 16
+        assert frame.lanes[0].origin.startswith("trained-adding-lstm-h4-2.npz")
+        assert frame.status == "back to the trained LSTM" and "error" in readout_line(app)
+
+
+def test_a_kept_model_never_replaces_a_file_and_goes_home_where_it_cannot_stay(
+    in_tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = in_tmp_path / "run.npz"
+    source.write_bytes(b"weights")
+    names = [keep(source, "trained-sine-rnn-h2")[0].name for _ in range(3)]
+    assert names == [
+        "trained-sine-rnn-h2.npz",
+        "trained-sine-rnn-h2-2.npz",
+        "trained-sine-rnn-h2-3.npz",
+    ]
+    home = in_tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir("/proc")  # no file can be made here, by root either
+    path, why = keep(source, "trained-sine-rnn-h2")
+    assert path == home / "trained-sine-rnn-h2.npz" and path.read_bytes() == b"weights"
+    assert why.startswith("the current folder cannot be written")
+
+
+def test_the_loss_plot_draws_what_its_legend_says() -> None:
+    def reports(rate: int, scale: float) -> list[Progress]:
+        return [
+            Progress(u, u / 100, scale / (1 + u), scale / (1 + u) if u % 100 == 0 else None, 0, 0)
+            for u in range(0, 301, rate)
+        ]
+
+    spec = loss_curves({"LSTM": reports(50, 0.1), "RNN (tanh)": reports(25, 1.0)}, 1 / 6)
+    looks = {c.label: (c.marker, c.line) for c in spec.curves}
+    assert looks == {
+        "LSTM training loss": ("·", True),
+        "LSTM held-out loss": ("o", False),  # points every 100 updates: markers, no line
+        "RNN training loss": ("+", True),
+        "RNN held-out loss": ("*", False),
+        "baseline 0.1667": ("-", True),
+    }
+    held = spec.curves[1].values
+    assert np.isfinite(held).sum() == 4  # updates 0 (drawn at 1), 100, 200, 300
+    figure = bridge.new_figure()
+    drawn = plot.draw(
+        figure, spec.curves, spec.steps, width=80, height=20, colour=False, labels=False
+    )
+    rows = range(drawn.canvas.rows)
+    text = "".join(chars for r in rows for chars, _ in drawn.canvas.row_runs(r))
+    assert "o" in text and "*" in text and "-" in text
+
+
+async def test_the_settings_are_checked_kept_and_the_rnn_box_reads_plainly() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        screen = app.screen
+        box = screen.query_one("#companion", Checkbox)
+        assert box.value and box.BUTTON_INNER == "X" and str(box.label).endswith(": yes")
+        box.value = False
+        await pilot.pause()
+        assert box.BUTTON_INNER == " " and str(box.label).endswith(": no")  # no X beside "no"
+        settings(app, updates="50")  # and 30 seconds: two budgets
+        await pilot.press("ctrl+r")
+        status = str(screen.query_one("#training-status").render())
+        assert status == "✗ give one budget: seconds or updates, not both" and not screen._runs
+        settings(app, updates="", hidden="").query_one("#hidden", Input).focus()
+        await pilot.press("minus", "3", "enter")  # a '-' is typed, and said to be wrong
+        status = str(screen.query_one("#training-status").render())
+        assert status == "✗ hidden size: -3 is outside 1..256" and not screen._runs
+        settings(app, hidden="5", seed="7", updates="")
+        await pilot.press("escape")
+        await pilot.press("t")  # the same settings again, the box too
+        again = settings(app)
+        assert again is not screen
+        assert [again.query_one(f"#{n}", Input).value for n in ("hidden", "seed", "updates")] == [
+            "5",
+            "7",
+            "",
+        ]
+        assert not again.query_one("#companion", Checkbox).value
+
+
+async def test_help_screenshot_and_quit_work_from_a_field(in_tmp_path: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        screen = app.screen
+        screen.query_one("#seed", Input).focus()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen), screen.query_one("#seed", Input).value
+        assert [name for name, _ in app.screen.panels][:2] == ["Settings", "RNN beside it"]
+        await pilot.press("escape", "s")
+        await pilot.pause(0.2)
+        assert screen.query_one("#seed", Input).value == "0"  # not typed into the field
+        assert len(list(in_tmp_path.glob("*.svg"))) == 1
+        assert "screenshot saved" in str(screen.query_one("#training-status").render())
+        titles = {c.title for c in app.get_system_commands(screen)}
+        assert {"Train (ctrl+r)", "Help (?)", "Screenshot (s)", "Quit (q)"} <= titles
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
 
 
 async def test_a_finished_run_with_the_rnn_beside_it_feeds_the_gradient_view() -> None:
@@ -113,6 +239,7 @@ async def test_a_finished_run_with_the_rnn_beside_it_feeds_the_gradient_view() -
             "RNN (tanh), trained on adding",
         ]
         assert all("readout" in f.loss for f in flows)
+        assert UNTRAINED not in app.screen.query_one("#flow-summary").text()
 
 
 async def test_bad_settings_are_refused_and_nothing_starts() -> None:
@@ -177,6 +304,8 @@ async def test_the_gradient_view_follows_the_step_cursor(adding_model: Path) -> 
         await pilot.press("space", "space", "g")
         await until(pilot, lambda: isinstance(app.screen, GradientScreen), "the gradient view")
         summary = app.screen.query_one("#flow-summary")
+        assert summary.text().startswith(f" {UNTRAINED} ")  # a seeded RNN beside: said first
+        assert "RNN (tanh), untrained (seeded 42): |dL/dh|" in summary.text()
         assert "t = 2:" in summary.text()
         flows = app.stepper.frame.flows
         assert flows is not None
@@ -185,8 +314,14 @@ async def test_the_gradient_view_follows_the_step_cursor(adding_model: Path) -> 
         await pilot.press("right", "right", "left")
         assert app.stepper.frame.t == 3 and "t = 3:" in summary.text()
         assert app.screen.query_one("#gradients-plot").frame.plot.key[0] == "flow"
+        await pilot.press("home")
+        assert "no norms before the first step" in summary.text()
+        assert "|dL/dh|" not in summary.text()
+        await pilot.press("end", "space", "0")  # no input is added here, and none is offered
+        frame = app.stepper.frame
+        assert frame.refused and frame.status == AT_END and frame.length == 12
         await pilot.press("escape")
-        assert isinstance(app.screen, MainScreen) and app.stepper.frame.t == 3
+        assert isinstance(app.screen, MainScreen) and app.stepper.frame.t == 12
 
 
 def test_a_long_sequence_is_swept_over_its_last_window(monkeypatch: pytest.MonkeyPatch) -> None:

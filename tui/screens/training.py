@@ -252,6 +252,20 @@ def _whole(text: str, what: str, low: int, high: int) -> int:
     return value
 
 
+#: Keys of this screen that no field takes as text (no setting has them): ?, s, q.
+NOT_TYPED = frozenset(key for k in TRAINING if k.priority for key in k.keys.split(","))
+
+
+class NumberField(Input):
+    """A setting's field. The screen's keys that no setting has in it (``NOT_TYPED``) are
+    left to the screen, as everywhere else: Textual keeps a focused field's printable
+    keys from the screen's (priority) bindings, unless the field says it would not take
+    them."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return key not in NOT_TYPED and super().check_consume_key(key, character)
+
+
 class RnnBox(Checkbox):
     """The "RNN beside it" checkbox, empty when off: Textual draws an X in both states
     (only the colour differs), which reads as ticked without colour."""
@@ -328,18 +342,18 @@ class TrainingScreen(Screen["Trained | None"]):
                 id="cell",
             )
             yield Label(" Size H ")
-            yield Input(start["hidden"], compact=True, id="hidden")
+            yield NumberField(start["hidden"], compact=True, id="hidden")
             yield Label(" Length T ")
-            yield Input(start["length"], compact=True, id="length")
+            yield NumberField(start["length"], compact=True, id="length")
         with Horizontal(classes="training-row"):
             yield Label("Seconds ")
-            yield Input(start["seconds"], compact=True, id="seconds")
+            yield NumberField(start["seconds"], compact=True, id="seconds")
             yield Label(" or updates ")
-            yield Input(start["updates"], compact=True, id="updates")
+            yield NumberField(start["updates"], compact=True, id="updates")
             yield Label(" Seed ")
-            yield Input(start["seed"], compact=True, id="seed")
+            yield NumberField(start["seed"], compact=True, id="seed")
             yield Label(" Forget bias ")
-            yield Input(start["forget"], placeholder="auto", compact=True, id="forget")
+            yield NumberField(start["forget"], placeholder="auto", compact=True, id="forget")
         with Horizontal(classes="training-row"):
             beside = start["companion"] == "yes"
             yield RnnBox(_beside(beside), beside, compact=True, id="companion")
@@ -450,17 +464,20 @@ class TrainingScreen(Screen["Trained | None"]):
     def _poll(self) -> None:
         if not self._runs:
             return
+        came = False
         for run in self._runs.values():
             new = run.process.poll()
             run.reports += new
-            self._new_reports = self._new_reports or bool(new)
-        self._show_progress()
+            came = came or bool(new)
+        self._new_reports = self._new_reports or came
+        if came or self._new_reports:
+            self._show_progress()
         if all(run.process.done for run in self._runs.values()):
             self._finished()
 
     def _show_progress(self) -> None:
-        """The status line at every poll; the curve only when new reports came, and at
-        most every REDRAW seconds."""
+        """The status line when new reports came; the curve too, at most every REDRAW
+        seconds (the reports that came meanwhile are drawn the next time)."""
         first = next(iter(self._runs.values()))
         if not first.reports:
             return
