@@ -73,7 +73,7 @@ class HeaderBar(FrameWidget):
         room = width - len(counter)
         name = " Compare " if frame.comparing else APP_NAME
         said = "" if own_line or not status else f"{status}  "
-        if cell_len(name) + cell_len(who) + cell_len(said) > room:
+        if cell_len(name) + 1 + cell_len(who) + cell_len(said) > room:  # 1: its "│"
             name = ""  # the app's name is the first thing to go
         else:
             who = "│" + who
