@@ -217,7 +217,7 @@ async def test_help_screenshot_and_quit_work_from_a_field(in_tmp_path: Path) -> 
         assert len(list(in_tmp_path.glob("*.svg"))) == 1
         assert "screenshot saved" in str(screen.query_one("#training-status").render())
         titles = {c.title for c in app.get_system_commands(screen)}
-        assert {"Train (ctrl+r)", "Help (?)", "Screenshot (s)", "Quit (q)"} <= titles
+        assert {"Start training (ctrl+r)", "Help (?)", "Screenshot (s)", "Quit (q)"} <= titles
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running

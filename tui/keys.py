@@ -169,7 +169,8 @@ GRADIENTS = (
 
 #: The training screen: its fields take numbers only, so ?, s and q work from any of them.
 TRAINING = (
-    Key("ctrl+r", "start", "Train", "Start training with these settings", "ctrl+r"),
+    # "Start training": the palette sorts by name, and "Train" came last, out of sight at 24 rows
+    Key("ctrl+r", "start", "Start training", "Start training with these settings", "ctrl+r"),
     Key(
         "escape",
         "stop",

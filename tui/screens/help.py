@@ -58,8 +58,11 @@ PANELS = (
         "Gradient flow (g)",
         "for the whole sequence, log10 of the norms of dL/dh_t and dL/dc_t (the gradient "
         "for the state after step t) of the cell and of a tanh RNN of the same size, where "
-        "L is the readout's loss at the last step (else the sum of h_T); values that "
-        "underflowed to 0 have no log and are counted, not drawn.",
+        "L is the readout's loss at the last step (else the sum of h_T); the norms are "
+        "over all units (the RNN has no c). The RNN is the one trained beside the cell "
+        "(t, with its box ticked), else an untrained, seeded one, which the view says "
+        "first. ◆ is where curves meet (lines too: an LSTM's h and c often run together). "
+        "Values that underflowed to 0 have no log and are counted, not drawn.",
     ),
     (
         "Numbers",
