@@ -270,6 +270,10 @@ async def test_a_trained_file_on_its_task_from_the_shell(adding_model: Path) -> 
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("end")
         assert "target at step 12" in readout_line(app)
+        first, status = app.screen.query_one(HeaderBar).text().split("\n")
+        assert "│ LSTM │ I=2 H=3 │ weights adding.npz, adding seed 0 " in first
+        assert first.endswith(" step 12 / 12 ") and len(first) == 80  # the counter whole
+        assert status.strip() == "end: type the next input (2 numbers) to add a step"
         first = app.stepper.frame.inputs.copy()
         await pilot.press("c")  # another kind with seeded weights: the readout goes
         await pilot.pause()
@@ -278,6 +282,19 @@ async def test_a_trained_file_on_its_task_from_the_shell(adding_model: Path) -> 
     other = make_app("--weights", str(adding_model), "--task", "adding", "--seed", "5")
     assert other.stepper.frame.length == 100  # the default length
     assert not np.array_equal(other.stepper.frame.inputs[:12], first)  # --seed picks it
+
+
+@pytest.mark.parametrize("width", [56, 62])
+async def test_a_narrow_header_cuts_the_origin_between_words(
+    adding_model: Path, width: int
+) -> None:
+    app = make_app("--weights", str(adding_model), "--task", "adding", "--length", "12")
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.press("end")
+        first = app.screen.query_one(HeaderBar).text().split("\n")[0]
+        assert len(first) == width and first.endswith(" step 12 / 12 ")  # nothing cut off
+        assert first.startswith(" LSTM │ I=2 H=3 │ weights adding.npz") and "…" in first
+        assert first.split("…")[0].split()[-1] in ("adding.npz,", "adding", "seed")
 
 
 @pytest.mark.parametrize(

@@ -77,9 +77,8 @@ class HeaderBar(FrameWidget):
             name = ""  # the app's name is the first thing to go
         else:
             who = "│" + who
-        who = cut(who, max(room - cell_len(said) - cell_len(name), 0))
-        if who and not who.endswith(" "):
-            who += " "
+        # cut with a space after it (one cell of the room), as it ends uncut
+        who = cut(who.rstrip(), max(room - cell_len(said) - cell_len(name) - 1, 0)) + " "
         gap = max(width - cell_len(name) - cell_len(who) - cell_len(said) - len(counter), 0)
         line = Lines()
         line.append(name, "bold")
