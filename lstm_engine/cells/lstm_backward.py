@@ -66,6 +66,7 @@ from .lstm_forward import (
     EXP_ROUTE_MIN,
     ROW_ORDER,
     TANH_ROUTE,
+    Route,
     batch_inputs,
     parallel_parts,
 )
@@ -166,7 +167,7 @@ class _Tape:
         n_in = self.shape[2]
         return self.rows[1:, n_in + 1 :].transpose(0, 2, 1).copy()
 
-    def _sweep(self, route: Any) -> None:
+    def _sweep(self, route: Route) -> None:
         """The forward: ``FastLSTM._run`` with the gates and states kept."""
         steps, batch, n_in, H = self.shape
         p = self.params
