@@ -30,7 +30,7 @@ from tui.screens.gradients import AT_END, GradientScreen
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 from tui.screens.training import TrainingScreen, keep, loss_curves
-from tui.widgets import HeaderBar
+from tui.widgets import HeaderBar, StatusLine
 from tui.widgets.flow import UNTRAINED
 
 from tui_helpers import make_app
@@ -270,7 +270,8 @@ async def test_a_trained_file_on_its_task_from_the_shell(adding_model: Path) -> 
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("end")
         assert "target at step 12" in readout_line(app)
-        first, status = app.screen.query_one(HeaderBar).text().split("\n")
+        first = app.screen.query_one(HeaderBar).text()
+        status = app.screen.query_one(StatusLine).text()
         assert "│ LSTM │ I=2 H=3 │ weights adding.npz, adding seed 0 " in first
         assert first.endswith(" step 12 / 12 ") and len(first) == 80  # the counter whole
         assert status.strip() == "end: type the next input (2 numbers) to add a step"
@@ -291,7 +292,7 @@ async def test_a_narrow_header_cuts_the_origin_between_words(
     app = make_app("--weights", str(adding_model), "--task", "adding", "--length", "12")
     async with app.run_test(size=(width, 24)) as pilot:
         await pilot.press("end")
-        first = app.screen.query_one(HeaderBar).text().split("\n")[0]
+        first = app.screen.query_one(HeaderBar).text()
         assert len(first) == width and first.endswith(" step 12 / 12 ")  # nothing cut off
         assert first.startswith(" LSTM │ I=2 H=3 │ weights adding.npz") and "…" in first
         assert first.split("…")[0].split()[-1] in ("adding.npz,", "adding", "seed")

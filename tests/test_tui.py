@@ -30,6 +30,7 @@ from tui.widgets import (
     LiveInputBar,
     MatrixPanel,
     StatePanel,
+    StatusLine,
     TrajectoryPlot,
 )
 from tui.widgets.header import cut
@@ -292,14 +293,14 @@ async def test_the_header_keeps_the_cell_whole_and_gives_a_long_status_its_own_l
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("end", "space")  # refused: what to type, too long for the line
         await pilot.pause()
-        bar = app.screen.query_one(HeaderBar)
-        first, second = bar.text().split("\n")
-        assert "│ LSTM │ I=1 H=1 │ seed 42 " in first and first.endswith("step 2 / 2 ")
-        assert second.strip() == app.stepper.frame.status  # whole, on a line of its own
-        assert app.stepper.frame.status.startswith("end of the sequence")
-        await pilot.press("left")  # no status: one line again
+        first, line = app.screen.query_one(HeaderBar), app.screen.query_one(StatusLine)
+        assert "│ LSTM │ I=1 H=1 │ seed 42 " in first.text()
+        assert first.text().endswith("step 2 / 2 ") and len(first.text()) == 80
+        assert line.size.height == 1 and line.text().strip() == app.stepper.frame.status
+        assert app.stepper.frame.status.startswith("end of the sequence")  # whole
+        await pilot.press("left")  # no status: no status line
         await pilot.pause()
-        assert "\n" not in bar.text() and bar.text().startswith(" lstm-stepper │ LSTM")
+        assert line.size.height == 0 and first.text().startswith(" lstm-stepper │ LSTM")
 
 
 def test_the_header_cuts_between_words_never_inside_a_number() -> None:

@@ -22,6 +22,7 @@ from ..widgets import (
     HeaderBar,
     InputStrip,
     LiveInputBar,
+    StatusLine,
     TrajectoryPlot,
 )
 from .stepping import SteppingScreen
@@ -41,6 +42,7 @@ class CompareScreen(SteppingScreen):
         first = frame.cell
         second = frame.lanes[1].cell if frame.comparing else first
         yield HeaderBar(id="compare-header")
+        yield StatusLine(id="compare-header-status")
         yield InputStrip(id="strip")
         with Horizontal(id="compare-columns"):
             yield CellColumn(first, lane=0, id="compare-left")
@@ -59,7 +61,7 @@ class CompareScreen(SteppingScreen):
         if not frame.comparing:
             return
         cells = tuple(lane.cell for lane in frame.lanes)
-        status_line = self.query_one(HeaderBar).rows(frame) - 1  # a long status's own line
+        status_line = self.query_one(StatusLine).rows(frame)  # a long status's own line
         width, height = self.size.width, self.size.height - status_line
         key = (*((c.kind, c.hidden_size) for c in cells), width, height)
         if not force and key == getattr(self, "_arranged", None):

@@ -19,7 +19,7 @@ from textual.widgets import Footer
 from lstm_engine.stepper import END, Frame
 
 from ..keys import GRADIENTS, bindings
-from ..widgets import HeaderBar
+from ..widgets import HeaderBar, StatusLine
 from ..widgets.flow import FlowPlot, FlowSummary
 from .stepping import SteppingScreen
 
@@ -34,6 +34,7 @@ class GradientScreen(SteppingScreen):
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="gradients-header")
+        yield StatusLine(id="gradients-header-status")
         yield FlowSummary(id="flow-summary")
         yield FlowPlot(id="gradients-plot")
         yield Footer(compact=True, show_command_palette=False)

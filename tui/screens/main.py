@@ -24,6 +24,7 @@ from ..widgets import (
     LiveInputBar,
     MatrixPanel,
     StatePanel,
+    StatusLine,
     TrajectoryPlot,
 )
 from ..widgets.matrix import matrix_state
@@ -38,6 +39,7 @@ class MainScreen(SteppingScreen):
     def compose(self) -> ComposeResult:
         cell = self.stepper.frame.cell
         yield HeaderBar(id="header")
+        yield StatusLine(id="header-status")
         yield InputStrip(id="strip")
         yield ReadoutBar(id="readout")
         with Horizontal(id="main"):
@@ -66,7 +68,7 @@ class MainScreen(SteppingScreen):
         frame = self.stepper.frame
         readout = frame.reading is not None
         self.query_one(ReadoutBar).display = readout
-        status_line = self.query_one(HeaderBar).rows(frame) - 1
+        status_line = self.query_one(StatusLine).rows(frame)
         width, height = self.size.width, self.size.height - readout - status_line
         key = (cell.kind, cell.input_size, cell.hidden_size, width, height)
         if not force and key == getattr(self, "_arranged", None):

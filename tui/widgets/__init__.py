@@ -3,7 +3,7 @@
 from .column import CellColumn
 from .equations import EquationsPanel
 from .gates import GateBox, GatePanel
-from .header import HeaderBar
+from .header import HeaderBar, StatusLine
 from .input_strip import InputStrip
 from .live_input import LiveInputBar
 from .matrix import MatrixPanel
@@ -20,5 +20,6 @@ __all__ = [
     "LiveInputBar",
     "MatrixPanel",
     "StatePanel",
+    "StatusLine",
     "TrajectoryPlot",
 ]

@@ -3,8 +3,8 @@
 What the cell is comes first and is never given up for a message: the step counter
 shows whole, then the cell's name and sizes, then where its weights came from; the
 status takes the room that is left on the line, and where it does not fit there whole
-it gets a second line of its own (the status line). Text is cut only between words
-(``cut``), so no number is ever shown in part.
+it gets a line of its own under the header (``StatusLine``, no row otherwise). Text is
+cut only between words (``cut``), so no number is ever shown in part.
 """
 
 from __future__ import annotations
@@ -37,42 +37,42 @@ def cut(text: str, width: int) -> str:
     return head.rstrip() + "…"
 
 
+def _parts(frame: Frame) -> tuple[str, str, str]:
+    """The cell's identity, the status, the counter."""
+    cell = frame.cell
+    if frame.comparing:
+        second = frame.lanes[1].cell
+        who = f" {cell.title} vs {second.title} │ I={cell.input_size} H={cell.hidden_size} "
+    else:
+        who = f" {cell.title} │ I={cell.input_size} H={cell.hidden_size} │ {frame.lanes[0].origin} "
+    return who, frame.status, f"step {frame.t} / {frame.length} "
+
+
+def status_fits(frame: Frame, width: int) -> bool:
+    """The status fits on the header's line beside the whole identity and the counter."""
+    who, status, counter = _parts(frame)
+    return not status or cell_len(who) + cell_len(status) + 2 + len(counter) <= width
+
+
+def _style(frame: Frame) -> str:
+    return "bold reverse" if frame.refused else "italic"
+
+
 class HeaderBar(FrameWidget):
-    """One line (two while a status needs its own): the app's name where there is room,
-    the cell and its origin, the status, and the step counter at the right."""
+    """One line: the app's name where there is room, the cell and its origin, the status
+    where it fits whole (else the ``StatusLine`` under it shows it), and the step counter
+    at the right."""
 
     DEFAULT_CSS = """
-    HeaderBar { height: auto; background: $primary; color: $text; }
+    HeaderBar { height: 1; background: $primary; color: $text; }
     """
-
-    def _parts(self, frame: Frame) -> tuple[str, str, str]:
-        """The cell's identity, the status, the counter."""
-        cell = frame.cell
-        if frame.comparing:
-            second = frame.lanes[1].cell
-            who = f" {cell.title} vs {second.title} │ I={cell.input_size} H={cell.hidden_size} "
-        else:
-            who = (
-                f" {cell.title} │ I={cell.input_size} H={cell.hidden_size} │ "
-                f"{frame.lanes[0].origin} "
-            )
-        return who, frame.status, f"step {frame.t} / {frame.length} "
-
-    def _status_fits(self, frame: Frame, width: int) -> bool:
-        who, status, counter = self._parts(frame)
-        return not status or cell_len(who) + cell_len(status) + 2 + len(counter) <= width
-
-    def rows(self, frame: Frame) -> int:
-        width = self.size.width
-        return 1 if width <= 0 or self._status_fits(frame, width) else 2
 
     def draw(self, frame: Frame) -> Lines:
         width = self.size.width
-        who, status, counter = self._parts(frame)
-        own_line = not self._status_fits(frame, width)
+        who, status, counter = _parts(frame)
         room = width - len(counter)
         name = " Compare " if frame.comparing else APP_NAME
-        said = "" if own_line or not status else f"{status}  "
+        said = f"{status}  " if status and status_fits(frame, width) else ""
         if cell_len(name) + 1 + cell_len(who) + cell_len(said) > room:  # 1: its "│"
             name = ""  # the app's name is the first thing to go
         else:
@@ -83,10 +83,25 @@ class HeaderBar(FrameWidget):
         line = Lines()
         line.append(name, "bold")
         line.append(who + " " * gap)
-        style = "bold reverse" if frame.refused else "italic"
-        line.append(said, style)
+        line.append(said, _style(frame))
         line.append(counter, "bold")
-        if own_line:
-            line.append("\n")
-            line.append(cut(f" {status} ", width), style)
+        return line
+
+
+class StatusLine(FrameWidget):
+    """The status, under the header, while it is too long for the header's line (no row
+    otherwise): whole where the screen is wide enough, else cut between words."""
+
+    DEFAULT_CSS = """
+    StatusLine { height: auto; background: $primary; color: $text; }
+    """
+
+    def rows(self, frame: Frame) -> int:
+        width = self.size.width or self.app.size.width  # before its first layout: the app's
+        return 0 if status_fits(frame, width) else 1
+
+    def draw(self, frame: Frame) -> Lines:
+        line = Lines()
+        if not status_fits(frame, self.size.width):
+            line.append(cut(f" {frame.status} ", self.size.width), _style(frame))
         return line
