@@ -11,7 +11,9 @@ player and the frame exporter all render frames; none of them steps a session it
 A trained cell opened on an example of its task (``open_example_job``, ``open_model_job``)
 makes the frames carry its readout's prediction and the target (``Frame.reading``); the
 gradient flow of the sequence (``flow_job``, ``lstm_engine.gradflow``) is carried too,
-until the cell or the inputs change (``Frame.flows``, ``Frame.flow_plot``).
+until the cell or the inputs change (``Frame.flows``, ``Frame.flow_plot``). Switching
+away from a trained cell (``switch_cell``) keeps it, and switching round to its kind
+brings it back with its readout: a trained model is never dropped by c.
 
 An action that cannot be carried out (a step at the end of the sequence) changes
 nothing and returns a frame whose ``refused`` is set and whose status says why. Bad
