@@ -136,13 +136,27 @@ def flow(
             return done.value
 
 
+def companion_kind(kind: str) -> str:
+    """The kind the view draws beside a cell of ``kind``: the tanh RNN (an LSTM beside an
+    RNN)."""
+    return COMPANION_OF_RNN if kind == COMPANION else COMPANION
+
+
 def companion(cell: Cell, seed: int) -> Cell | None:
-    """The cell the view draws beside ``cell``: a tanh RNN of the same sizes (an LSTM
-    beside an RNN), seeded; None while there is no such kind."""
-    kind = COMPANION_OF_RNN if cell.kind == COMPANION else COMPANION
+    """The cell the view draws beside ``cell`` (``companion_kind``), of the same sizes,
+    seeded; None while there is no such kind."""
+    kind = companion_kind(cell.kind)
     if kind not in CELLS:
         return None
     return CELLS[kind].init(cell.input_size, cell.hidden_size, seed)
 
 
-__all__ = ["DRAWN", "Flow", "companion", "flow", "flow_steps", "loss_gradient"]
+__all__ = [
+    "DRAWN",
+    "Flow",
+    "companion",
+    "companion_kind",
+    "flow",
+    "flow_steps",
+    "loss_gradient",
+]

@@ -180,6 +180,12 @@ async def test_the_settings_are_checked_kept_and_the_rnn_box_reads_plainly() -> 
         box.value = False
         await pilot.pause()
         assert box.BUTTON_INNER == " " and str(box.label).endswith(": no")  # no X beside "no"
+        screen.query_one("#cell", Select).value = "rnn"  # the view draws an LSTM beside an RNN
+        await pilot.pause()
+        assert str(box.label) == "train an LSTM beside it, for g: no"
+        screen.query_one("#cell", Select).value = "lstm"
+        await pilot.pause()
+        assert str(box.label) == "train a tanh RNN beside it, for g: no"
         settings(app, updates="50")  # and 30 seconds: two budgets
         await pilot.press("ctrl+r")
         status = str(screen.query_one("#training-status").render())
@@ -223,23 +229,30 @@ async def test_help_screenshot_and_quit_work_from_a_field(in_tmp_path: Path) -> 
         assert not app.is_running
 
 
-async def test_a_finished_run_with_the_rnn_beside_it_feeds_the_gradient_view() -> None:
+@pytest.mark.parametrize(
+    ("cell", "titles"),
+    [
+        ("lstm", ["LSTM", "RNN (tanh), trained on adding"]),
+        ("rnn", ["RNN (tanh)", "LSTM, trained on adding"]),  # an LSTM beside an RNN
+    ],
+)
+async def test_a_finished_run_with_the_rnn_beside_it_feeds_the_gradient_view(
+    cell: str, titles: list[str]
+) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("t")
         screen = settings(app, hidden="3", length="10", seconds="", updates="20")
-        screen.query_one("#companion", Checkbox).value = True
+        assert screen.query_one("#companion", Checkbox).value  # ticked unless unticked
+        screen.query_one("#cell", Select).value = cell
         await pilot.press("ctrl+r")
         await until(pilot, lambda: isinstance(app.screen, MainScreen), "the end of the budget")
         await pilot.press("g")
         await until(pilot, lambda: isinstance(app.screen, GradientScreen), "the gradient view")
         flows = app.stepper.frame.flows
-        assert flows is not None and [f.title for f in flows] == [
-            "LSTM",
-            "RNN (tanh), trained on adding",
-        ]
+        assert flows is not None and [f.title for f in flows] == titles
         assert all("readout" in f.loss for f in flows)
-        assert UNTRAINED not in app.screen.query_one("#flow-summary").text()
+        assert "untrained" not in app.screen.query_one("#flow-summary").text()
 
 
 async def test_bad_settings_are_refused_and_nothing_starts() -> None:
@@ -322,7 +335,8 @@ async def test_the_gradient_view_follows_the_step_cursor(adding_model: Path) -> 
         await pilot.press("space", "space", "g")
         await until(pilot, lambda: isinstance(app.screen, GradientScreen), "the gradient view")
         summary = app.screen.query_one("#flow-summary")
-        assert summary.text().startswith(f" {UNTRAINED} ")  # a seeded RNN beside: said first
+        said = UNTRAINED.format("RNN")  # a seeded RNN beside it: said first
+        assert summary.text().startswith(f" {said} ")
         assert "RNN (tanh), untrained (seeded 42): |dL/dh|" in summary.text()
         assert "t = 2:" in summary.text()
         flows = app.stepper.frame.flows

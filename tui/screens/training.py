@@ -41,6 +41,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Stat
 
 from lstm_engine import plot
 from lstm_engine.cells import CELLS
+from lstm_engine.gradflow import companion_kind
 from lstm_engine.numbers import number
 from lstm_engine.stepper import PlotSpec
 from lstm_engine.tasks import TASKS
@@ -75,8 +76,6 @@ FIELDS = {
 }
 #: The hidden size the screen offers (unless the dashboard's cell has more units).
 DEFAULT_HIDDEN = 8
-#: The RNN trained beside the cell for the gradient view.
-COMPANION = "rnn"
 #: How the loss plot draws each run: (training loss, held-out loss) as (marker, colour).
 LOOKS = (
     (("·", plot.BLUE), ("o", plot.GREEN)),
@@ -267,8 +266,10 @@ class NumberField(Input):
 
 
 class RnnBox(Checkbox):
-    """The "RNN beside it" checkbox, empty when off: Textual draws an X in both states
-    (only the colour differs), which reads as ticked without colour."""
+    """The "RNN beside it" checkbox (an LSTM beside an RNN), empty when off: Textual draws
+    an X in both states (only the colour differs), which reads as ticked without colour."""
+
+    kind = "lstm"  #: the cell's kind: the box names what trains beside it
 
     def watch_value(self) -> None:
         self._show()
@@ -277,9 +278,13 @@ class RnnBox(Checkbox):
     def on_mount(self) -> None:
         self._show()
 
+    def show_for(self, kind: str) -> None:
+        self.kind = kind
+        self._show()
+
     def _show(self) -> None:
         self.BUTTON_INNER = "X" if self.value else " "
-        self.label = _beside(self.value)  # says yes or no too
+        self.label = _beside(self.value, self.kind)  # says yes or no too
 
 
 class LossPlot(TrajectoryPlot):
@@ -356,7 +361,9 @@ class TrainingScreen(Screen["Trained | None"]):
             yield NumberField(start["forget"], placeholder="auto", compact=True, id="forget")
         with Horizontal(classes="training-row"):
             beside = start["companion"] == "yes"
-            yield RnnBox(_beside(beside), beside, compact=True, id="companion")
+            box = RnnBox(_beside(beside, start["cell"]), beside, compact=True, id="companion")
+            box.kind = start["cell"]
+            yield box
             yield Label("  ")
             yield Button("Train (ctrl+r)", compact=True, id="start")
         yield Label("", id="task-about", markup=False)
@@ -373,6 +380,8 @@ class TrainingScreen(Screen["Trained | None"]):
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "task":
             self._about()
+        else:  # the box names the kind the gradient view draws beside this one
+            self.query_one(RnnBox).show_for(str(event.value))
 
     def _about(self) -> None:
         task = TASKS[str(self.query_one("#task", Select).value)]
@@ -437,8 +446,8 @@ class TrainingScreen(Screen["Trained | None"]):
         self._folder = tempfile.TemporaryDirectory(prefix="lstm-stepper-")
         folder = Path(self._folder.name)
         kinds = [config.cell]
-        if self.query_one(RnnBox).value and config.cell != COMPANION:
-            kinds.append(COMPANION)
+        if self.query_one(RnnBox).value:
+            kinds.append(companion_kind(config.cell))
         try:
             # Textual holds sys.stderr while it runs, with no file descriptor (-1), which
             # multiprocessing's resource tracker would hand on to its own child: the
@@ -568,8 +577,10 @@ class TrainingScreen(Screen["Trained | None"]):
         status.set_class(refused, "-refused")
 
 
-def _beside(on: bool) -> str:
-    return f"train a tanh RNN beside it, for g: {'yes' if on else 'no'}"
+def _beside(on: bool, kind: str = "lstm") -> str:
+    other = CELLS[companion_kind(kind)].title.split(" (")[0]
+    article = "a tanh" if other == "RNN" else "an"
+    return f"train {article} {other} beside it, for g: {'yes' if on else 'no'}"
 
 
 def _as(config: TrainConfig, kind: str) -> TrainConfig:

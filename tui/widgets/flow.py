@@ -32,13 +32,15 @@ def flow_line(flow: Flow, t: int) -> str:
     return f"{flow.title}{values}{gone}"
 
 
-#: What the view says, above all else, when the RNN beside the cell was never trained.
-UNTRAINED = "untrained RNN: press t and train both to compare trained cells"
+#: What the view says, above all else, when the cell beside it (the RNN; an LSTM beside
+#: an RNN) was never trained.
+UNTRAINED = "untrained {}: press t and train both to compare trained cells"
 
 
-def untrained_companion(frame: Frame) -> bool:
-    """The cell is compared with a seeded RNN, not one trained like it."""
-    return any(f.seeded for f in (frame.flows or ())[1:])
+def untrained_companion(frame: Frame) -> str:
+    """The seeded cell the cell is compared with, not one trained like it ("RNN"), or ""."""
+    seeded = [f for f in (frame.flows or ())[1:] if f.seeded]
+    return seeded[0].title.split(",")[0].split(" (")[0] if seeded else ""
 
 
 class FlowPlot(TrajectoryPlot):
@@ -57,13 +59,14 @@ class FlowSummary(FrameWidget):
     """
 
     def rows(self, frame: Frame) -> int:
-        return 1 + len(frame.flows or ()) + untrained_companion(frame)
+        return 1 + len(frame.flows or ()) + bool(untrained_companion(frame))
 
     def draw(self, frame: Frame) -> Lines:
         lines = Lines()
         flows = frame.flows or ()
-        if untrained_companion(frame):
-            lines.append(f" {UNTRAINED} ", "bold reverse")
+        other = untrained_companion(frame)
+        if other:
+            lines.append(f" {UNTRAINED.format(other)} ", "bold reverse")
             lines.append("\n")
         loss = next((f.loss for f in flows if f.loss), "")
         first = max((f.first for f in flows), default=1)
