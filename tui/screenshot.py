@@ -24,6 +24,8 @@ def take_screenshot(screen: Screen[Any], said: Callable[[str], None]) -> None:
     app.clear_notifications()
 
     def save() -> None:
+        if not screen.is_current:  # left (or covered) before the picture: not this screen's
+            return
         try:
             folder = os.getcwd()
         except OSError:  # the working folder was removed: the home folder, then
