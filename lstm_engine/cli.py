@@ -26,10 +26,12 @@ import numpy as np
 
 from . import plot, plotext_bridge, trace
 from .cells import CELLS, cell_class
-from .cells.base import Array, Record
+from .cells.base import Array, Cell, Record
 from .cells.weights import MAX_SIZE, WeightsError
 from .files import load, load_model, save_model, write_atomic
+from .gradflow import companion_kind
 from .inputs import InputError, InputsTable, parse_inputs, read_inputs_table
+from .readout import Readout
 from .session import Session, SessionError
 from .stepper import Example, task_example
 from .tasks import TASKS
@@ -204,6 +206,8 @@ def opened_from_options(args: argparse.Namespace) -> tuple[Session, Example | No
         return _task_session(args)
     if args.length is not None:
         raise UsageError("--length goes with --task (the length of the task's example)")
+    if getattr(args, "beside", None) is not None:
+        raise UsageError("--beside goes with --task (the trained cell beside a task's example)")
     preset = PRESETS[args.preset or DEFAULT_PRESET]
     table: InputsTable | None = None
     seed: int | None = None
@@ -259,9 +263,41 @@ def _task_session(args: argparse.Namespace) -> tuple[Session, Example]:
         )
     seed = 0 if args.seed is None else args.seed
     length = DEFAULT_TASK_LENGTH if args.length is None else args.length
-    inputs, example = task_example(args.task, model.cell, model.readout, length, seed)
+    companion = _beside(getattr(args, "beside", None), model.cell, model.readout)
+    inputs, example = task_example(
+        args.task, model.cell, model.readout, length, seed, companion=companion
+    )
     origin = f"weights {Path(args.weights).name}"
     return Session(model.cell, inputs, origin=f"{origin}, {args.task} seed {seed}"), example
+
+
+def _beside(
+    path: str | None, cell: Cell, readout: Readout | None
+) -> tuple[Cell, Readout | None] | None:
+    """The trained companion of ``--beside`` (the dashboard's): the kind the gradient view
+    draws beside ``cell`` (``gradflow.companion_kind``), of its sizes, with a readout."""
+    if path is None:
+        return None
+    kind = companion_kind(cell.kind)
+    other = load_model(path)
+    if other.cell.kind != kind:
+        raise UsageError(
+            f"--beside: {path} holds {other.cell.title} weights; the gradient view draws the "
+            f"{CELLS[kind].title} beside the {cell.title}"
+        )
+    if (other.cell.input_size, other.cell.hidden_size) != (cell.input_size, cell.hidden_size):
+        raise UsageError(
+            f"--beside: {path} has I={other.cell.input_size} H={other.cell.hidden_size}; "
+            f"the cell has I={cell.input_size} H={cell.hidden_size}"
+        )
+    if other.readout is None:
+        raise UsageError(f"--beside: {path} has no readout (train it with lstm-engine train)")
+    if readout is not None and other.readout.output_size != readout.output_size:
+        raise UsageError(
+            f"--beside: {path}'s readout gives {other.readout.output_size} output(s), the "
+            f"cell's {readout.output_size}: train both on the same task"
+        )
+    return other.cell, other.readout
 
 
 def default_inputs(preset: Preset, input_size: int, seed: int | None) -> Array:

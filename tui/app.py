@@ -235,6 +235,12 @@ def build_parser() -> argparse.ArgumentParser:
         "original example (seed 42, one hidden unit, inputs 5, 1.9, 2).",
     )
     add_model_options(parser)
+    parser.add_argument(
+        "--beside",
+        metavar="FILE.npz",
+        help="with --task: the trained RNN (or, beside an RNN, LSTM) the gradient view (g) "
+        "draws beside the cell, from lstm-engine train --out FILE on the same task and size",
+    )
     return parser
 
 
