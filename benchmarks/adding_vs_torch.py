@@ -39,8 +39,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from forward_vs_torch import PAUSE_SECONDS, environment
-from train_vs_torch import TorchTrainer
+from forward_vs_torch import PAUSE_SECONDS
+from train_vs_torch import TorchTrainer, pinned_torch
 
 from lstm_engine.training import EVAL_EVERY, TrainConfig, Trainer
 
@@ -183,24 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("max_updates", "eval_every", "pool"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
-    usable = sorted(os.sched_getaffinity(0))
-    if args.cpus is not None:
-        if not 1 <= args.cpus <= len(usable):
-            parser.error(f"--cpus must be between 1 and {len(usable)}")
-        os.sched_setaffinity(0, usable[: args.cpus])
-    threads = len(os.sched_getaffinity(0))
-    try:
-        import torch
-    except ImportError:
-        print("adding_vs_torch: PyTorch is needed: pip install '.[torch]'", file=sys.stderr)
+    torch = pinned_torch(parser, args.cpus, args.json, "adding_vs_torch")
+    if torch is None:
         return 2
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(limits=threads, user_api="blas")
-    torch.set_num_threads(threads)
-    env = environment(torch, threads)
-    env["load_average"] = [round(x, 2) for x in os.getloadavg()]
-    print(json.dumps({"environment": env}) if args.json else f"environment: {json.dumps(env)}")
     results = []
     for seed in args.seeds:
         result = run_seed(seed, args, torch)

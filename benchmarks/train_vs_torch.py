@@ -216,6 +216,35 @@ def line(result: dict[str, Any]) -> str:
     )
 
 
+def pinned_torch(
+    parser: argparse.ArgumentParser, cpus: int | None, as_json: bool, name: str
+) -> Any:
+    """torch, with this process pinned to ``cpus`` CPUs (all it may use if None) and both
+    libraries given that many threads; prints the environment. None (and says why) when
+    torch is not installed."""
+    usable = sorted(os.sched_getaffinity(0))
+    if cpus is not None:
+        if not 1 <= cpus <= len(usable):
+            parser.error(f"--cpus must be between 1 and {len(usable)}")
+        os.sched_setaffinity(0, usable[:cpus])
+    threads = len(os.sched_getaffinity(0))
+    try:
+        import torch
+    except ImportError:
+        print(
+            f"{name}: PyTorch is needed for this benchmark: pip install '.[torch]'", file=sys.stderr
+        )
+        return None
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=threads, user_api="blas")
+    torch.set_num_threads(threads)
+    env = environment(torch, threads)
+    env["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    print(json.dumps({"environment": env}) if as_json else f"environment: {json.dumps(env)}")
+    return torch
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -236,27 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    usable = sorted(os.sched_getaffinity(0))
-    if args.cpus is not None:
-        if not 1 <= args.cpus <= len(usable):
-            parser.error(f"--cpus must be between 1 and {len(usable)}")
-        os.sched_setaffinity(0, usable[: args.cpus])
-    threads = len(os.sched_getaffinity(0))
-    try:
-        import torch
-    except ImportError:
-        print(
-            "train_vs_torch: PyTorch is needed for this benchmark: pip install '.[torch]'",
-            file=sys.stderr,
-        )
+    torch = pinned_torch(parser, args.cpus, args.json, "train_vs_torch")
+    if torch is None:
         return 2
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(limits=threads, user_api="blas")
-    torch.set_num_threads(threads)
-    env = environment(torch, threads)
-    env["load_average"] = [round(x, 2) for x in os.getloadavg()]
-    print(json.dumps({"environment": env}) if args.json else f"environment: {json.dumps(env)}")
     failed = False
     for kind, shapes in ((training_step, args.train_shapes), (forward_backward, args.sweep_shapes)):
         for shape in shapes:
