@@ -25,8 +25,7 @@ from .arrays import ArrayFileError, Limits, not_a_file, read_npz
 from .cells import CELLS, Cell, WeightsError, cell_class, detect_kind
 from .cells.weights import MAX_SIZE
 from .readout import KEYS as READOUT_KEYS
-from .readout import check_readout
-from .training import Model
+from .readout import Model, check_readout
 
 # Callers import these from here too.
 from .writing import user_path as user_path

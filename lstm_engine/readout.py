@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from .cells.base import Cell
 from .cells.weights import WeightsError
 from .tasks import Objective
 
@@ -131,4 +132,12 @@ def _frozen(array: Array) -> Array:
     return out
 
 
-__all__ = ["BIAS", "KEYS", "WEIGHT", "Readout", "check_readout", "loss_and_grad"]
+@dataclass(frozen=True)
+class Model:
+    """A cell and, when trained, its readout: what a weight file with a readout holds."""
+
+    cell: Cell
+    readout: Readout | None = None
+
+
+__all__ = ["BIAS", "KEYS", "WEIGHT", "Model", "Readout", "check_readout", "loss_and_grad"]

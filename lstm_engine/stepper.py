@@ -49,11 +49,10 @@ from .gradflow import Flow
 from .inputs import check_inputs
 from .jobs import Job, grow
 from .numbers import plain
-from .readout import Readout
+from .readout import Model, Readout
 from .session import Session, SessionError, StepOverflow
 from .share import with_shared_weights
 from .tasks import Objective, task_named
-from .training import Model
 from .writing import atomic_writer, check_target
 
 #: Steps per second of automatic play, slowest to fastest.

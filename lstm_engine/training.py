@@ -57,10 +57,12 @@ import numpy as np
 import numpy.typing as npt
 
 from .cells import Cell, cell_class
+from .files import save_model
 from .optim import SGD, Adam, Optimiser, clip_grad_norm
 from .readout import KEYS as READOUT_KEYS
-from .readout import Readout, loss_and_grad
+from .readout import Model, Readout, loss_and_grad
 from .tasks import Targets, Task, task_named
+from .writing import check_target
 
 Array = npt.NDArray[np.float64]
 
@@ -90,14 +92,6 @@ DIVERGED_ABOVE = 10.0
 
 class TrainingError(ValueError):
     """A run that cannot start or cannot go on (bad config, weights gone NaN)."""
-
-
-@dataclass(frozen=True)
-class Model:
-    """A cell and, when trained, its readout."""
-
-    cell: Cell
-    readout: Readout | None = None
 
 
 @dataclass(frozen=True)
@@ -596,9 +590,6 @@ def _descriptor(stream: Any) -> int:
 
 
 def _run_child(config: TrainConfig, out_path: str, messages: Any, stop: Any) -> None:
-    from .files import save_model
-    from .writing import check_target
-
     # Ctrl-C in the terminal reaches the whole process group: the parent decides (cancel).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
