@@ -252,9 +252,8 @@ class _Tape:
         steps, batch, n_in, H = self.shape
         K = n_in + 1 + H
         shapes = {
-            # Slot t of ``back``: [d_hidden_{t-1}; dz_i; dz_f; dz_g; dz_o; e] of step t,
-            # d_hidden one slot late, so that [d_hidden_t; dz_{t+1}] is one block.
-            "back": (steps + 1, 6, H, batch),
+            # Slot t of ``back``: [dz_i; dz_f; dz_g; dz_o; e] of step t (slot T: zero).
+            "back": (steps + 1, 5, H, batch),
             "dhs": (steps, H, batch),
             "dcs": (steps, H, batch),
             "dc_next": (H, batch),
@@ -276,21 +275,24 @@ class _Tape:
         W_ih, W_hh = p["weight_ih"], p["weight_hh"]
         oe, ifg, F = self.factors
         back, dhs, dcs, dc_next = work["back"], work["dhs"], work["dcs"], work["dc_next"]
-        rows = back.reshape(steps + 1, 6 * H, batch)
-        back[0, 0] = 0.0
-        back[1:, 0] = dH.transpose(0, 2, 1)
-        back[steps, 1:5] = 0.0
+        rows = back.reshape(steps + 1, 5 * H, batch)
+        back[steps, :4] = 0.0
         dc_next.fill(0.0)
-        M = np.hstack([np.eye(H), W_hh.T])  # [1 | W_hh^T]
+        M = np.ascontiguousarray(W_hh.T)
+        d_hidden = dH.transpose(0, 2, 1)
+        # A training step's d_hidden is often zero but at the last step: add only the others.
+        live = dH.any(axis=(1, 2)).tolist()
         dot, multiply, add = np.dot, np.multiply, np.add
         with _one_blas_thread():
             for t in reversed(range(steps)):
-                dot(M, rows[t + 1, : 5 * H], out=dhs[t])
-                multiply(oe[t], dhs[t], out=back[t, 4:6])
-                add(dc_next, back[t, 5], out=dcs[t])
-                multiply(ifg[t], dcs[t], out=back[t, 1:4])
+                dot(M, rows[t + 1, : 4 * H], out=dhs[t])
+                if live[t]:
+                    dhs[t] += d_hidden[t]
+                multiply(oe[t], dhs[t], out=back[t, 3:5])
+                add(dc_next, back[t, 4], out=dcs[t])
+                multiply(ifg[t], dcs[t], out=back[t, :3])
                 multiply(dcs[t], F[t], out=dc_next)
-        dz = rows[:steps, H : 5 * H]
+        dz = rows[:steps, : 4 * H]
         fused = _sum_of_products(dz, self.rows[:steps], work)  # [dW_ih | db | dW_hh]
         grads = {
             "weight_ih": fused[:, :n_in].copy(),
@@ -300,11 +302,11 @@ class _Tape:
         }
         if self.peep:
             c_prev, c = self.cs[:-1], self.cs[1:]
-            grads["peephole_i"] = np.einsum("thb,thb->h", back[:steps, 1], c_prev)
-            grads["peephole_f"] = np.einsum("thb,thb->h", back[:steps, 2], c_prev)
-            grads["peephole_o"] = np.einsum("thb,thb->h", back[:steps, 4], c)
+            grads["peephole_i"] = np.einsum("thb,thb->h", back[:steps, 0], c_prev)
+            grads["peephole_f"] = np.einsum("thb,thb->h", back[:steps, 1], c_prev)
+            grads["peephole_o"] = np.einsum("thb,thb->h", back[:steps, 3], c)
         grads["inputs"] = np.matmul(dz.transpose(0, 2, 1), W_ih)
-        grads["initial.h"] = (W_hh.T @ rows[0, H : 5 * H]).T
+        grads["initial.h"] = (M @ rows[0, : 4 * H]).T
         grads["initial.c"] = dc_next.T.copy()
         if flow:
             grads["flow.h"] = dhs.transpose(0, 2, 1).copy()
