@@ -122,7 +122,7 @@ def test_a_batch_split_over_threads_is_the_whole_batch(
 
 def test_the_weight_gradient_is_the_same_summed_either_way() -> None:
     """Small products are summed by a stacked matmul, large ones by one product over all
-    steps (``STACKED_MAX``): both are sum_t dz_t rows_t^T."""
+    steps (``STACKED_MAX``): both are sum_t dz_t rows_t^T, and dx = dz^T W_ih either way."""
     rng = np.random.default_rng(3)
     for n_dz, n_rows in [(8, 4), (64, 40)]:
         dz, rows = rng.normal(size=(5, n_dz, 3)), rng.normal(size=(5, n_rows, 3))
@@ -133,8 +133,10 @@ def test_the_weight_gradient_is_the_same_summed_either_way() -> None:
             work = {"each": np.empty((T, n_dz, n_rows))}
         else:
             work = {"by_unit": np.empty((n_dz, T, B)), "by_row": np.empty((n_rows, T, B))}
-        got = fast._sum_of_products(dz, rows, work)
+        W_ih = rng.normal(size=(n_dz, 2))
+        got, dx = fast._sum_of_products(dz, rows, W_ih, work)
         assert np.allclose(got, want, rtol=1e-13, atol=1e-13)
+        assert np.allclose(dx, np.einsum("tgb,gi->tbi", dz, W_ih), rtol=1e-13, atol=1e-13)
 
 
 def test_no_steps_give_zero_gradients() -> None:

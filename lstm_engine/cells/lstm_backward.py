@@ -293,7 +293,8 @@ class _Tape:
                 multiply(ifg[t], dcs[t], out=back[t, :3])
                 multiply(dcs[t], F[t], out=dc_next)
         dz = rows[:steps, : 4 * H]
-        fused = _sum_of_products(dz, self.rows[:steps], work)  # [dW_ih | db | dW_hh]
+        # [dW_ih | db | dW_hh], and dx = dz W_ih
+        fused, dx = _sum_of_products(dz, self.rows[:steps], W_ih, work)
         grads = {
             "weight_ih": fused[:, :n_in].copy(),
             "weight_hh": fused[:, n_in + 1 :].copy(),
@@ -305,7 +306,7 @@ class _Tape:
             grads["peephole_i"] = np.einsum("thb,thb->h", back[:steps, 0], c_prev)
             grads["peephole_f"] = np.einsum("thb,thb->h", back[:steps, 1], c_prev)
             grads["peephole_o"] = np.einsum("thb,thb->h", back[:steps, 3], c)
-        grads["inputs"] = np.matmul(dz.transpose(0, 2, 1), W_ih)
+        grads["inputs"] = dx
         grads["initial.h"] = (M @ rows[0, : 4 * H]).T
         grads["initial.c"] = dc_next.T.copy()
         if flow:
@@ -314,16 +315,23 @@ class _Tape:
         return grads
 
 
-def _sum_of_products(dz: Array, rows: Array, work: dict[str, Array]) -> Array:
+def _sum_of_products(
+    dz: Array, rows: Array, W_ih: Array, work: dict[str, Array]
+) -> tuple[Array, Array]:
     """sum_t dz[t] @ rows[t]^T for dz (T, R, B) and rows (T, K, B): (R, K), in the
     buffers ``work["each"]`` (T, R, K) or ``work["by_unit"]`` (R, T, B) and
-    ``work["by_row"]`` (K, T, B)."""
+    ``work["by_row"]`` (K, T, B); and dz^T W_ih (T, B, I), one product over all steps
+    too where dz was copied unit-major (measured at (100, 64, 2, 32): 0.05 ms against
+    0.3 ms for the stacked product of the steps)."""
     if "each" in work:
-        return np.matmul(dz, rows.transpose(0, 2, 1), out=work["each"]).sum(axis=0)
+        summed = np.matmul(dz, rows.transpose(0, 2, 1), out=work["each"]).sum(axis=0)
+        return summed, np.matmul(dz.transpose(0, 2, 1), W_ih)
     by_unit, by_row = work["by_unit"], work["by_row"]
     by_unit.transpose(1, 0, 2)[...] = dz
     by_row.transpose(1, 0, 2)[...] = rows
-    return by_unit.reshape(len(by_unit), -1) @ by_row.reshape(len(by_row), -1).T
+    units = by_unit.reshape(len(by_unit), -1)
+    dx = (units.T @ W_ih).reshape(dz.shape[0], dz.shape[2], W_ih.shape[1])
+    return units @ by_row.reshape(len(by_row), -1).T, dx
 
 
 class _Pool:
