@@ -63,6 +63,8 @@ LINE = "braille"
 #: Where two curves' markers fall in one character (compare mode's two cells, or two
 #: series that meet), so that neither hides under the other.
 BOTH = "◆"
+#: The columns between a marked line's markers (``Curve.marked``).
+MARK_EVERY = 6
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,9 @@ class Curve:
     right: bool = False  #: on the right-hand y axis
     line: bool = True  #: lines between the data points (else markers only)
     short: str = ""  #: a shorter legend text, where the label does not fit ("h")
+    #: a line too dense for a marker at every step still shows its marker every
+    #: MARK_EVERY columns (offset by ``marked - 1``), so the legend's glyph is on it; 0: not
+    marked: int = 0
 
     @property
     def brief(self) -> str:
@@ -426,6 +431,11 @@ def draw(
                 )
         if sparse or not curve.line or len(xs) == 1:
             markers.append((curve, xs, ys, kwargs, label))
+        elif curve.marked:
+            cols = bridge.columns_of(xs, xlim, columns or 1)
+            first = np.r_[True, cols[1:] != cols[:-1]]  # a column's first point
+            pick = first & ((cols - curve.marked + 1) % MARK_EVERY == 0)
+            markers.append((curve, xs[pick], ys[pick], kwargs, label))
     for side in {side for _, _, side, _ in dense}:  # plotext writes no ticks for no data
         low, high = limits[side]
         figure.scatter([xlim[0], xlim[1]], [low, high], marker=" ", yside=side)
@@ -435,14 +445,15 @@ def draw(
     overlaps = 0
     points = [(curve, xs, ys) for curve, xs, ys, _, _ in markers]
     if meet_lines:
-        points += [line for line in lines if all(line[0] is not c for c, *_ in points)]
+        points += [line for line in lines if all(line[0] is not c or c.marked for c, *_ in points)]
     if len({id(curve) for curve, *_ in points}) > 1:
         # Where a marker falls on another curve's marker (compare mode's two cells, or two
         # series that meet), both would hide under the last one drawn: draw BOTH instead.
         cols, rows = max(len(canvas.columns), 1), max(len(canvas.canvas_rows), 1)
         taken: dict[tuple[int, int], int] = {}
         meet: list[tuple[float, float, bool]] = []
-        for k, (curve, xs, ys) in enumerate(points):
+        for curve, xs, ys in points:
+            k = id(curve)  # a marked line's markers and its points are one curve
             side = "right" if curve.right else "left"
             cells = zip(
                 bridge.columns_of(xs, xlim, cols).tolist(),

@@ -965,14 +965,17 @@ def _done(frame: Frame) -> Generator[int, None, Frame]:
 
 
 def _flow_spec(flows: tuple[Flow, ...], length: int, content: int) -> PlotSpec:
-    """The flows' norms over t = 1..length as log10 curves: the cell's h (o) and memory
-    (x), the companion's (* and +, markers only, as compare mode's second cell)."""
+    """The flows' norms over t = 1..length as log10 curves, marked by kind whichever cell
+    is open, so that two pictures read alike: the gated cell's h ``o`` and memory ``x``
+    (lines, with their markers every few columns), the RNN's h ``*`` (markers only, as
+    compare mode's second cell)."""
     curves = []
-    for k, one in enumerate(flows):
+    for one in flows:
+        gated = any(name != "h" for name in one.norms)  # the RNN has no memory
         markers, colors = (
-            (plot.SECOND_MARKERS, plot.SECOND_COLORS) if k else (plot.MARKERS, plot.COLORS)
+            (plot.MARKERS, plot.COLORS) if gated else (plot.SECOND_MARKERS, plot.SECOND_COLORS)
         )
-        for name in one.norms:
+        for k, name in enumerate(one.norms):
             values = np.full(length, np.nan)
             values[one.first - 1 :] = one.log10(name)
             who = one.title.split(",")[0].split(" (")[0]
@@ -980,10 +983,11 @@ def _flow_spec(flows: tuple[Flow, ...], length: int, content: int) -> PlotSpec:
                 plot.Curve(
                     f"{who} log10 |dL/d{name}_t|",
                     values,
-                    markers.get(name, markers.get("c", "+")),
-                    colors.get(name, colors.get("c", plot.WHITE)),
-                    line=k == 0,
+                    markers.get(name, markers["c"]),
+                    colors.get(name, colors["c"]),
+                    line=gated,
                     short=f"{who} {name}",
+                    marked=k * plot.MARK_EVERY // 2 + 1 if gated else 0,
                 )
             )
     title = "log10 of |dL/dh_t| and |dL/dc_t|"

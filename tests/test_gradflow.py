@@ -152,3 +152,19 @@ def test_curves_that_run_together_are_marked_where_they_meet() -> None:
         text = "".join(c for r in range(drawn.canvas.rows) for c, _ in drawn.canvas.row_runs(r))
         assert (drawn.overlaps > 0) == meet and (plot.BOTH in text) == meet
         assert "x" in text or meet  # without the mark only the last line drawn shows
+
+
+@pytest.mark.parametrize("kind", ["lstm", "rnn"])
+def test_the_markers_name_the_kind_and_sit_on_the_drawn_lines(kind: str) -> None:
+    """Whichever cell is open, the gated cell's h is `o` and its memory `x`, the RNN's h
+    `*`; in colour, a line too dense for a marker a step still shows its legend's marker."""
+    inputs = np.random.default_rng(0).normal(size=(100, 1))
+    stepper = Stepper(Session(CELLS[kind].init(1, 2, seed=3), inputs, seed=3))
+    spec = stepper.flow_job().run().flow_plot
+    assert spec is not None
+    marks = {c.short.split()[0] + " " + c.short.split()[1]: c.marker for c in spec.curves}
+    assert marks == {"LSTM h": "o", "LSTM c": "x", "RNN h": "*"}
+    drawn = plot.draw(bridge.new_figure(), spec.curves, 100, width=100, height=20, colour=True)
+    text = "".join(c for r in range(drawn.canvas.rows) for c, _ in drawn.canvas.row_runs(r))
+    lstm = [c for c in spec.curves if c.line]
+    assert all(text.count(c.marker) >= 3 for c in lstm), text
