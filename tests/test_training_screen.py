@@ -356,7 +356,12 @@ async def test_the_gradient_view_follows_the_step_cursor(adding_model: Path) -> 
         await pilot.press("end", "space", "0")  # no input is added here, and none is offered
         frame = app.stepper.frame
         assert frame.refused and frame.status == AT_END and frame.length == 12
-        await pilot.press("escape")
+        await pilot.press("question_mark")  # its help explains this view, not the main one
+        assert isinstance(app.screen, HelpScreen)
+        panels = dict(app.screen.panels)
+        assert "readout's loss" in panels["L"] and "untrained (seeded 42)" in panels["Cells"]
+        assert "flat line" in panels["How to read"] and "Gates" not in panels
+        await pilot.press("escape", "escape")
         assert isinstance(app.screen, MainScreen) and app.stepper.frame.t == 12
 
 

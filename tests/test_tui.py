@@ -620,6 +620,8 @@ async def test_help_shows_brackets_literally() -> None:
         for static in app.screen.query("Static"):
             console.print(static.content)
         assert "[x] is the input of the current step" in console.export_text()
+        # its closing line names the keys that close it, as the README's table does
+        assert "escape / ? / q closes this help." in console.export_text()
 
 
 async def test_the_palette_runs_the_actions_of_the_screen_on_top() -> None:

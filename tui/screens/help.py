@@ -102,7 +102,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(keys)
             yield Static(Text("\nPanels", style="bold underline"))
             yield Static(panels)
-            yield Static(Text("\nEscape or ? closes this help.", style="italic"))
+            yield Static(Text(f"\n{HELP[0].written} closes this help.", style="italic"))
         yield Footer()
 
     def on_mount(self) -> None:
