@@ -619,9 +619,10 @@ async def test_help_shows_brackets_literally() -> None:
         console = Console(width=200, record=True)
         for static in app.screen.query("Static"):
             console.print(static.content)
-        assert "[x] is the input of the current step" in console.export_text()
+        text = console.export_text()
+        assert "[x] is the input of the current step" in text
         # its closing line names the keys that close it, as the README's table does
-        assert "escape / ? / q closes this help." in console.export_text()
+        assert "escape / ? / q closes this help." in text
 
 
 async def test_the_palette_runs_the_actions_of_the_screen_on_top() -> None:

@@ -62,7 +62,7 @@ class GradientScreen(SteppingScreen):
     LIVE_INPUT = False  #: no input is added here: the flows belong to this sequence
 
     @property
-    def HELP_PANELS(self) -> tuple[tuple[str, str], ...]:  # noqa: N802 (the app reads it)
+    def HELP_PANELS(self) -> tuple[tuple[str, str], ...]:  # the app reads it
         """The help's panels: what L is and which cells are drawn, then how to read them."""
         flows = self.stepper.frame.flows or ()
         loss = next((f.loss for f in flows if f.loss), "")
