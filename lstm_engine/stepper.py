@@ -623,7 +623,7 @@ class Stepper:
                     yield done
                     done = 0
             yield done
-            return self._publish(f"wrote {steps} steps to {name}")
+            return self._publish(f"wrote {steps} step{'' if steps == 1 else 's'} to {name}")
 
         def cancelled() -> Frame:
             return self._publish(f"export cancelled: {name} not written")

@@ -584,7 +584,11 @@ async def test_export_writes_the_trace(tmp_path: Path) -> None:
         app.screen.query_one(Input).value = str(tmp_path / "early.csv")
         await pilot.press("enter")
         assert "nothing to export" in str(app.screen.query_one("#error").render())
-        await pilot.press("escape", "space", "space", "x")
+        await pilot.press("escape", "space", "x")
+        app.screen.query_one(Input).value = str(tmp_path / "one.csv")
+        await pilot.press("enter")
+        assert app.stepper.frame.status == "wrote 1 step to one.csv"
+        await pilot.press("space", "x")
         dialog = app.screen
         assert isinstance(dialog, ExportDialog)
         dialog.query_one(Input).value = str(tmp_path / "trace.json")
