@@ -29,7 +29,7 @@ from tui.app import StepperApp
 from tui.screens.gradients import AT_END, GradientScreen
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
-from tui.screens.training import TrainingScreen, keep, loss_curves
+from tui.screens.training import TrainingScreen, Trained, keep, loss_curves
 from tui.widgets import HeaderBar, StatusLine
 from tui.widgets.flow import UNTRAINED
 
@@ -311,8 +311,34 @@ async def test_a_narrow_header_cuts_the_origin_between_words(
         await pilot.press("end")
         first = app.screen.query_one(HeaderBar).text()
         assert len(first) == width and first.endswith(" step 12 / 12 ")  # nothing cut off
-        assert first.startswith(" LSTM │ I=2 H=3 │ weights adding.npz") and "…" in first
-        assert first.split("…")[0].split()[-1] in ("adding.npz,", "adding", "seed")
+        # words give way first (the separators' spaces, then the input size), then the
+        # origin is cut, between words
+        assert first.startswith((" LSTM│H=3│weights adding.npz", " LSTM│I=2 H=3│weights"))
+        assert ("…" in first) == (width == 56)
+        kept = first.split("…")[0].split()[-1] if "…" in first else "0"
+        assert kept in ("adding.npz,", "adding", "seed", "0")
+
+
+async def test_a_trained_cell_at_80x24_keeps_its_figures_and_its_whole_status(
+    adding_model: Path, tmp_path: Path
+) -> None:
+    """The header shortens words rather than drop the best loss and the baseline; a status
+    too long for a line of its own wraps onto a second one, its path whole."""
+    path = tmp_path / "trained-adding-lstm-h3-2.npz"
+    path.write_bytes(adding_model.read_bytes())
+    config = TrainConfig(task="adding", hidden_size=3, length=12, seed=1, updates=5)
+    report = {"best_loss": 0.04238, "baseline_loss": 1 / 6}
+    saved = f"the trained LSTM is saved in {tmp_path / 'a-long-folder-name' / path.name}"
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app._trained(Trained(config, path, report, saved=saved))
+        await until(pilot, lambda: app.stepper.frame.length == 12, "the trained cell")
+        await pilot.pause()
+        header = app.screen.query_one(HeaderBar).text()
+        assert "best 0.0424, base 0.1667" in header and header.endswith(" step 0 / 12 ")
+        status = app.screen.query_one(StatusLine).text()
+        assert "…" not in status and "".join(status.split()) == "".join(saved.split())
+        assert app.screen.query_one(StatusLine).size.height == len(status.splitlines()) > 1
 
 
 @pytest.mark.parametrize(

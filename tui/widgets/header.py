@@ -3,11 +3,15 @@
 What the cell is comes first and is never given up for a message: the step counter
 shows whole, then the cell's name and sizes, then where its weights came from; the
 status takes the room that is left on the line, and where it does not fit there whole
-it gets a line of its own under the header (``StatusLine``, no row otherwise). Text is
-cut only between words (``cut``), so no number is ever shown in part.
+it gets a line of its own under the header (``StatusLine``, no row otherwise; two or
+three where one is too short for it). Where the identity itself does not fit, its words
+are shortened first (``SHORTER``: "best loss" to "best", ...), and only then is it cut,
+between words (``cut``), so no number is ever shown in part.
 """
 
 from __future__ import annotations
+
+import re
 
 from rich.cells import cell_len
 
@@ -35,6 +39,45 @@ def cut(text: str, width: int) -> str:
         if at > 0:
             head = head[: at + (head[at] == ",")]
     return head.rstrip() + "…"
+
+
+#: Shorter words for the identity (regular expressions and what replaces them), tried in
+#: turn while it does not fit: a trained cell's figures keep their numbers; the input size
+#: goes last, before the origin is cut.
+SHORTER = (
+    (r" best loss ", " best "),
+    (r", baseline ", ", base "),
+    (r" \(tanh\)", ""),
+    (r" │ ", "│"),
+    (r"│I=\d+ ", "│"),
+)
+#: The most rows the status takes under the header.
+STATUS_ROWS = 3
+
+
+def shortened(who: str, width: int) -> str:
+    """``who`` with the words of ``SHORTER`` shortened, one after another, until it fits
+    in ``width`` cells (or all are)."""
+    for long, short in SHORTER:
+        if cell_len(who) <= width:
+            break
+        who = re.sub(long, short, who)
+    return who
+
+
+def wrap(text: str, width: int, most: int = STATUS_ROWS) -> list[str]:
+    """``text`` in lines of at most ``width`` cells, broken between words (a word longer
+    than a line, such as a path, is broken inside), at most ``most`` lines: the last one
+    cut (``cut``) where it does not all fit."""
+    lines: list[str] = []
+    rest = text.strip()
+    while rest and len(lines) < most - 1 and cell_len(rest) > width > 0:
+        head = rest[:width]
+        at = head.rfind(" ")
+        head = head[:at] if at > 0 and rest[width] != " " else head
+        lines.append(head.rstrip())
+        rest = rest[len(head) :].lstrip()
+    return [*lines, cut(rest, width)] if rest else lines
 
 
 def _parts(frame: Frame) -> tuple[str, str, str]:
@@ -78,7 +121,8 @@ class HeaderBar(FrameWidget):
         else:
             who = "│" + who
         # cut with a space after it (one cell of the room), as it ends uncut
-        who = cut(who.rstrip(), max(room - cell_len(said) - cell_len(name) - 1, 0)) + " "
+        fits = max(room - cell_len(said) - cell_len(name) - 1, 0)
+        who = cut(shortened(who.rstrip(), fits), fits) + " "
         gap = max(width - cell_len(name) - cell_len(who) - cell_len(said) - len(counter), 0)
         line = Lines()
         line.append(name, "bold")
@@ -98,10 +142,11 @@ class StatusLine(FrameWidget):
 
     def rows(self, frame: Frame) -> int:
         width = self.size.width or self.app.size.width  # before its first layout: the app's
-        return 0 if status_fits(frame, width) else 1
+        return 0 if status_fits(frame, width) else len(wrap(frame.status, width - 2))
 
     def draw(self, frame: Frame) -> Lines:
         line = Lines()
         if not status_fits(frame, self.size.width):
-            line.append(cut(f" {frame.status} ", self.size.width), _style(frame))
+            wrapped = wrap(frame.status, self.size.width - 2)
+            line.append("\n".join(f" {part} " for part in wrapped), _style(frame))
         return line
