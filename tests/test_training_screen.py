@@ -29,7 +29,7 @@ from tui.app import StepperApp
 from tui.screens.gradients import AT_END, GradientScreen
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
-from tui.screens.training import TrainingScreen, Trained, keep, loss_curves
+from tui.screens.training import Trained, TrainingScreen, keep, loss_curves
 from tui.widgets import HeaderBar, StatusLine
 from tui.widgets.flow import UNTRAINED
 
