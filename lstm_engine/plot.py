@@ -432,9 +432,9 @@ def draw(
         if sparse or not curve.line or len(xs) == 1:
             markers.append((curve, xs, ys, kwargs, label))
         elif curve.marked:
-            cols = bridge.columns_of(xs, xlim, columns or 1)
-            first = np.r_[True, cols[1:] != cols[:-1]]  # a column's first point
-            pick = first & ((cols - curve.marked + 1) % MARK_EVERY == 0)
+            at = bridge.columns_of(xs, xlim, columns or 1)
+            first = np.r_[True, at[1:] != at[:-1]]  # a column's first point
+            pick = first & ((at - curve.marked + 1) % MARK_EVERY == 0)
             markers.append((curve, xs[pick], ys[pick], kwargs, label))
     for side in {side for _, _, side, _ in dense}:  # plotext writes no ticks for no data
         low, high = limits[side]
