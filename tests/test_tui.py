@@ -994,3 +994,18 @@ async def test_typing_a_number_key_by_key_at_the_end() -> None:
             await pilot.pause(0.1)  # a person, not a burst
         await pilot.press("enter")
         assert app.stepper.session.inputs.ravel().tolist()[-1] == 3.5
+
+
+@pytest.mark.parametrize("size", [(80, 24), SIZE])
+async def test_compare_mode_says_what_was_shared_at_every_size(size: tuple[int, int]) -> None:
+    """At 80x24 the columns have no bottom border for the subtitle: the title says it."""
+    app = make_app("--cell", "rnn", "--hidden-size", "3")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        right = app.screen.query_one("#compare-right")
+        shown = f"{right.border_title} {right.border_subtitle if size == SIZE else ''}"
+        said = "shared from rnn: its weights as the candidate rows"
+        assert (said if size == SIZE else "LSTM · c_bar ← rnn's W") in shown
+        await pilot.press("c", "c", "c")  # the mLSTM shares nothing
+        assert "nothing shared" in f"{right.border_title} {right.border_subtitle}"

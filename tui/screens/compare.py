@@ -8,6 +8,8 @@ stepping key works here as on the main screen; c changes the second cell.
 
 from __future__ import annotations
 
+import re
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Footer
@@ -26,6 +28,26 @@ from ..widgets import (
     TrajectoryPlot,
 )
 from .stepping import SteppingScreen
+
+#: What was shared, in fewer words (regular expressions and their replacements), for the
+#: column's title in compact mode, which has no bottom border for its subtitle.
+BRIEF = (
+    (r"^shared from (\w+): its weights as the candidate rows$", r"c_bar ← \1's W"),
+    (r"^shared from (\w+): its candidate rows$", r"W ← \1's c_bar"),
+    (r"^shared from (\w+): weight_ih, weight_hh, bias_ih, bias_hh$", r"W, b ← \1"),
+    (r"^shared from (\w+): (.*)$", r"\2 ← \1"),
+    (r"^nothing shared: .*", "nothing shared"),
+)
+
+
+def brief(shared: str) -> str:
+    """``lstm_engine.share``'s words on what was shared, shorter: "c_bar ← rnn's W" (the
+    RNN's weights as the candidate's rows), "W, R, b ← lstm"."""
+    for pattern, short in BRIEF:
+        shared, done = re.subn(pattern, short, shared)
+        if done:
+            break
+    return shared
 
 
 class CompareScreen(SteppingScreen):
@@ -78,9 +100,11 @@ class CompareScreen(SteppingScreen):
         ):
             column = self.query_one(column_id, CellColumn)
             column.cell_changed(lane.cell, plan.show_matrix, plan.gate_cap, plan.gate_columns)
-            column.border_title = (
-                f"{lane.cell.title} ({'left' if column_id.endswith('left') else 'right'})"
-            )
+            side = "left" if column_id.endswith("left") else "right"
+            if plan.compact and lane.shared:  # no bottom border: the title says it
+                column.border_title = f"{lane.cell.title} · {brief(lane.shared)}"
+            else:
+                column.border_title = f"{lane.cell.title} ({side})"
             column.border_subtitle = lane.shared or lane.origin
 
     def gate_panel_resized(self) -> None:
