@@ -34,8 +34,16 @@ from .inputs import InputError, InputsTable, parse_inputs, read_inputs_table
 from .readout import Readout
 from .session import Session, SessionError
 from .stepper import Example, task_example
-from .tasks import TASKS
-from .training import OPTIMISERS, Progress, TrainConfig, TrainingError, train
+from .tasks import MAX_LENGTH, MIN_LENGTH, TASKS
+from .training import (
+    DEFAULT_MOMENTUM,
+    OPTIMISERS,
+    Progress,
+    TrainConfig,
+    Trainer,
+    TrainingError,
+    train,
+)
 from .writing import check_target, weights_path
 
 PROG = "lstm-engine"
@@ -44,10 +52,7 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 #: ``train``'s budget when neither --updates nor --time-limit is given.
 DEFAULT_TIME_LIMIT = 60.0
-MAX_LENGTH = 10_000
 MAX_BATCH = 65_536
-#: SGD's momentum when --momentum is not given.
-DEFAULT_MOMENTUM = 0.9
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,8 @@ def _whole(low: int, high: int) -> Callable[[str], int]:
 
 
 _size = _whole(1, MAX_SIZE)
+#: A task's sequence length, the same rule for ``train`` and the dashboard's --task.
+_length = _whole(MIN_LENGTH, MAX_LENGTH)
 _seed = _whole(0, 2**32 - 1)
 
 
@@ -188,9 +195,10 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--length",
-        type=_size,
+        type=_length,
         metavar="T",
-        help=f"with --task: steps of the example (default {DEFAULT_TASK_LENGTH})",
+        help=f"with --task: steps of the example, {MIN_LENGTH} to {MAX_LENGTH:,} "
+        f"(default {DEFAULT_TASK_LENGTH})",
     )
 
 
@@ -394,10 +402,10 @@ def add_train_command(commands: Any) -> None:
     what.add_argument("--hidden-size", type=_size, default=8, metavar="H", help="default 8")
     what.add_argument(
         "--length",
-        type=_whole(1, MAX_LENGTH),
-        default=100,
+        type=_length,
+        default=DEFAULT_TASK_LENGTH,
         metavar="T",
-        help="sequence length T (default 100)",
+        help=f"sequence length T, {MIN_LENGTH} to {MAX_LENGTH:,} (default {DEFAULT_TASK_LENGTH})",
     )
     what.add_argument("--seed", type=_seed, default=0, help="initial weights and data (default 0)")
     how = trainer.add_argument_group("how")
@@ -445,7 +453,8 @@ def add_train_command(commands: Any) -> None:
     out.add_argument(
         "--report",
         metavar="FILE.json",
-        help="write the run's facts as JSON (an existing file is replaced)",
+        help="write the run's facts as JSON (.json is added to a name without a suffix; an "
+        "existing file is replaced)",
     )
 
 
@@ -460,6 +469,15 @@ def config_from_options(args: argparse.Namespace) -> TrainConfig:
         args.out = os.fspath(weights_path(args.out))
     except ValueError as exc:
         raise UsageError(f"--out {args.out}: {exc}") from None
+    if args.report is not None and args.report.strip():
+        # the same rule as --out's: a name without a suffix gets .json, another is refused
+        report = Path(args.report)
+        if os.path.isdir(args.report) or args.report.rstrip().endswith("/"):
+            raise UsageError(f"--report {args.report}: is a directory; give a file name")
+        if not report.suffix:
+            args.report = os.fspath(report.with_name(report.name + ".json"))
+        elif report.suffix.lower() != ".json":
+            raise UsageError(f"--report {args.report}: the file name must end in .json")
     for option, value in (("--out", args.out), ("--report", args.report)):
         if value is not None:
             if not value.strip():
@@ -479,7 +497,7 @@ def config_from_options(args: argparse.Namespace) -> TrainConfig:
         batch_size=args.batch_size,
         lr=args.lr,
         optimiser=args.optimiser,
-        momentum=DEFAULT_MOMENTUM if args.momentum is None else args.momentum,
+        momentum=args.momentum,
         clip=args.clip or None,
         updates=args.updates,
         time_limit=None if args.updates else (args.time_limit or DEFAULT_TIME_LIMIT),
@@ -501,14 +519,15 @@ def run_train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     out, err = Guarded(stdout), Guarded(stderr)
     config = config_from_options(args)
     replacing = check_target(args.out).exists()
+    # Built before the signals are taken (the held-out set: well under a second), so that
+    # from then on there are weights to save: the initial ones are the best before any update.
+    trainer = Trainer(config)
     with _stop_signals() as stop:
-        try:
-            with _progress_shown(config, err) as show:
-                result = train(config, show, stop.asked)
-        except KeyboardInterrupt:  # two signals before the first update: nothing to keep
-            _say(err, f"{PROG}: interrupted before the first update: nothing saved")
-            return 128 + stop.signum
-        stop.hold()  # from here on a signal is only noted: saving takes milliseconds
+        with _progress_shown(config, err, stop) as show:
+            try:
+                result = train(config, show, stop.asked, trainer)
+            finally:
+                stop.hold()  # from here on a signal is only noted: saving takes milliseconds
         report = {**result.report, "out": args.out}
         text = json.dumps(report, indent=2) + "\n"
         for path, write in (
@@ -532,11 +551,15 @@ def run_train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             if report["best_update"] == 0
             else f"those of update {report['best_update']}, which may still serve"
         )
+        loss = (
+            "no finite held-out loss"
+            if report["best_loss"] is None
+            else f"loss {report['best_loss']:.4g}"
+        )
         _say(
             err,
             f"{PROG}: error: {report['diverged']}; the best held-out weights were saved: "
-            f"{best}, loss {report['best_loss']:.4g} against the baseline "
-            f"{report['baseline_loss']:.4g}",
+            f"{best}, {loss} against the baseline {report['baseline_loss']:.4g}",
         )
     if stop.signum:
         return 128 + stop.signum
@@ -546,21 +569,30 @@ def run_train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 def _summary(config: TrainConfig, report: dict[str, Any], by: str | None, replaced: bool) -> str:
     task = TASKS[config.task]
     loss = "MSE" if task.objective == "mse" else "cross-entropy"
-    ratio = report["best_loss"] / report["baseline_loss"]
-    final = report["final_loss"]
+    best, final = report["best_loss"], report["final_loss"]
     stopped = f" (stopped by {by})" if by else " (stopped)" if report["stopped"] else ""
+    if best is None:  # stopped (or diverged) during the evaluation of the start
+        what = "the untrained weights (update 0, without a held-out loss)"
+        losses = f"held-out {loss}: not measured (the first evaluation did not finish)"
+        ratio = ""
+    else:
+        what = (
+            "the untrained weights (update 0)" if report["best_update"] == 0 else "the best weights"
+        )
+        losses = (
+            f"held-out {loss}: best {best:.6g} (update {report['best_update']}), "
+            f"final {'diverged' if final is None else format(final, '.6g')}"
+        )
+        ratio = f"; best / baseline = {best / report['baseline_loss']:.3g}"
     saved = (
-        f"replaced {report['out']} with the best weights and the readout"
+        f"replaced {report['out']} with {what} and the readout"
         if replaced
-        else f"saved the best weights and the readout to {report['out']}"
+        else f"saved {what} and the readout to {report['out']}"
     )
     return (
         f"{config.cell} H={config.hidden_size} on {config.task} T={config.length}: "
-        f"{report['updates']} updates in {report['seconds']:.1f} s{stopped}\n"
-        f"held-out {loss}: best {report['best_loss']:.6g} (update {report['best_update']}), "
-        f"final {'diverged' if final is None else format(final, '.6g')}\n"
-        f"baseline {report['baseline_loss']:.6g} ({task.trivial}); "
-        f"best / baseline = {ratio:.3g}\n{saved}"
+        f"{report['updates']} updates in {report['seconds']:.1f} s{stopped}\n{losses}\n"
+        f"baseline {report['baseline_loss']:.6g} ({task.trivial}){ratio}\n{saved}"
     )
 
 
@@ -621,6 +653,8 @@ class _Stop:
     def __init__(self) -> None:
         self.signum = 0  #: the first stop signal's number, 0 while none came
         self.held = False  #: after training: signals are only noted
+        #: says a line on stderr: the first signal is acknowledged at once
+        self.notice: Callable[[str], None] | None = None
 
     def asked(self) -> bool:
         return bool(self.signum)
@@ -631,6 +665,11 @@ class _Stop:
     def on_signal(self, signum: int, frame: object) -> None:
         if self.signum and not self.held:
             raise KeyboardInterrupt  # the second: ``train`` drops the update under way
+        if not self.signum and not self.held and self.notice is not None:
+            self.notice(
+                f"{STOP_SIGNALS[signum]}: stopping after the current update, then saving the "
+                "best weights; Ctrl-C again to stop at once"
+            )
         self.signum = self.signum or signum
 
 
@@ -658,10 +697,20 @@ def _loss(progress: Progress, digits: int = 4) -> str:
     return f"{progress.loss:.{digits}g}" if progress.updates else "-"
 
 
+def _run_line(config: TrainConfig) -> str:
+    return (
+        f"training {config.cell} H={config.hidden_size} on {config.task} T={config.length}: "
+        f"held-out loss against the baseline {TASKS[config.task].baseline_loss(config.length):.4g}"
+    )
+
+
 @contextlib.contextmanager
-def _progress_shown(config: TrainConfig, stderr: Guarded) -> Iterator[Callable[[Progress], None]]:
-    """A Rich progress bar on a terminal; else a plain line at the first evaluation, then
-    at an evaluation at most every LOG_EVERY seconds, and at the last one."""
+def _progress_shown(
+    config: TrainConfig, stderr: Guarded, stop: _Stop
+) -> Iterator[Callable[[Progress], None]]:
+    """A Rich progress bar on a terminal; else a line at the start, a line at the first
+    evaluation, then at an evaluation at most every LOG_EVERY seconds, and at the last
+    one. ``stop``'s notices go above the bar, or on a line of their own."""
     by_updates = config.updates is not None
     total = float(config.updates or config.time_limit or 0.0)
     if not stderr.isatty():
@@ -689,6 +738,9 @@ def _progress_shown(config: TrainConfig, stderr: Guarded) -> Iterator[Callable[[
                 f"(baseline {progress.baseline:.4g})",
             )
 
+        stop.notice = lambda text: _say(stderr, f"{PROG}: {text}")
+        # a long sequence's first evaluation can take seconds: the log says what runs
+        _say(stderr, f"{PROG}: {_run_line(config)}; evaluating the start")
         yield line
         if pending:
             write(pending[0])
@@ -699,11 +751,7 @@ def _progress_shown(config: TrainConfig, stderr: Guarded) -> Iterator[Callable[[
 
     console = Console(file=cast(TextIO, stderr), force_terminal=True)
     # The fixed facts go above the bar, so that its line fits 80 columns.
-    console.print(
-        f"training {config.cell} H={config.hidden_size} on {config.task} T={config.length}: "
-        f"held-out loss against the baseline {TASKS[config.task].baseline_loss(config.length):.4g}",
-        highlight=False,
-    )
+    console.print(_run_line(config), highlight=False)
     # Drawn from this thread only (no refresh thread), so that every write is Guarded.
     bar = Bar(
         BarColumn(bar_width=8),
@@ -712,19 +760,31 @@ def _progress_shown(config: TrainConfig, stderr: Guarded) -> Iterator[Callable[[
         console=console,
         auto_refresh=False,
     )
-    task_id = bar.add_task("train", total=total, facts="")
+    # The phase shows until the first report (a long sequence's evaluation or update can
+    # take seconds), so that the bar is seen to be alive.
+    task_id = bar.add_task("train", total=total, facts="evaluating the start…")
 
     def update(progress: Progress) -> None:
         rate = progress.updates / progress.seconds if progress.seconds else 0.0
+        facts = (
+            f"{progress.updates} updates {rate:.0f}/s  batch {_loss(progress, 3)}  "
+            f"best held-out {progress.best:.3g}"
+            if progress.updates
+            else f"first update…  start held-out {progress.best:.3g}"
+        )
         bar.update(
             task_id,
             completed=progress.updates if by_updates else min(progress.seconds, total),
-            facts=f"{progress.updates} updates {rate:.0f}/s  batch {_loss(progress, 3)}  "
-            f"best held-out {progress.best:.3g}",
+            facts=facts,
             refresh=True,
         )
 
+    def note(text: str) -> None:
+        console.print(f"{PROG}: {text}", highlight=False, markup=False)
+        bar.refresh()
+
     with bar:
+        stop.notice = note
         yield update
 
 

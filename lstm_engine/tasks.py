@@ -39,6 +39,13 @@ Array = npt.NDArray[np.float64]
 Targets = npt.NDArray[np.float64] | npt.NDArray[np.int64]
 Objective = Literal["mse", "xent"]
 
+#: The sequence lengths T a task's sequences take, for every task and every command
+#: (``lstm-engine train --length``, ``lstm-stepper --task --length``): at least 2, for the
+#: adding problem's mark in each half; at most 10,000, so that a batch and an evaluation
+#: stay within memory and a minute.
+MIN_LENGTH = 2
+MAX_LENGTH = 10_000
+
 
 @dataclass(frozen=True)
 class Task:
@@ -54,16 +61,13 @@ class Task:
     every_step: bool
     make: Callable[[np.random.Generator, int, int], tuple[Array, Targets]]
     baseline: Callable[[int], float]
-    #: the shortest sequence that makes sense (the adding problem needs a step in each half)
-    min_length: int = 1
     #: the trivial predictor whose loss is the baseline, in a few words
     trivial: str = ""
 
     def batch(
         self, rng: np.random.Generator, batch_size: int, length: int
     ) -> tuple[Array, Targets]:
-        if length < self.min_length:
-            raise ValueError(f"{self.name}: the length must be at least {self.min_length}")
+        check_length(length)
         if batch_size < 1:
             raise ValueError("the batch size must be at least 1")
         return self.make(rng, batch_size, length)
@@ -130,7 +134,6 @@ TASKS: dict[str, Task] = {
             every_step=False,
             make=_adding,
             baseline=lambda length: 1.0 / 6.0,
-            min_length=2,
             trivial="always predicting 1",
         ),
         Task(
@@ -163,6 +166,15 @@ TASKS: dict[str, Task] = {
 }
 
 
+def check_length(length: int) -> int:
+    """``length`` when it is in MIN_LENGTH..MAX_LENGTH, else ValueError saying the range."""
+    if not MIN_LENGTH <= length <= MAX_LENGTH:
+        raise ValueError(
+            f"the sequence length must be in {MIN_LENGTH}..{MAX_LENGTH:,}, not {length:,}"
+        )
+    return length
+
+
 def task_named(name: str) -> Task:
     try:
         return TASKS[name]
@@ -170,4 +182,4 @@ def task_named(name: str) -> Task:
         raise ValueError(f"unknown task {name!r}; choose from {', '.join(TASKS)}") from None
 
 
-__all__ = ["TASKS", "Objective", "Task", "task_named"]
+__all__ = ["MAX_LENGTH", "MIN_LENGTH", "TASKS", "Objective", "Task", "check_length", "task_named"]

@@ -61,7 +61,7 @@ from .files import save_model
 from .optim import SGD, Adam, Optimiser, clip_grad_norm
 from .readout import KEYS as READOUT_KEYS
 from .readout import Model, Readout, loss_and_grad
-from .tasks import Targets, Task, task_named
+from .tasks import Targets, Task, check_length, task_named
 from .writing import check_target
 
 Array = npt.NDArray[np.float64]
@@ -79,6 +79,8 @@ HISTORY_ROWS = 1000
 #: Seconds between two progress reports without an evaluation.
 PROGRESS_EVERY = 0.25
 OPTIMISERS = ("adam", "sgd")
+#: SGD's momentum when the config gives none.
+DEFAULT_MOMENTUM = 0.9
 #: Kinds whose training initialisation is PyTorch's U(±1/sqrt(H)); the others keep theirs.
 UNIFORM_INIT = ("lstm", "peephole", "rnn")
 #: The forget-gate bias of lstm and peephole when none is given.
@@ -104,7 +106,7 @@ class TrainConfig:
     batch_size: int = 64
     lr: float = 1e-2
     optimiser: str = "adam"
-    momentum: float = 0.9  #: SGD only
+    momentum: float | None = None  #: SGD's; None: DEFAULT_MOMENTUM (Adam has none)
     clip: float | None = 1.0  #: max gradient norm; None: no clipping
     updates: int | None = None  #: budget in optimiser steps ...
     time_limit: float | None = None  #: ... or in seconds (at least one)
@@ -115,10 +117,9 @@ class TrainConfig:
         try:
             task = task_named(self.task)
             cell_class(self.cell)
+            check_length(self.length)
         except ValueError as exc:
             raise TrainingError(str(exc)) from None
-        if self.length < task.min_length:
-            raise TrainingError(f"{task.name} needs a length of at least {task.min_length}")
         if self.updates is None and self.time_limit is None:
             raise TrainingError("give a budget: updates or time_limit")
         for name, number in (
@@ -130,8 +131,11 @@ class TrainConfig:
                 raise TrainingError(f"{name} must be a positive number, not {number}")
         if self.optimiser not in OPTIMISERS:
             raise TrainingError(f"unknown optimiser {self.optimiser!r}; choose adam or sgd")
-        if not (math.isfinite(self.momentum) and 0 <= self.momentum < 1):
-            raise TrainingError(f"momentum must be in [0, 1), not {self.momentum}")
+        if self.momentum is not None:
+            if self.optimiser != "sgd":
+                raise TrainingError(f"momentum is SGD's; {self.optimiser} has none")
+            if not (math.isfinite(self.momentum) and 0 <= self.momentum < 1):
+                raise TrainingError(f"momentum must be in [0, 1), not {self.momentum}")
         if self.forget_bias is not None:
             if self.cell == "rnn":
                 raise TrainingError("the rnn has no forget gate (leave the forget bias out)")
@@ -140,6 +144,13 @@ class TrainConfig:
                     f"the forget bias must be within ±{MAX_FORGET_BIAS:g}, not {self.forget_bias}"
                 )
         return task
+
+    @property
+    def sgd_momentum(self) -> float | None:
+        """The momentum SGD uses (the given one or DEFAULT_MOMENTUM); None for Adam."""
+        if self.optimiser != "sgd":
+            return None
+        return DEFAULT_MOMENTUM if self.momentum is None else self.momentum
 
 
 def initial_model(config: TrainConfig) -> Model:
@@ -238,7 +249,9 @@ class Trainer:
         self._grads = _views(self._flat_grad, arrays)
         self._d_hidden: Array | None = None  # see train_step
         self.optimiser: Optimiser = (
-            Adam(config.lr) if config.optimiser == "adam" else SGD(config.lr, config.momentum)
+            Adam(config.lr)
+            if config.optimiser == "adam"
+            else SGD(config.lr, config.sgd_momentum or 0.0)
         )
         self.baseline = self.task.baseline_loss(config.length)
         self._batches = np.random.default_rng([config.seed, 1])
@@ -383,20 +396,25 @@ def train(
     config: TrainConfig,
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    trainer: Trainer | None = None,
 ) -> TrainResult:
     """Train until the budget is spent or ``should_stop()`` says so (checked between
     updates); evaluates every EVAL_EVERY updates and at both ends, and reports progress
-    at each evaluation and every PROGRESS_EVERY seconds between.
+    at each evaluation and every PROGRESS_EVERY seconds between. ``trainer``: the run's
+    state, built beforehand (``Trainer(config)``, by default here).
 
     The run ends early, and still returns the best weights so far, when it is asked to
-    stop (``stopped``), when a KeyboardInterrupt arrives once it has begun (the update
+    stop (``stopped``), when a KeyboardInterrupt arrives (the update or the evaluation
     under way is dropped: a second Ctrl-C need not wait for it) and when it diverges
     (``diverged``: the weights or the held-out loss went past float64 or NaN, or the
     final held-out loss is above DIVERGED_ABOVE times the larger of the baseline and the
-    starting loss). Errors before the first update (a bad config) are raised."""
-    trainer = Trainer(config)
+    starting loss). Before any update the best weights are the initial ones; stopped
+    during the first evaluation, they are returned without a held-out loss
+    (``start_loss``, ``best_loss`` and ``final_loss`` None). Errors of the config are
+    raised."""
+    trainer = trainer or Trainer(config)
     began = time.perf_counter()
-    start = trainer.evaluate()
+    start: float | None = None
     # [update, seconds, held-out loss] of every ``stride``-th evaluation: all of them
     # until there are HISTORY_ROWS, then every other one, and so on (a long run's curve
     # stays evenly spaced and small)
@@ -428,8 +446,9 @@ def train(
                 )
             )
 
-    tell(start)
     try:
+        start = trainer.evaluate()
+        tell(start)
         while True:
             now = time.perf_counter()
             if config.updates is not None and trainer.updates >= config.updates:
@@ -452,10 +471,14 @@ def train(
         stopped = True
     except TrainingError as exc:
         diverged = str(exc)
-    final: float | None = trainer.held_out_loss  # the last evaluation's
-    if diverged is not None:
-        final = None  # the weights at the end have no finite loss
-    elif trainer.held_out_loss > DIVERGED_ABOVE * max(trainer.baseline, start):
+    # the last evaluation's; None when the weights at the end have no finite loss, or the
+    # first evaluation did not finish
+    final = trainer.held_out_loss if diverged is None and start is not None else None
+    if (
+        final is not None
+        and start is not None
+        and final > DIVERGED_ABOVE * max(trainer.baseline, start)
+    ):
         diverged = (
             f"training diverged: the final held-out loss {trainer.held_out_loss:.4g} is over "
             f"{DIVERGED_ABOVE:g} times the baseline and the starting loss: try a smaller "
@@ -471,7 +494,7 @@ def train(
         "updates": trainer.updates,
         "baseline_loss": trainer.baseline,
         "final_loss": final,
-        "best_loss": trainer.best_loss,
+        "best_loss": trainer.best_loss if math.isfinite(trainer.best_loss) else None,
         "objective": trainer.task.objective,
         "best_update": trainer.best_update,
         "start_loss": start,
@@ -479,7 +502,7 @@ def train(
         "stopped": stopped,
         "diverged": diverged,
         "history": history,
-        "config": asdict(config),
+        "config": {**asdict(config), "momentum": config.sgd_momentum},
     }
     return TrainResult(trainer.best_model, report)
 

@@ -256,6 +256,7 @@ def test_train_writes_the_weights_with_a_readout_and_the_report(tmp_path: Path, 
     assert facts["best_loss"] <= facts["final_loss"] and facts["seconds"] > 0
     assert facts["objective"] == "xent" and facts["out"] == str(out)
     assert facts["forget_bias"] == 1.0 and facts["diverged"] is None
+    assert facts["config"]["momentum"] is None  # Adam has none
     assert facts["best_update"] in [row[0] for row in facts["history"]]
     model = load_model(out)
     assert model.readout is not None and model.readout.weight.shape == (2, 4)
@@ -263,8 +264,13 @@ def test_train_writes_the_weights_with_a_readout_and_the_report(tmp_path: Path, 
         "baseline 0.693147" in stdout
         and f"saved the best weights and the readout to {out}" in stdout
     )
-    # not a terminal: plain lines, the first evaluation's and the last's (LOG_EVERY apart)
-    lines = stderr.splitlines()
+    # not a terminal: plain lines, the start's, the first evaluation's and the last's
+    # (LOG_EVERY apart)
+    start, *lines = stderr.splitlines()
+    assert start == (
+        "lstm-engine: training lstm H=4 on remember T=5: held-out loss against the baseline "
+        "0.6931; evaluating the start"
+    )
     assert len(lines) == 2 and "update 0/150" in lines[0] and "update 150/150" in lines[1]
     # again over the same file: replaced, and said so
     code, stdout, _ = run(
@@ -295,7 +301,9 @@ def test_train_out_gets_npz_or_is_refused(tmp_path: Path, capsys) -> None:
         (["--lr", "inf"], "not a finite number"),
         (["--batch-size", "x"], "not a whole number"),
         (["--cell", "rnn", "--forget-bias", "3"], "no forget gate"),
-        (["--length", "1"], "at least 2"),
+        (["--length", "1"], "1 is outside 2..10000"),
+        (["--length", "10001"], "10001 is outside 2..10000"),
+        (["--report", "r.txt"], "--report r.txt: the file name must end in .json"),
         (["--clip", "-1"], "at least 0"),
         (["--momentum", "0.5"], "--momentum is SGD's; adam has none"),
         (["--forget-bias", "1e300"], "within ±100"),
@@ -306,6 +314,14 @@ def test_train_usage_errors_are_one_line(tmp_path: Path, capsys, argv, message) 
     code, _, err = run(capsys, "train", "--task", "adding", "--out", str(out), *argv)
     assert code == 2 and message in err and err.count("\n") == 1
     assert not out.exists()
+
+
+def test_a_task_example_has_the_same_length_range_for_both_commands(capsys) -> None:
+    """lstm-stepper's --length (the model options, shared with trace) and train's."""
+    for command in (["trace", "--task", "adding"], ["train", "--task", "adding", "--out", "w"]):
+        for length in ("1", "10001"):
+            code, _, err = run(capsys, *command, "--length", length)
+            assert code == 2 and f"{length} is outside 2..10000" in err, err
 
 
 def test_train_needs_a_task_and_a_writable_out(tmp_path: Path, capsys) -> None:
@@ -331,6 +347,7 @@ def test_ctrl_c_stops_training_and_saves_the_best_weights(tmp_path: Path) -> Non
     )  # fmt: skip
     try:
         assert child.stderr is not None
+        assert "evaluating the start" in child.stderr.readline()
         first = child.stderr.readline()  # the evaluation before the first update
         assert "update 0" in first
         time.sleep(0.5)
@@ -417,6 +434,7 @@ def test_a_closed_output_pipe_stops_the_printing_not_the_run(tmp_path: Path) -> 
     )
     try:
         assert child.stdout is not None
+        assert b"evaluating the start" in child.stdout.readline()
         assert b"update 0/400" in child.stdout.readline()
         child.stdout.close()  # head exits
         assert child.wait(timeout=120) == 0
@@ -433,7 +451,8 @@ def test_a_closed_output_pipe_stops_the_printing_not_the_run(tmp_path: Path) -> 
         assert child.stdout is not None
         child.stdout.close()
         assert child.wait(timeout=120) == 0
-    lines = log.read_text().splitlines()
+    start, *lines = log.read_text().splitlines()
+    assert start.startswith("lstm-engine: training lstm H=8 on adding T=20"), start
     assert lines and all(line.startswith("lstm-engine: update") for line in lines), lines
 
 
@@ -447,6 +466,7 @@ def test_ctrl_c_with_the_output_piped_through_a_reader_that_dies_too(tmp_path: P
     )
     try:
         assert child.stdout is not None
+        assert b"evaluating the start" in child.stdout.readline()
         assert b"update 0" in child.stdout.readline()
         child.stdout.close()  # cat is gone ...
         child.send_signal(signal.SIGINT)  # ... by the same Ctrl-C
@@ -478,9 +498,10 @@ def test_streams_that_break_mid_run_lose_the_text_not_the_weights(tmp_path: Path
     args = build_parser().parse_args(
         ["train", "--task", "remember", "--length", "4", "--updates", "150", "--out", str(out)]
     )
-    stdout, stderr = Broken(0), Broken(1)
+    stdout, stderr = Broken(0), Broken(2)
     assert run_train(args, stdout, stderr) == 0
-    assert stderr.getvalue().startswith("lstm-engine: update 0/150") and stdout.getvalue() == ""
+    assert stderr.getvalue().splitlines()[1].startswith("lstm-engine: update 0/150")
+    assert stdout.getvalue() == "" and stderr.getvalue().count("\n") == 2
     assert load_model_of(out).cell.hidden_size == 8
 
 
@@ -500,24 +521,73 @@ def test_stop_signals_stop_once_interrupt_twice_and_are_held_while_saving() -> N
     assert stop.signum == signal.SIGTERM  # the first one gives the exit status
 
 
-def test_two_signals_before_the_first_update_save_nothing(tmp_path: Path, monkeypatch) -> None:
+def test_two_ctrl_c_during_the_first_evaluation_save_the_initial_weights(
+    tmp_path: Path,
+) -> None:
+    """A slow start (the sLSTM at H = 256, T = 1000: seconds to evaluate): the first
+    Ctrl-C is acknowledged at once, the second stops at once, and the initial weights are
+    saved, without a held-out loss."""
+    import signal
+
+    child = subprocess.Popen(
+        [sys.executable, "-m", "lstm_engine", "train", "--task", "adding", "--cell", "slstm",
+         "--hidden-size", "256", "--length", "1000", "--time-limit", "120",
+         "--out", str(tmp_path / "w.npz"), "--report", str(tmp_path / "r")],
+        stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert child.stderr is not None
+        assert "evaluating the start" in child.stderr.readline()
+        child.send_signal(signal.SIGINT)
+        assert "Ctrl-C: stopping after the current update" in child.stderr.readline()
+        child.send_signal(signal.SIGINT)
+        stdout, stderr = child.communicate(timeout=30)
+    finally:
+        child.kill()
+        child.wait()
+    assert child.returncode == 130, stderr
+    assert "0 updates" in stdout and "not measured" in stdout
+    assert "saved the untrained weights (update 0, without a held-out loss)" in stdout
+    facts = json.loads((tmp_path / "r.json").read_text())  # .json added to the name
+    assert facts["updates"] == 0 and facts["stopped"] is True
+    assert facts["start_loss"] is facts["best_loss"] is facts["final_loss"] is None
+    model = load_model_of(tmp_path / "w.npz")
+    assert model.cell.kind == "slstm" and model.cell.hidden_size == 256
+
+
+def test_stopped_before_the_first_update_saves_the_untrained_weights(
+    tmp_path: Path, capsys
+) -> None:
+    """SIGTERM after the start's evaluation (the first progress report): the untrained
+    weights are the best, and the summary says so."""
     import os
     import signal
 
     import lstm_engine.cli as cli
 
-    def slow_start(config, on_progress, should_stop):  # type: ignore[no-untyped-def]
-        os.kill(os.getpid(), signal.SIGINT)  # the first asks to stop ...
-        assert should_stop()
-        os.kill(os.getpid(), signal.SIGINT)  # ... the second interrupts
-        raise AssertionError("not interrupted")
+    real_train = cli.train
 
-    monkeypatch.setattr(cli, "train", slow_start)
-    out, err = io.StringIO(), io.StringIO()
-    args = cli.build_parser().parse_args(
-        ["train", "--task", "adding", "--updates", "5", "--out", str(tmp_path / "w.npz")]
-    )
-    assert cli.run_train(args, out, err) == 130
-    assert err.getvalue() == "lstm-engine: interrupted before the first update: nothing saved\n"
-    assert list(tmp_path.iterdir()) == []
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+    def train(config, on_progress, should_stop, trainer):  # type: ignore[no-untyped-def]
+        def report(progress):  # type: ignore[no-untyped-def]
+            on_progress(progress)
+            if progress.updates == 0:
+                os.kill(os.getpid(), signal.SIGTERM)
+
+        return real_train(config, report, should_stop, trainer)
+
+    cli.train = train
+    try:
+        code, out, err = run(
+            capsys, "train", "--task", "adding", "--length", "5", "--updates", "50",
+            "--optimiser", "sgd", "--out", str(tmp_path / "w"), "--report", str(tmp_path / "r"),
+        )  # fmt: skip
+    finally:
+        cli.train = real_train
+    assert code == 128 + signal.SIGTERM, err
+    assert "SIGTERM: stopping after the current update" in err
+    assert "saved the untrained weights (update 0) and the readout" in out
+    facts = json.loads((tmp_path / "r.json").read_text())
+    assert facts["updates"] == 0 and facts["best_loss"] == facts["start_loss"] > 0
+    assert facts["config"]["momentum"] == 0.9  # SGD's default, as used
+    assert load_model_of(tmp_path / "w.npz").readout is not None
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # put back

@@ -62,7 +62,7 @@ def test_remember_shows_the_class_at_the_first_step_only() -> None:
 
 
 def test_bad_requests_are_refused() -> None:
-    with pytest.raises(ValueError, match="length must be at least 2"):
+    with pytest.raises(ValueError, match=r"length must be in 2\.\.10,000, not 1"):
         TASKS["adding"].batch(np.random.default_rng(0), 4, 1)
     with pytest.raises(ValueError, match="batch size"):
         TASKS["sine"].batch(np.random.default_rng(0), 0, 5)

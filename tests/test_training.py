@@ -61,7 +61,9 @@ def test_the_forget_bias_sets_the_forget_rows(kind: str, key: str, rows: slice) 
 def test_bad_configs_are_refused_in_one_line() -> None:
     for config, message in [
         (TrainConfig("remember", "rnn", forget_bias=3.0, updates=1), "no forget gate"),
-        (TrainConfig("adding", length=1, updates=1), "at least 2"),
+        (TrainConfig("adding", length=1, updates=1), r"in 2\.\.10,000, not 1"),
+        (TrainConfig("sine", length=10_001, updates=1), r"in 2\.\.10,000, not 10,001"),
+        (TrainConfig("adding", momentum=0.5, updates=1), "momentum is SGD's; adam has none"),
         (TrainConfig("adding"), "give a budget"),
         (TrainConfig("adding", lr=-1.0, updates=1), "lr must be a positive"),
         (TrainConfig("nope", updates=1), "unknown task"),
