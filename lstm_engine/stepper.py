@@ -575,6 +575,11 @@ class Stepper:
         origin = Path(path).name + (f", {about}" if about else "")
         return self.open_example_job(model.cell, origin, inputs, example, message)
 
+    @property
+    def readout(self) -> Readout | None:
+        """The trained readout of the first lane's cell (on a task example), else None."""
+        return None if self._example is None else self._example.readout
+
     def save_weights(self, path: str | os.PathLike[str], lane: int = 0) -> str:
         """Write a lane's weights (.npz), with the trained readout of the first lane's cell
         when it has one (so that ``--weights FILE --task NAME`` opens it again); returns

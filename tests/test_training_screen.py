@@ -32,6 +32,7 @@ from tui.screens.main import MainScreen
 from tui.screens.training import Trained, TrainingScreen, keep, loss_curves
 from tui.widgets import HeaderBar, StatusLine
 from tui.widgets.flow import UNTRAINED
+from tui.widgets.weight_table import WeightTable
 
 from tui_helpers import make_app
 
@@ -428,3 +429,28 @@ def test_saved_weights_keep_the_trained_readout(adding_model: Path, tmp_path: Pa
     assert again.readout == load_model(adding_model).readout
     reopened = make_app("--weights", str(tmp_path / "again.npz"), "--task", "adding")
     assert reopened.stepper.frame.reading is not None
+
+
+async def test_the_weights_view_lists_the_trained_readout_read_only(adding_model: Path) -> None:
+    app = make_app("--weights", str(adding_model), "--task", "adding", "--length", "12")
+    readout = load_model(adding_model).readout
+    assert readout is not None
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("w")
+        table = app.screen.query_one(WeightTable)
+        cell_rows = sum(a.size for a in app.stepper.frame.cell.params.values())
+        assert table.row_count == cell_rows + readout.weight.size + readout.bias.size
+        name, value, role = table.get_row_at(table.row_count - 1)
+        assert name == "readout.bias[0]" and "read-only" in role
+        assert float(value) == pytest.approx(float(readout.bias[0]), abs=1e-4)
+        assert table.get_row_at(cell_rows + 2)[0] == "readout.weight[0,2]"
+        before = app.stepper.frame.cell
+        table.move_cursor(table.row_count - 1)
+        await pilot.press("enter")  # refused: the view changes the cell's weights only
+        assert not app.screen.query_one("#prompt").display
+        assert app.stepper.frame.cell is before and app.stepper.readout == readout
+    seeded = make_app("--hidden-size", "3")
+    async with seeded.run_test(size=(120, 40)) as pilot:
+        await pilot.press("w")
+        table = seeded.screen.query_one(WeightTable)
+        assert not any("readout" in table.get_row_at(r)[0] for r in range(table.row_count))

@@ -28,6 +28,9 @@ from ..keys import WEIGHTS, bindings
 from ..widgets.weight_table import Entries, WeightTable
 from .confirm import ConfirmDialog
 
+#: What Enter on a readout's row says: the view changes the cell's weights only.
+READ_ONLY = "the readout is shown, not changed here: it is trained with the cell (t); S saves it"
+
 
 class WeightsScreen(Screen[None]):
     KEYS = WEIGHTS
@@ -41,7 +44,7 @@ class WeightsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="weights-body"):
             yield Static("", id="weights-summary", markup=False)
-            yield WeightTable(self.stepper.frame.cell, id="weights-table")
+            yield WeightTable(self.stepper.frame.cell, self.stepper.readout, id="weights-table")
             with Vertical(id="prompt"):
                 yield Label("", id="prompt-label", markup=False)
                 yield Input(id="prompt-input")
@@ -61,7 +64,7 @@ class WeightsScreen(Screen[None]):
 
     def fill(self) -> None:
         """Show the controller's cell (rows are drawn when they show: ``WeightTable``)."""
-        self.query_one(WeightTable).set_cell(self.stepper.frame.cell)
+        self.query_one(WeightTable).set_cell(self.stepper.frame.cell, self.stepper.readout)
         self.summarise()
 
     def summarise(self) -> None:
@@ -76,9 +79,12 @@ class WeightsScreen(Screen[None]):
                 if s.kind == "unit"
             )
             now = f"At step {record.t}, unit {unit}: {states}"
+        readout = (
+            "" if self.stepper.readout is None else " The readout's rows come last, read-only."
+        )
         self.query_one("#weights-summary", Static).update(
             f"{cell.title}, I={cell.input_size}, H={cell.hidden_size}. {now}\n"
-            "Enter changes the selected value; l loads and S saves all weights (.npz)."
+            f"Enter changes the selected value; l loads and S saves all weights (.npz).{readout}"
         )
 
     def _prompt(self, mode: str, label: str, value: str) -> None:
@@ -99,7 +105,11 @@ class WeightsScreen(Screen[None]):
     def action_edit(self) -> None:
         if not self.entries or self.mode:
             return
-        key, index = self.entries[self.query_one(WeightTable).cursor_row]
+        table = self.query_one(WeightTable)
+        if table.is_readout(table.cursor_row):
+            self.notify(READ_ONLY, timeout=3, markup=False)
+            return
+        key, index = self.entries[table.cursor_row]
         cell = self.stepper.frame.cell
         name, role = describe(cell, key, index)
         current = float(cell.params[key][index])

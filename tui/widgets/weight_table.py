@@ -8,7 +8,7 @@ built when the row is on screen, from the cell's arrays and ``describe``.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import overload
 
 import numpy as np
@@ -24,16 +24,18 @@ from textual.strip import Strip
 from lstm_engine import Cell
 from lstm_engine.cells.weights import describe
 from lstm_engine.numbers import number
+from lstm_engine.readout import WEIGHT as READOUT_WEIGHT
+from lstm_engine.readout import Readout
 
 VALUE_WIDTH = 10
 
 
 class Entries(Sequence[tuple[str, tuple[int, ...]]]):
-    """``(key, index)`` of every weight, in the cell's order, computed on demand."""
+    """``(key, index)`` of every weight, in the order of ``params``, computed on demand."""
 
-    def __init__(self, cell: Cell) -> None:
-        self._keys = list(cell.params)
-        self._shapes = [cell.params[k].shape for k in self._keys]
+    def __init__(self, params: Mapping[str, np.ndarray]) -> None:
+        self._keys = list(params)
+        self._shapes = [params[k].shape for k in self._keys]
         sizes = [int(np.prod(shape)) for shape in self._shapes]
         self._starts = list(np.cumsum([0, *sizes]))
 
@@ -88,21 +90,27 @@ class WeightTable(ScrollView, can_focus=True):
             super().__init__()
             self.row = row
 
-    def __init__(self, cell: Cell, *, id: str | None = None) -> None:
+    def __init__(
+        self, cell: Cell, readout: Readout | None = None, *, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.cursor_row = 0
-        self.set_cell(cell)
+        self.set_cell(cell, readout)
 
     # -- what it holds -------------------------------------------------------------------
-    def set_cell(self, cell: Cell) -> None:
-        """Show another cell's weights (or the same cell edited); the cursor stays put."""
+    def set_cell(self, cell: Cell, readout: Readout | None = None) -> None:
+        """Show another cell's weights (or the same cell edited), then its trained
+        readout's, if it has one (read-only: ``is_readout``); the cursor stays put."""
         self.cell = cell
-        self.entries = Entries(cell)
+        self.shown = dict(cell.params)
+        if readout is not None:
+            self.shown.update(readout.params)
+        self.entries = Entries(self.shown)
         self._name_width = max(
             [len("weight")]
             + [
                 len(key) + 2 + sum(len(str(n - 1)) + 1 for n in a.shape)
-                for key, a in cell.params.items()
+                for key, a in self.shown.items()
             ]
         )
         self.cursor_row = min(self.cursor_row, max(len(self.entries) - 1, 0))
@@ -113,11 +121,20 @@ class WeightTable(ScrollView, can_focus=True):
     def row_count(self) -> int:
         return len(self.entries)
 
+    def is_readout(self, row: int) -> bool:
+        """The row is one of the readout's (shown, not changed here)."""
+        return self.entries[row][0] not in self.cell.params
+
     def get_row_at(self, row: int) -> tuple[str, str, str]:
         """The row's three columns: the weight, its value, what it is."""
         key, index = self.entries[row]
+        value = f"{number(float(self.shown[key][index])):>{VALUE_WIDTH}}"
+        if self.is_readout(row):
+            name = f"{key}[{','.join(map(str, index))}]"
+            on = f"'s weight on h[{index[1]}]" if key == READOUT_WEIGHT else "'s bias"
+            return name, value, f"readout: output y[{index[0]}]{on} (read-only)"
         name, role = describe(self.cell, key, index)
-        return name, f"{number(float(self.cell.params[key][index])):>{VALUE_WIDTH}}", role
+        return name, value, role
 
     # -- moving --------------------------------------------------------------------------
     def move_cursor(self, row: int) -> None:
