@@ -666,9 +666,9 @@ class _Stop:
         if self.signum and not self.held:
             raise KeyboardInterrupt  # the second: ``train`` drops the update under way
         if not self.signum and not self.held and self.notice is not None:
+            # within 80 columns with the "lstm-engine: " before it
             self.notice(
-                f"{STOP_SIGNALS[signum]}: stopping after the current update, then saving the "
-                "best weights; Ctrl-C again to stop at once"
+                f"{STOP_SIGNALS[signum]}: stopping after this update; Ctrl-C again to stop at once"
             )
         self.signum = self.signum or signum
 

@@ -539,7 +539,7 @@ def test_two_ctrl_c_during_the_first_evaluation_save_the_initial_weights(
         assert child.stderr is not None
         assert "evaluating the start" in child.stderr.readline()
         child.send_signal(signal.SIGINT)
-        assert "Ctrl-C: stopping after the current update" in child.stderr.readline()
+        assert "Ctrl-C: stopping after this update; Ctrl-C again" in child.stderr.readline()
         child.send_signal(signal.SIGINT)
         stdout, stderr = child.communicate(timeout=30)
     finally:
@@ -584,7 +584,7 @@ def test_stopped_before_the_first_update_saves_the_untrained_weights(
     finally:
         cli.train = real_train
     assert code == 128 + signal.SIGTERM, err
-    assert "SIGTERM: stopping after the current update" in err
+    assert "SIGTERM: stopping after this update" in err
     assert "saved the untrained weights (update 0) and the readout" in out
     facts = json.loads((tmp_path / "r.json").read_text())
     assert facts["updates"] == 0 and facts["best_loss"] == facts["start_loss"] > 0
