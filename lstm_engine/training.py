@@ -248,10 +248,9 @@ class Trainer:
         self.params: dict[str, Array] = _views(self._flat, arrays)
         self._grads = _views(self._flat_grad, arrays)
         self._d_hidden: Array | None = None  # see train_step
+        momentum = config.sgd_momentum
         self.optimiser: Optimiser = (
-            Adam(config.lr)
-            if config.optimiser == "adam"
-            else SGD(config.lr, config.sgd_momentum or 0.0)
+            Adam(config.lr) if momentum is None else SGD(config.lr, momentum)
         )
         self.baseline = self.task.baseline_loss(config.length)
         self._batches = np.random.default_rng([config.seed, 1])

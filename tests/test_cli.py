@@ -591,3 +591,26 @@ def test_stopped_before_the_first_update_saves_the_untrained_weights(
     assert facts["config"]["momentum"] == 0.9  # SGD's default, as used
     assert load_model_of(tmp_path / "w.npz").readout is not None
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # put back
+
+
+def test_the_bar_shows_the_phase_before_the_first_update() -> None:
+    """A slow start (seconds at T = 1000) must not look dead: 'evaluating the start', then
+    'first update' with the start's loss, then the counts."""
+    from lstm_engine.cli import Guarded, _progress_shown, _Stop
+    from lstm_engine.training import Progress, TrainConfig
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen, stop = Terminal(), _Stop()
+    config = TrainConfig("adding", updates=10)
+    with _progress_shown(config, Guarded(screen), stop) as show:
+        assert "evaluating the start" in screen.getvalue()
+        show(Progress(0, 1.0, float("nan"), 0.5, 0.5, 1 / 6))
+        assert "first update…  start held-out 0.5" in screen.getvalue()
+        assert stop.notice is not None
+        stop.notice("Ctrl-C: stopping after this update")
+        assert "lstm-engine: Ctrl-C: stopping after this update" in screen.getvalue()
+        show(Progress(3, 2.0, 0.25, None, 0.5, 1 / 6))
+        assert "3 updates" in screen.getvalue()

@@ -369,3 +369,32 @@ def test_a_long_run_s_history_is_thinned_evenly(monkeypatch) -> None:
     monkeypatch.setattr(training, "HISTORY_ROWS", 8)
     history = train(TrainConfig("adding", "lstm", 2, 3, updates=40)).report["history"]
     assert [row[0] for row in history] == [0, 8, 16, 24, 32, 40]  # 41 evaluations, stride 8
+
+
+def test_a_run_stopped_during_its_first_evaluation_returns_the_initial_weights(
+    monkeypatch,
+) -> None:
+    """Ctrl-C (KeyboardInterrupt) while the start is evaluated: the initial weights, with
+    no held-out loss (None, which JSON can hold, not inf or NaN)."""
+    config = TrainConfig("adding", "lstm", 3, length=5, updates=10)
+
+    def interrupted(self: Trainer) -> float:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Trainer, "evaluate", interrupted)
+    result = train(config)
+    facts = result.report
+    assert facts["stopped"] is True and facts["updates"] == 0 and facts["diverged"] is None
+    assert facts["start_loss"] is facts["best_loss"] is facts["final_loss"] is None
+    initial = initial_model(config)
+    for key, value in initial.cell.params.items():
+        assert np.array_equal(result.model.cell.params[key], value), key
+    assert facts["config"]["momentum"] is None  # Adam's: none
+
+
+def test_a_run_stopped_before_its_first_update_keeps_the_evaluated_start() -> None:
+    config = TrainConfig("adding", "lstm", 3, length=5, updates=10, optimiser="sgd")
+    facts = train(config, should_stop=lambda: True).report
+    assert facts["updates"] == 0 and facts["best_update"] == 0 and facts["stopped"] is True
+    assert facts["best_loss"] == facts["start_loss"] == facts["final_loss"] > 0
+    assert facts["config"]["momentum"] == 0.9  # SGD's default, as used
