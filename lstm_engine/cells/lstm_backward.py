@@ -27,17 +27,19 @@ out of the loops:
 * After it, the local derivatives of every step at once, in a few calls over (T, H, B):
   D_o = o (1 - o) tanh(c), E = o (1 - tanh(c)^2) + p_o D_o, D_i = i (1 - i) g,
   D_f = f (1 - f) c_prev, D_g = i (1 - g^2), F = f + p_i D_i + p_f D_f, so that a step
-  back is five calls, peepholes or not::
+  back is five calls, peepholes or not (six where d_hidden_t is not zero: a training
+  step's often is but at the last step)::
 
-      dh = [1 | W_hh^T] [d_hidden_t; dz_{t+1}]     (one product: recurrence and d_hidden)
+      dh = W_hh^T dz_{t+1} (+ d_hidden_t)
       [dz_o; e] = [D_o; E] dh      dc = dc_next + e
       [dz_i; dz_f; dz_g] = [D_i; D_f; D_g] dc      dc_next = F dc
 
 * The weight gradients of all steps are then one product of the dz of every step with
   the [x_t; 1; h_prev] the forward kept ([dW_ih | db | dW_hh] at once), and dx one
   product with W_ih.
-* The products of one step run on one BLAS thread (``_one_blas_thread``); large batches
-  are split over threads, each slice a sweep of its own (``parallel_parts``).
+* Every product runs on one BLAS thread (``_one_blas_thread``), the large one of the
+  weight gradients too; large batches are split over threads, each slice a sweep of its
+  own (``parallel_parts``).
 * The buffers are kept for the next sweep of the same shapes (``_Pool``): allocated
   afresh, they cost more in page faults than the arithmetic at these sizes.
 
@@ -281,7 +283,7 @@ class _Tape:
         M = np.ascontiguousarray(W_hh.T)
         d_hidden = dH.transpose(0, 2, 1)
         # A training step's d_hidden is often zero but at the last step: add only the others.
-        live = dH.any(axis=(1, 2)).tolist()
+        live = np.any(dH, axis=(1, 2))
         dot, multiply, add = np.dot, np.multiply, np.add
         with _one_blas_thread():
             for t in reversed(range(steps)):
@@ -292,9 +294,10 @@ class _Tape:
                 add(dc_next, back[t, 4], out=dcs[t])
                 multiply(ifg[t], dcs[t], out=back[t, :3])
                 multiply(dcs[t], F[t], out=dc_next)
-        dz = rows[:steps, : 4 * H]
-        # [dW_ih | db | dW_hh], and dx = dz W_ih
-        fused, dx = _sum_of_products(dz, self.rows[:steps], W_ih, work)
+            dz = rows[:steps, : 4 * H]
+            # [dW_ih | db | dW_hh], and dx = dz W_ih
+            fused, dx = _sum_of_products(dz, self.rows[:steps], W_ih, work)
+            initial_h = M @ rows[0, : 4 * H]
         grads = {
             "weight_ih": fused[:, :n_in].copy(),
             "weight_hh": fused[:, n_in + 1 :].copy(),
@@ -307,7 +310,7 @@ class _Tape:
             grads["peephole_f"] = np.einsum("thb,thb->h", back[:steps, 1], c_prev)
             grads["peephole_o"] = np.einsum("thb,thb->h", back[:steps, 3], c)
         grads["inputs"] = dx
-        grads["initial.h"] = (M @ rows[0, : 4 * H]).T
+        grads["initial.h"] = initial_h.T
         grads["initial.c"] = dc_next.T.copy()
         if flow:
             grads["flow.h"] = dhs.transpose(0, 2, 1).copy()
@@ -412,8 +415,12 @@ def _blas_controller() -> Any:
 def _one_blas_thread() -> Any:
     """The products of one step are small: OpenBLAS would share some between two threads
     (from about 2.6e5 multiply-adds), whose hand-over costs more than it saves, and whose
-    waiting workers spin on the cores the elementwise work needs. (``threadpool_limits``
-    looks the libraries up at every call, ~0.25 ms; a kept controller takes ~4 us.)"""
+    waiting workers spin on the cores the elementwise work needs. The weight gradients'
+    one large product too: on two threads it took half the time on a quiet machine, but
+    when another process held a core its threads waited on each other (measured at
+    (100, 64, 2, 32), forward + backward: 1.03-1.06x the time of two threads when quiet,
+    0.50-0.67x under load). (``threadpool_limits`` looks the libraries up at every call,
+    ~0.25 ms; a kept controller takes ~4 us.)"""
     return _blas_controller().limit(limits=1, user_api="blas")
 
 
