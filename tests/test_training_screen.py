@@ -171,6 +171,31 @@ def test_the_loss_plot_draws_what_its_legend_says() -> None:
     assert "o" in text and "*" in text and "-" in text
 
 
+async def test_the_focused_setting_and_the_cell_list_show_without_colour() -> None:
+    """NO_COLOR leaves no background to tell the focused field by: its text style does
+    (an input underlined, the rest reversed); the Cell list has a frame of its own."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        screen = app.screen
+        styled = {}
+        for _ in range(10):
+            focused = screen.focused
+            assert focused is not None
+            shown = focused.query_one("SelectCurrent") if isinstance(focused, Select) else focused
+            styled[focused.id] = shown.styles.text_style
+            await pilot.press("tab")
+        assert {"task", "cell", "hidden", "seed", "companion", "start"} <= set(styled)
+        assert all(style.underline for name, style in styled.items() if name == "hidden")
+        assert styled["cell"].reverse and styled["companion"].reverse and styled["start"].reverse
+        unfocused = screen.query_one("#seed", Input)
+        assert screen.focused is not unfocused and not unfocused.styles.text_style.underline
+        screen.query_one("#cell", Select).focus()
+        await pilot.press("enter")  # the list opens over the text below: framed
+        overlay = screen.query_one("#cell").query_one("SelectOverlay")
+        assert overlay.display and overlay.styles.border_top[0] == "round"
+
+
 async def test_the_settings_are_checked_kept_and_the_rnn_box_reads_plainly() -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
