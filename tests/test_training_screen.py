@@ -291,6 +291,8 @@ async def test_bad_settings_are_refused_and_nothing_starts() -> None:
         await pilot.press("t")
         for field, value, said in (
             ("hidden", "0", "hidden size: 0 is outside 1..256"),
+            ("length", "1", "length T: 1 is outside 2..10000"),
+            ("length", "10001", "length T: 10001 is outside 2..10000"),
             ("seconds", "soon", "seconds: 'soon' is not a number"),
             ("seconds", "", "give a budget: seconds, or a number of updates"),
             ("forget", "inf", "forget bias: inf is not a finite number"),
@@ -299,7 +301,7 @@ async def test_bad_settings_are_refused_and_nothing_starts() -> None:
             await pilot.press("ctrl+r")
             assert not screen._runs
             assert said in str(screen.query_one("#training-status").render())
-            settings(app, hidden="8", seconds="30", forget="")
+            settings(app, hidden="8", length="100", seconds="30", forget="")
         settings(app, forget="3").query_one("#cell", Select).value = "rnn"
         await pilot.press("ctrl+r")
         assert "the rnn has no forget gate" in str(screen.query_one("#training-status").render())

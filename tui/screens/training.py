@@ -44,7 +44,7 @@ from lstm_engine.cells import CELLS
 from lstm_engine.gradflow import companion_kind
 from lstm_engine.numbers import number
 from lstm_engine.stepper import PlotSpec
-from lstm_engine.tasks import TASKS
+from lstm_engine.tasks import MAX_LENGTH, MIN_LENGTH, TASKS
 from lstm_engine.training import Progress, TrainConfig, TrainingError, TrainingProcess
 
 from ..keys import TRAINING, bindings
@@ -411,7 +411,7 @@ class TrainingScreen(Screen["Trained | None"]):
             task=value["task"],
             cell=value["cell"],
             hidden_size=_whole(value["hidden"], FIELDS["hidden"], 1, 256),
-            length=_whole(value["length"], FIELDS["length"], 1, 100_000),
+            length=_whole(value["length"], FIELDS["length"], MIN_LENGTH, MAX_LENGTH),
             seed=_whole(value["seed"], FIELDS["seed"], 0, 2**32 - 1),
             updates=_whole(updates, FIELDS["updates"], 1, 10**7) if updates else None,
             time_limit=time_limit,
