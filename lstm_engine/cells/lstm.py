@@ -33,6 +33,7 @@ from .base import Array, Backward, Cell, Gate, Record, State, StateVar
 from .expressions import Affine, Equation, call, plus, times, value
 from .lstm_backward import lstm_taped_forward
 from .lstm_forward import ROW_ORDER, FastLSTM
+from .weights import torch_shapes, torch_sizes
 
 ROW_GATES = ("input gate", "forget gate", "candidate", "output gate")
 
@@ -131,18 +132,11 @@ class LSTMCell(Cell):
 
     @classmethod
     def param_shapes(cls, input_size: int, hidden_size: int) -> dict[str, tuple[int, ...]]:
-        rows = 4 * hidden_size
-        return {
-            "weight_ih": (rows, input_size),
-            "weight_hh": (rows, hidden_size),
-            "bias_ih": (rows,),
-            "bias_hh": (rows,),
-        }
+        return torch_shapes(len(ROW_ORDER), input_size, hidden_size)
 
     @classmethod
     def sizes_from(cls, params: Mapping[str, Array]) -> tuple[int, int]:
-        hidden_size = params["weight_hh"].shape[1]
-        return params["weight_ih"].shape[1], hidden_size
+        return torch_sizes(params)
 
     @classmethod
     def init(cls, input_size: int, hidden_size: int, seed: int) -> Self:

@@ -45,6 +45,7 @@ import numpy.typing as npt
 
 from .base import Array, Backward, Cell, Gate, Record, State, StateVar
 from .expressions import Affine, Equation, call, value
+from .weights import torch_shapes, torch_sizes
 
 #: The products of z, in the order the equation writes them: W_ih x + W_hh h_prev.
 RNN_PRODUCTS = (("weight_ih", "x"), ("weight_hh", "h_prev"))
@@ -91,16 +92,11 @@ class RNNCell(Cell):
 
     @classmethod
     def param_shapes(cls, input_size: int, hidden_size: int) -> dict[str, tuple[int, ...]]:
-        return {
-            "weight_ih": (hidden_size, input_size),
-            "weight_hh": (hidden_size, hidden_size),
-            "bias_ih": (hidden_size,),
-            "bias_hh": (hidden_size,),
-        }
+        return torch_shapes(1, input_size, hidden_size)
 
     @classmethod
     def sizes_from(cls, params: Mapping[str, Array]) -> tuple[int, int]:
-        return params["weight_ih"].shape[1], params["weight_hh"].shape[1]
+        return torch_sizes(params)
 
     @classmethod
     def init(cls, input_size: int, hidden_size: int, seed: int) -> Self:

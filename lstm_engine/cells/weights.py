@@ -92,6 +92,24 @@ def _shape_text(shape: tuple[object, ...], named: bool = True) -> str:
     return f"shape ({inside})" if named else f"({inside})"
 
 
+def torch_shapes(blocks: int, input_size: int, hidden_size: int) -> dict[str, tuple[int, ...]]:
+    """PyTorch's ``nn.LSTMCell`` / ``nn.RNNCell`` layout with ``blocks`` blocks of H rows (4
+    gates for the LSTM, 1 for the RNN): ``weight_ih`` (blocks H, I), ``weight_hh``
+    (blocks H, H), ``bias_ih`` and ``bias_hh`` (blocks H)."""
+    rows = blocks * hidden_size
+    return {
+        "weight_ih": (rows, input_size),
+        "weight_hh": (rows, hidden_size),
+        "bias_ih": (rows,),
+        "bias_hh": (rows,),
+    }
+
+
+def torch_sizes(params: Mapping[str, Array]) -> tuple[int, int]:
+    """(input_size, hidden_size) of weights in ``torch_shapes``' layout."""
+    return params["weight_ih"].shape[1], params["weight_hh"].shape[1]
+
+
 def fits(cls: type[Cell], arrays: Mapping[str, Any]) -> bool:
     """Whether the arrays are a valid set of ``cls``'s weights (keys, shapes, values)."""
     try:
@@ -200,5 +218,7 @@ __all__ = [
     "fits",
     "key_problem",
     "symbolic_shapes",
+    "torch_shapes",
+    "torch_sizes",
     "validate",
 ]
