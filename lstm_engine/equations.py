@@ -72,6 +72,12 @@ def line_count(cell: Cell) -> int:
     return len(cell.equations)
 
 
+def symbols(cell: Cell) -> list[str]:
+    """The symbol each equation of ``cell`` defines, in order ("f", "i", "c_bar", ...):
+    how the views name the equation being read (``Frame.equation`` indexes this list)."""
+    return [(line.then if isinstance(line, Choice) else line).symbol for line in cell.equations]
+
+
 def write(cell: Cell, record: Record, unit: int) -> list[Written]:
     """The equations of ``record`` for ``unit``, in the cell's order."""
     context = _Context(cell, record, unit)
@@ -165,4 +171,4 @@ def _bracket_negative(text: str) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-__all__ = ["Written", "line_count", "lines", "write"]
+__all__ = ["Written", "line_count", "lines", "symbols", "write"]

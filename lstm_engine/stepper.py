@@ -148,6 +148,9 @@ class Frame:
     #: the gradient flow of this content (the cell, then its companion), once computed
     flows: tuple[Flow, ...] | None = None
     flow_plot: PlotSpec | None = None  #: the flows' norms over t, log scale
+    #: the equation being read (an index into the cell's equations, ``[`` and ``]``): the
+    #: equations panel marks its line and the cell diagram highlights its part
+    equation: int = 0
 
     @property
     def cell(self) -> Cell:
@@ -216,6 +219,7 @@ class Stepper:
         self._speed = 2  # index into SPEEDS
         self._all_units: str | None = None
         self._show_x = False
+        self._equation = 0
         self._message = "; ".join(session.notes)  # a skipped header line, say
         self._frame = self._make_frame()
 
@@ -374,6 +378,17 @@ class Stepper:
         )
         return self._publish(f"plot: {shown}")
 
+    def next_equation(self) -> Frame:
+        return self.select_equation(self._equation + 1)
+
+    def previous_equation(self) -> Frame:
+        return self.select_equation(self._equation - 1)
+
+    def select_equation(self, index: int) -> Frame:
+        """Read another equation of the cell (wrapping round): the views highlight it."""
+        self._equation = index % len(self.session.cell.equations)
+        return self._publish()
+
     def toggle_x(self) -> Frame:
         self._show_x = not self._show_x
         return self._publish("plot: the input x shown" if self._show_x else "plot: x hidden")
@@ -530,6 +545,29 @@ class Stepper:
                 trained=None,
             )
         return self._rebuild("Loading the weights", message, second=(cell, origin))
+
+    def open_job(
+        self,
+        cell: Cell,
+        inputs: npt.ArrayLike,
+        origin: str,
+        message: str,
+        seed: int | None = None,
+        names: Sequence[str] | None = None,
+    ) -> Job:
+        """A new cell on a new input sequence, from t = 0 (a preset, a lesson): one cell
+        again (compare mode's second cell follows it), no trained readout."""
+        rows = check_inputs(inputs, cell.input_size)
+        return self._rebuild(
+            "Opening",
+            message,
+            first=(cell, origin, seed),
+            inputs=rows,
+            names=None if names is None else tuple(names),
+            example=None,
+            reset=True,
+            trained=None,
+        )
 
     def open_example_job(
         self, cell: Cell, origin: str, inputs: Array, example: Example, message: str = ""
@@ -829,6 +867,7 @@ class Stepper:
         first = self.session
         hidden = first.cell.hidden_size
         self._unit = min(self._unit, hidden - 1)
+        self._equation = min(self._equation, len(first.cell.equations) - 1)
         if self._all_units is not None and self._all_units not in first.cell.plotted:
             self._all_units = None
         lanes = tuple(
@@ -856,6 +895,7 @@ class Stepper:
             reading=self._reading(),
             flows=flows,
             flow_plot=None if flows is None else _flow_spec(flows, first.length, self._content),
+            equation=self._equation,
         )
 
     def _reading(self) -> Reading | None:

@@ -14,13 +14,18 @@ from tui.jobs import JobDialog
 from tui.keys import EXTRA, SCREENS, TRAINING_EXTRA, Key
 from tui.screens.compare import CompareScreen
 from tui.screens.confirm import ConfirmDialog
+from tui.screens.diagram import DiagramScreen
 from tui.screens.export import ExportDialog
 from tui.screens.gradients import GradientScreen
+from tui.screens.heatmap import HeatMapScreen
 from tui.screens.help import HelpScreen
 from tui.screens.inputs import InputEditor
 from tui.screens.main import MainScreen
+from tui.screens.presets import PresetPicker
+from tui.screens.sum import FullSum
 from tui.screens.training import TrainingScreen
 from tui.screens.weights import WeightsScreen
+from tui.widgets.nudge import NudgeBar
 
 from tui_helpers import make_app
 
@@ -36,6 +41,11 @@ CLASSES = {
     "confirm": ConfirmDialog,
     "gradients": GradientScreen,
     "training": TrainingScreen,
+    "diagram": DiagramScreen,
+    "heat map": HeatMapScreen,
+    "nudge": NudgeBar,
+    "presets": PresetPicker,
+    "full sum": FullSum,
 }
 APP_KEYS = {key for b in App.BINDINGS for key in b.key.split(",")} | {App.COMMAND_PALETTE_BINDING}  # type: ignore[union-attr]
 

@@ -37,12 +37,16 @@ from lstm_engine.stepper import Stepper
 from .jobs import JobDialog, run_job
 from .keys import EXTRA, TRAINING_EXTRA, Key
 from .screens.compare import CompareScreen
+from .screens.diagram import DiagramScreen
 from .screens.export import ExportDialog
 from .screens.gradients import GradientScreen
+from .screens.heatmap import HeatMapScreen
 from .screens.help import HelpScreen
 from .screens.inputs import InputEditor
 from .screens.main import MainScreen
+from .screens.presets import PresetPicker
 from .screens.stepping import SteppingScreen
+from .screens.sum import FullSum
 from .screens.training import Trained, TrainingScreen
 from .screens.weights import WeightsScreen
 
@@ -51,6 +55,10 @@ OPENERS: dict[str, Callable[[Stepper], Screen[Any]]] = {
     "weights": WeightsScreen,
     "inputs": InputEditor,
     "export": ExportDialog,
+    "diagram": DiagramScreen,
+    "heatmap": HeatMapScreen,
+    "presets": PresetPicker,
+    "sum": FullSum,
 }
 
 

@@ -25,6 +25,12 @@ SHOWN = {
     "left": "←",
     "down": "↓",
     "up": "↑",
+    "asterisk": "*",
+    "slash": "/",
+    "less_than_sign": "<",
+    "greater_than_sign": ">",
+    "shift+left": "shift+←",
+    "shift+right": "shift+→",
 }
 
 
@@ -91,6 +97,22 @@ STEPPING = (
         footer=False,
     ),
     Key("i", "show_x", "Show x", "Show or hide the input x on the plot", footer=False),
+    Key(
+        "right_square_bracket",
+        "next_equation",
+        "Next equation",
+        "Read the next equation: its line is marked, and its part of the diagram lit",
+        "]",
+        footer=False,
+    ),
+    Key(
+        "left_square_bracket",
+        "previous_equation",
+        "Previous equation",
+        "Read the previous equation",
+        "[",
+        footer=False,
+    ),
     Key("c", "switch_cell", "Cell", "Switch the cell: LSTM → peephole → sLSTM → mLSTM → RNN"),
     Key("e", "app.open('inputs')", "Inputs", "Edit the input sequence, or load it from a file"),
     Key(
@@ -140,6 +162,40 @@ MAIN = (
         footer=False,
     ),
     Key(
+        "d",
+        "app.open('diagram')",
+        "Diagram",
+        "The cell drawn as a diagram, with this step's values on its wires",
+    ),
+    Key(
+        "m",
+        "app.open('heatmap')",
+        "Heat map",
+        "Every unit over time as a heat map of h, c or a gate (as LSTMVis)",
+        footer=False,
+    ),
+    Key(
+        "o",
+        "app.open('presets')",
+        "Presets",
+        "Open a scenario preset: weights and inputs that make the gates differ",
+        footer=False,
+    ),
+    Key(
+        "n",
+        "nudge",
+        "Nudge",
+        "Nudge mode: change a weight or this step's input by small steps, and watch",
+        footer=False,
+    ),
+    Key(
+        "f",
+        "app.open('sum')",
+        "Full sum",
+        "The marked equation written out in full, every product of its sum, scrollable",
+        footer=False,
+    ),
+    Key(
         "g",
         "app.open('gradients')",
         "Gradients",
@@ -165,6 +221,105 @@ GRADIENTS = (
     *(k for k in STEPPING if k.action in {"faster", "slower", "screenshot"}),
     Key("escape,g", "close", "Close", "Back to the dashboard", "g"),
     *STEPPING[-2:],
+)
+
+#: The cell diagram: the keys that step and select, and back.
+DIAGRAM = (
+    *(
+        k
+        for k in STEPPING
+        if k.action
+        in {
+            "step",
+            "back",
+            "reset",
+            "end",
+            "play",
+            "faster",
+            "slower",
+            "next_unit",
+            "previous_unit",
+            "next_equation",
+            "previous_equation",
+            "switch_cell",
+            "screenshot",
+        }
+    ),
+    Key(
+        "f",
+        "app.open('sum')",
+        "Full sum",
+        "The marked equation written out in full, every product of its sum, scrollable",
+        footer=False,
+    ),
+    Key("escape,d", "close", "Close", "Back to the dashboard", "d"),
+    *STEPPING[-2:],
+)
+
+#: The heat map: the step cursor moves as on the dashboard; shift+arrows select a range.
+HEATMAP = (
+    *(
+        k
+        for k in STEPPING
+        if k.action
+        in {"step", "back", "reset", "end", "play", "next_unit", "previous_unit", "screenshot"}
+    ),
+    Key("v", "next_series", "Series", "Show the next series: h, c, then each gate"),
+    Key("z", "zoom", "Zoom", "Zoom out to the whole history, or back to a column per step"),
+    Key(
+        "shift+right,shift+left",
+        "select_range",
+        "Select",
+        "Select a time range from the step cursor (shift+← / shift+→); an arrow alone drops it",
+        "shift+→",
+        footer=False,
+    ),
+    Key(
+        "greater_than_sign",
+        "raise_threshold",
+        "Threshold +",
+        "Raise the threshold of the units listed for the selected range",
+        ">",
+        footer=False,
+    ),
+    Key(
+        "less_than_sign",
+        "lower_threshold",
+        "Threshold -",
+        "Lower the threshold of the units listed for the selected range",
+        "<",
+        footer=False,
+    ),
+    Key("escape,m", "close", "Close", "Back to the dashboard", "m"),
+    *STEPPING[-2:],
+)
+
+#: Nudge mode, on the dashboard: its bar has the focus, so these come before the screen's.
+NUDGE = (
+    Key("tab", "next_value", "Next value", "Choose the next weight, bias or input to nudge"),
+    Key("shift+tab", "previous_value", "Previous value", "Choose the previous one", "shift+tab"),
+    Key("up", "increase", "Up", "Add the nudge step to the chosen value", "↑"),
+    Key("down", "decrease", "Down", "Take the nudge step from the chosen value", "↓"),
+    Key("asterisk", "coarser", "Step ×10", "Multiply the nudge step by 10", "*"),
+    Key("slash", "finer", "Step ÷10", "Divide the nudge step by 10", "/"),
+    Key("escape,n", "leave", "Done", "Leave nudge mode (the nudged values stay)", "escape"),
+)
+
+PRESETS = (
+    Key("enter", "open", "Open", "Open the highlighted preset: its cell, weights and inputs"),
+    Key("escape", "cancel", "Cancel", "Close without changing anything"),
+)
+
+SUM = (
+    Key("right_square_bracket", "next_equation", "Next", "The next equation's full sum", "]"),
+    Key(
+        "left_square_bracket",
+        "previous_equation",
+        "Previous",
+        "The previous equation's full sum",
+        "[",
+    ),
+    Key("escape,f", "close", "Close", "Back", "escape"),
 )
 
 #: The training screen: its fields take numbers only, so ?, s and q work from any of them.
@@ -245,4 +400,9 @@ SCREENS = {
     "confirm": CONFIRM,
     "gradients": GRADIENTS,
     "training": TRAINING,
+    "diagram": DIAGRAM,
+    "heat map": HEATMAP,
+    "nudge": NUDGE,
+    "presets": PRESETS,
+    "full sum": SUM,
 }

@@ -126,6 +126,12 @@ class SteppingScreen(Screen[None]):
     def action_previous_unit(self) -> None:
         self.show(self.stepper.previous_unit())
 
+    def action_next_equation(self) -> None:
+        self.show(self.stepper.next_equation())
+
+    def action_previous_equation(self) -> None:
+        self.show(self.stepper.previous_equation())
+
     def action_all_units(self) -> None:
         self.show(self.stepper.toggle_all_units())
 
