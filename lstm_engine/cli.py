@@ -18,7 +18,6 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TextIO, cast
 
@@ -31,6 +30,8 @@ from .cells.weights import MAX_SIZE, WeightsError
 from .files import load, load_model, save_model, write_atomic
 from .gradflow import companion_kind
 from .inputs import InputError, InputsTable, parse_inputs, read_inputs_table
+from .presets import DEFAULT as DEFAULT_PRESET
+from .presets import LIST, PRESETS, Preset, listing
 from .readout import Readout
 from .session import Session, SessionError
 from .stepper import Example, task_example
@@ -55,27 +56,6 @@ DEFAULT_TIME_LIMIT = 60.0
 MAX_BATCH = 65_536
 
 
-@dataclass(frozen=True)
-class Preset:
-    about: str
-    cell: str
-    seed: int
-    input_size: int
-    hidden_size: int
-    inputs: str
-
-
-PRESETS = {
-    "seed": Preset(
-        "the original Lstm.py: ExtendedLSTM(1, 1, seed=42) on 5, 1.9, 2",
-        cell="lstm",
-        seed=42,
-        input_size=1,
-        hidden_size=1,
-        inputs="5,1.9,2",
-    ),
-}
-DEFAULT_PRESET = "seed"
 #: Steps of the seeded default sequence when the preset's inputs do not fit the input size.
 DEFAULT_STEPS = 10
 #: Steps of a task's example (--task) unless --length says.
@@ -164,13 +144,47 @@ def _real(low: float = -math.inf, positive: bool = False) -> Callable[[str], flo
     return parse
 
 
+class PresetOption(argparse.Action):
+    """``--preset NAME``; ``--preset list`` prints the presets and exits 0, as --help does
+    (so it works the same in both commands, before any other option is checked)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        if values == LIST:
+            print(listing())
+            parser.exit()
+        if values not in PRESETS:
+            raise argparse.ArgumentError(
+                self, f"no preset {values!r}: choose {', '.join(PRESETS)} (or list)"
+            )
+        setattr(namespace, self.dest, values)
+
+
+#: The options a preset (but ``seed``) fixes itself.
+PRESET_FIXES = (
+    ("--seed", "seed"),
+    ("--weights", "weights"),
+    ("--cell", "cell"),
+    ("--input-size", "input_size"),
+    ("--hidden-size", "hidden_size"),
+    ("--task", "task"),
+)
+
+
 def add_model_options(parser: argparse.ArgumentParser) -> None:
     """The options that say which cell, which weights and which inputs."""
     model = parser.add_argument_group("model")
     model.add_argument(
         "--preset",
-        choices=sorted(PRESETS),
-        help=f"start from a preset (default {DEFAULT_PRESET!r}: {PRESETS[DEFAULT_PRESET].about})",
+        action=PresetOption,
+        metavar="NAME",
+        help="a scenario preset: its cell, weights and inputs (--preset list lists them; "
+        f"default {DEFAULT_PRESET!r}: {PRESETS[DEFAULT_PRESET].purpose})",
     )
     model.add_argument("--cell", choices=list(CELLS), help="cell kind (default: lstm)")
     model.add_argument("--seed", type=_seed, help="seed of the initial weights (default 42)")
@@ -210,13 +224,22 @@ def session_from_options(args: argparse.Namespace) -> Session:
 def opened_from_options(args: argparse.Namespace) -> tuple[Session, Example | None]:
     """The session the options describe and, with --task, the trained readout and the
     example's target; raises ValueError naming the problem."""
+    preset = PRESETS[args.preset or DEFAULT_PRESET]
+    if preset.weights is not None:
+        for option, dest in PRESET_FIXES:
+            if getattr(args, dest) is not None:
+                raise UsageError(
+                    f"--preset {preset.name} sets the cell, its sizes, its weights and its "
+                    f"inputs: leave out {option} (--inputs or --inputs-file replace its inputs)"
+                )
     if args.task is not None:
         return _task_session(args)
     if args.length is not None:
         raise UsageError("--length goes with --task (the length of the task's example)")
     if getattr(args, "beside", None) is not None:
         raise UsageError("--beside goes with --task (the trained cell beside a task's example)")
-    preset = PRESETS[args.preset or DEFAULT_PRESET]
+    if preset.weights is not None:
+        return _preset_session(args, preset), None
     table: InputsTable | None = None
     seed: int | None = None
     if args.weights is not None:
@@ -245,12 +268,43 @@ def opened_from_options(args: argparse.Namespace) -> tuple[Session, Example | No
         table = _read_inputs(args, cell.input_size)
     if table is None:
         table = InputsTable(default_inputs(preset, cell.input_size, args.seed))
-    session = Session(cell, table.values, origin=origin, seed=seed, input_names=table.names)
+    return _session(args, cell, table, origin, seed), None
+
+
+def _preset_session(args: argparse.Namespace, preset: Preset) -> Session:
+    """A hand-set preset: its cell and sizes; its inputs unless --inputs or --inputs-file
+    give others of its width."""
+    cell, inputs = preset.build()
+    try:
+        table = _read_inputs(args, cell.input_size)
+    except InputError as exc:
+        names = f" ({', '.join(preset.input_names)})" if preset.input_names else ""
+        raise InputError(
+            f"--preset {preset.name} takes {cell.input_size} input(s) a step{names}: {exc}"
+        ) from None
+    if table is None:
+        table = InputsTable(inputs)
+    return _session(args, cell, table, preset.origin, None, preset.input_names)
+
+
+def _session(
+    args: argparse.Namespace,
+    cell: Cell,
+    table: InputsTable,
+    origin: str,
+    seed: int | None,
+    names: tuple[str, ...] | None = None,
+) -> Session:
+    """The session of a cell on a table of inputs, noting a file's skipped header line;
+    ``names``: the inputs' names when the table has none (a preset's)."""
+    session = Session(
+        cell, table.values, origin=origin, seed=seed, input_names=table.names or names
+    )
     if table.names is not None:
         session.notes.append(
             f"skipped the header line of {args.inputs_file}: {', '.join(table.names)}"
         )
-    return session, None
+    return session
 
 
 def _task_session(args: argparse.Namespace) -> tuple[Session, Example]:
@@ -311,7 +365,7 @@ def _beside(
 def default_inputs(preset: Preset, input_size: int, seed: int | None) -> Array:
     """The preset's sequence; for another input size, DEFAULT_STEPS seeded N(0, 1) values."""
     if input_size == preset.input_size:
-        return parse_inputs(preset.inputs, input_size)
+        return preset.rows()
     rng = np.random.RandomState(preset.seed if seed is None else seed)
     return np.round(rng.randn(DEFAULT_STEPS, input_size), 2)
 
