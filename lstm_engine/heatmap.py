@@ -1,0 +1,184 @@
+"""The heat map's numbers (LSTMVis in a terminal): every unit of a series over time.
+
+Which series a cell has (``series_of``: its states and gates, from its declarations), their
+values over any steps (``Reader``: states are views of the session's history; gates are
+rebuilt from it, the whole batch of steps at once, and kept), the window of steps and of
+units that follows the cursor (``follow``), the zoomed-out columns (``edges``,
+``extremes``: each column keeps the value of largest magnitude among its steps, with its
+sign, as M4 aggregation does: never every k-th step, which hides spikes), the glyph of a
+value (``levels``, ``GLYPHS``) and LSTMVis's select-and-match (``above``).
+
+Pure NumPy: the dashboard's heat-map screen draws what these return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .cells import Cell
+from .cells.base import Array
+from .session import Session
+
+#: Glyphs by level, -4..4: negative values as circles, positive ones as shades, growing
+#: with the magnitude; a blank for a value near 0. Readable without colour.
+GLYPHS = "●○∘· ░▒▓█"
+NEGATIVE = GLYPHS[:4][::-1]  #: "·∘○●", smallest to largest magnitude
+POSITIVE = GLYPHS[5:]  #: "░▒▓█"
+#: Where each level starts, as a fraction of the scale: below the first, a blank.
+BOUNDS = (0.1, 0.3, 0.5, 0.75)
+#: Steps of a gate rebuilt at once: bounds the memory of one batch (the mLSTM's C is H x H).
+CHUNK_BYTES = 32 * 2**20
+
+
+@dataclass(frozen=True)
+class Series:
+    """One thing the heat map can show: a state or a gate, one row per unit (one row in all
+    for a value every unit shares, as the mLSTM's i and f)."""
+
+    field: str  #: the record field: "h", "f"
+    label: str  #: "h (hidden)", "f (forget gate)"
+    rows: int  #: the hidden size, or 1 for a shared value
+    #: a gate's fixed scale (the largest magnitude of its range); 0 for a state, which is
+    #: scaled by the largest magnitude it reached
+    scale: float = 0.0
+
+    @property
+    def is_state(self) -> bool:
+        return self.scale == 0.0
+
+
+def series_of(cell: Cell) -> tuple[Series, ...]:
+    """The series of a cell, in the order v cycles through them: the states it plots (h,
+    c, ...), then each gate, then its other states. A matrix state (the mLSTM's C) is left
+    out: its rows are not units (its norm is on the main plot)."""
+    size = cell.hidden_size
+    states = {s.name: s for s in cell.states if s.kind != "matrix"}
+    rows = {"unit": size, "scalar": 1}
+    out: dict[str, Series] = {}
+    for name in [n for n in cell.plotted if n in states]:
+        out[name] = Series(name, f"{name} ({states[name].label.lower()})", rows[states[name].kind])
+    for gate in cell.gates:
+        if gate.symbol not in out:
+            scale = max(abs(gate.low), abs(gate.high))
+            shared = 1 if gate.scalar else size
+            out[gate.symbol] = Series(
+                gate.symbol, f"{gate.shown} ({gate.label.lower()})", shared, scale
+            )
+    for name, state in states.items():
+        out.setdefault(name, Series(name, f"{name} ({state.label.lower()})", rows[state.kind]))
+    return tuple(out.values())
+
+
+class Reader:
+    """The values of one session's series over its history. A gate is rebuilt from the
+    states the history holds (the cell's own ``preactivate`` and ``pointwise``, on many
+    steps at once) and kept, extended as the history grows; ``current`` says whether the
+    session is still the one read (same cell, same inputs)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._cell = session.cell
+        self._inputs = session.inputs
+        self._kept: dict[str, Array] = {}
+        self._scales: dict[tuple[str, int], float] = {}
+
+    def current(self, session: Session) -> bool:
+        return (
+            session is self.session
+            and session.cell is self._cell
+            and session.inputs is self._inputs
+            and all(len(kept) <= session.computed for kept in self._kept.values())
+        )
+
+    def values(self, series: Series, start: int, stop: int) -> Array:
+        """Steps start+1..stop of a series: (stop - start, rows)."""
+        if series.is_state:
+            history = self.session.series(series.field, upto=stop)
+            return history[start:stop].reshape(stop - start, series.rows)
+        kept = self._kept.get(series.field, np.zeros((0, series.rows)))
+        if len(kept) < stop:
+            chunk = max(1, CHUNK_BYTES // self.session.row_bytes)
+            parts = [kept]
+            for first in range(len(kept), stop, chunk):
+                parts.append(self._rebuilt(series, first, min(first + chunk, stop)))
+            kept = self._kept[series.field] = np.concatenate(parts)
+        return kept[start:stop]
+
+    def scale(self, series: Series, stop: int) -> float:
+        """What the largest glyph stands for: a gate's range, or the largest magnitude the
+        state reached over steps 1..stop (1 where it is all zeros, or before any step)."""
+        if not series.is_state:
+            return series.scale
+        key = (series.field, stop)
+        if key not in self._scales:
+            top = float(np.abs(self.values(series, 0, stop)).max(initial=0.0))
+            self._scales[key] = top if top > 0 else 1.0
+        return self._scales[key]
+
+    def _rebuilt(self, series: Series, start: int, stop: int) -> Array:
+        """A gate over steps start+1..stop, from the states before them."""
+        session, cell = self.session, self.session.cell
+        prev = {}
+        for state in cell.states:
+            before = session.series(state.name, upto=max(stop - 1, 0))
+            if start == 0:
+                zero = np.zeros((1, *state.shape(cell.hidden_size)))
+                prev[state.name] = np.concatenate([zero, before[: stop - 1]])
+            else:
+                prev[state.name] = np.array(before[start - 1 : stop - 1])
+        x = np.array(session.inputs[start:stop])
+        # the paper's unstabilised quantities, kept for display, may overflow: not read here
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            record = cell.pointwise(start + 1, x, cell.preactivate(x, prev), prev)
+        return np.asarray(getattr(record, series.field)).reshape(stop - start, series.rows)
+
+
+def follow(start: int, cursor: int, size: int, total: int) -> int:
+    """The first of ``size`` consecutive indices (of ``total``) to show, moved from
+    ``start`` no more than it takes to keep ``cursor`` in view."""
+    if total <= size:
+        return 0
+    start = min(max(start, cursor - size + 1), cursor)
+    return min(max(start, 0), total - size)
+
+
+def edges(steps: int, columns: int) -> Array:
+    """Where the zoomed-out columns start and end: column j covers steps
+    edges[j]+1..edges[j+1]; one step a column when they fit, else every column at least one."""
+    if steps <= columns:
+        return np.arange(steps + 1)
+    return np.linspace(0, steps, columns + 1).round().astype(int)
+
+
+def extremes(values: Array, bounds: Array) -> Array:
+    """Per column of ``bounds`` (``edges``) and per row of ``values`` (steps, rows): the
+    value of largest magnitude among the column's steps, its sign kept (the positive one
+    on a tie)."""
+    if len(bounds) < 2:
+        return np.zeros((0, values.shape[1]))
+    starts = bounds[:-1]
+    high = np.maximum.reduceat(values, starts, axis=0)
+    low = np.minimum.reduceat(values, starts, axis=0)
+    return np.where(high >= -low, high, low)
+
+
+def column_of(bounds: Array, step: int) -> int:
+    """The column of ``bounds`` that holds ``step`` (1-based)."""
+    return int(np.searchsorted(bounds, step, side="left")) - 1
+
+
+def levels(values: Array, scale: float) -> Array:
+    """The glyph level of each value, -4..4 (an index into ``GLYPHS`` after adding 4): the
+    magnitude's level by ``BOUNDS`` of the scale, with the value's sign."""
+    level = np.searchsorted(np.asarray(BOUNDS), np.abs(values) / scale, side="right")
+    return np.sign(values).astype(int) * level
+
+
+def above(values: Array, threshold: float) -> list[int]:
+    """The rows of ``values`` (steps, rows) above ``threshold`` at every step: signed, as
+    LSTMVis matches (a unit strongly negative over the range does not match)."""
+    if len(values) == 0:
+        return []
+    return [int(k) for k in np.flatnonzero((values > threshold).all(axis=0))]

@@ -1,0 +1,220 @@
+"""The heat map (m): its numbers (lstm_engine/heatmap.py: series, windows, the zoom that
+keeps each column's extreme with its sign, select-and-match) and the screen driven by
+keys and the mouse (Textual's Pilot), for every cell kind."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lstm_engine import heatmap
+from lstm_engine.cells import CELLS
+from lstm_engine.session import Session
+from tui.screens.heatmap import HeatMapScreen
+from tui.screens.main import MainScreen
+from tui.widgets.heatmap import HeatMap
+
+from tui_helpers import make_app
+
+KINDS = list(CELLS)
+
+
+def stepped(kind: str, hidden: int = 3, steps: int = 40) -> Session:
+    inputs = np.random.default_rng(5).normal(size=(steps, 2))
+    session = Session(CELLS[kind].init(2, hidden, 7), inputs)
+    session.seek(steps)
+    return session
+
+
+# -- the numbers ---------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_series_is_the_records_field_at_every_step(kind: str) -> None:
+    session = stepped(kind)
+    reader = heatmap.Reader(session)
+    for series in heatmap.series_of(session.cell):
+        records = [session.record(t) for t in range(1, session.computed + 1)]
+        expected = np.array([np.ravel(getattr(r, series.field)) for r in records])
+        np.testing.assert_allclose(reader.values(series, 0, 40), expected, atol=1e-12)
+        np.testing.assert_allclose(reader.values(series, 11, 17), expected[11:17], atol=1e-12)
+
+
+def test_series_come_from_the_declarations() -> None:
+    fields = {
+        kind: [s.field for s in heatmap.series_of(CELLS[kind].init(1, 4, 0))] for kind in KINDS
+    }
+    assert fields["lstm"][:2] == ["h", "c"] and set(fields["lstm"]) == {
+        "h",
+        "c",
+        "f",
+        "i",
+        "g",
+        "o",
+    }
+    assert fields["rnn"] == ["h"]  # its one "gate" is h itself
+    assert "C" not in fields["mlstm"]  # a matrix's rows are not units
+    shared = {s.field: s.rows for s in heatmap.series_of(CELLS["mlstm"].init(1, 4, 0))}
+    assert shared["i"] == shared["f"] == shared["m"] == 1 and shared["o"] == 4
+
+
+def test_gates_are_kept_and_extended_as_the_history_grows() -> None:
+    session = Session(CELLS["lstm"].init(1, 2, 0), np.ones((30, 1)))
+    session.seek(10)
+    reader = heatmap.Reader(session)
+    gate = next(s for s in heatmap.series_of(session.cell) if s.field == "f")
+    first = reader.values(gate, 0, 10)
+    session.seek(30)
+    assert reader.current(session)
+    np.testing.assert_array_equal(reader.values(gate, 0, 10), first)
+    assert reader.values(gate, 0, 30).shape == (30, 2)
+    session.set_inputs(np.zeros((30, 1)))
+    assert not reader.current(session)  # new inputs: a new reader
+
+
+@pytest.mark.parametrize(
+    ("start", "cursor", "size", "total", "expected"),
+    [
+        (0, 5, 10, 100, 0),  # in view: stays
+        (0, 10, 10, 100, 1),  # one past the right edge: scrolls one
+        (50, 20, 10, 100, 20),  # left of the window: it starts at the cursor
+        (95, 99, 10, 100, 90),  # never past the end
+        (3, 2, 10, 5, 0),  # everything fits
+    ],
+)
+def test_the_window_follows_the_cursor(start, cursor, size, total, expected) -> None:
+    assert heatmap.follow(start, cursor, size, total) == expected
+
+
+def test_zoom_keeps_a_single_spike_with_its_sign() -> None:
+    values = np.full((10_000, 2), 0.01)
+    values[6_789, 0] = -5.0  # one step, negative, in a column of ~100 steps
+    values[3, 1] = 2.0
+    bounds = heatmap.edges(10_000, 97)
+    columns = heatmap.extremes(values, bounds)
+    assert columns.shape == (97, 2)
+    spike = heatmap.column_of(bounds, 6_790)
+    assert columns[spike, 0] == -5.0 and columns[heatmap.column_of(bounds, 4), 1] == 2.0
+    assert np.count_nonzero(columns[:, 0] != 0.01) == 1  # only the spike's column differs
+    assert heatmap.levels(columns, 5.0)[spike, 0] == -4  # the largest negative glyph
+
+
+def test_zoom_edges_cover_every_step_once() -> None:
+    for steps, columns in [(5, 80), (100_000, 113), (81, 80)]:
+        bounds = heatmap.edges(steps, columns)
+        assert bounds[0] == 0 and bounds[-1] == steps and np.all(np.diff(bounds) >= 1)
+        assert len(bounds) - 1 == min(steps, columns)
+
+
+def test_zoom_is_fast_at_100000_steps() -> None:
+    import time
+
+    values = np.random.default_rng(0).normal(size=(100_000, 32))
+    began = time.perf_counter()
+    heatmap.extremes(values, heatmap.edges(100_000, 110))
+    assert time.perf_counter() - began < 0.5
+
+
+def test_levels_give_sign_and_magnitude() -> None:
+    values = np.array([-1.0, -0.4, -0.05, 0.0, 0.05, 0.2, 0.6, 1.0, 3.0])
+    assert heatmap.levels(values, 1.0).tolist() == [-4, -2, 0, 0, 0, 1, 3, 4, 4]
+    assert "".join(heatmap.GLYPHS[k + 4] for k in heatmap.levels(values, 1.0)) == "●∘   ░▓██"
+
+
+def test_match_is_signed_and_over_the_whole_range() -> None:
+    values = np.array([[0.5, -0.9, 0.5], [0.4, -0.9, 0.2], [0.6, -0.9, 0.5]])
+    assert heatmap.above(values, 0.3) == [0]  # unit 2 dips at one step; unit 1 is negative
+    assert heatmap.above(values, 0.1) == [0, 2]
+    assert heatmap.above(values, -1.0) == [0, 1, 2]
+    assert heatmap.above(values[:0], 0.0) == []
+
+
+# -- the screen ----------------------------------------------------------------------------
+def heat(app) -> HeatMap:
+    return app.screen.query_one(HeatMap)
+
+
+async def test_m_opens_and_escape_closes() -> None:
+    app = make_app("--hidden-size", "4", "--inputs", "1;-2;0.5;3")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m")
+        assert isinstance(app.screen, HeatMapScreen)
+        assert "press space" in heat(app).text()
+        await pilot.press("space", "space")
+        assert app.stepper.frame.t == 2 and "steps 1–2 of 2" in heat(app).text()
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen) and app.stepper.frame.t == 2
+        await pilot.press("m", "m")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_series_zoom_threshold_and_range_keys() -> None:
+    app = make_app("--hidden-size", "4", "--inputs", "1;-2;0.5;3;1;0;-1;2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "space", "space", "space")
+        await pilot.press("v")
+        assert heat(app).text().startswith(" c (cell)")
+        await pilot.press("v")
+        assert heat(app).text().startswith(" f (forget gate)")
+        await pilot.press("shift+right", "shift+right")
+        assert app.stepper.frame.t == 5
+        assert "units with f > 0.3 over steps 3–5: " in heat(app).text()
+        await pilot.press("shift+left")
+        assert app.stepper.frame.t == 4 and "over steps 3–4" in heat(app).text()
+        for _ in range(7):
+            await pilot.press("greater_than_sign")
+        assert "f > 1.0 over steps 3–4: none" in heat(app).text()  # a sigmoid never is
+        for _ in range(11):
+            await pilot.press("less_than_sign")
+        assert "f > -0.1 over steps 3–4: 4: 0, 1, 2, 3" in heat(app).text()
+        await pilot.press("right")  # an arrow alone drops the range
+        assert "over steps" not in heat(app).text() and app.stepper.frame.t == 5
+        await pilot.press("z")
+        assert "steps 1–5 of 5 · zoomed out: every step fits" in heat(app).text()
+        await pilot.press("end", "r", "home", "p", "p", "down", "up", "s")
+        assert isinstance(app.screen, HeatMapScreen)
+
+
+async def test_the_range_stops_at_the_start() -> None:
+    app = make_app("--inputs", "1;2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m", "shift+left")
+        assert app.stepper.frame.refused and "start" in app.stepper.frame.status
+
+
+async def test_a_click_selects_the_unit_and_the_step() -> None:
+    app = make_app("--hidden-size", "4", "--inputs", "1;-2;0.5;3;1;0;-1;2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "end", "left", "left", "left")  # t = 5, unit 0
+        top, label, units, _ = heat(app)._cells
+        assert list(units) == [0, 1, 2, 3]
+        await pilot.click(HeatMap, offset=(label + 1, top + 2))  # step 2, unit 2
+        await pilot.pause()
+        assert app.stepper.frame.unit == 2 and app.stepper.frame.t == 2
+        assert "▶   2" in heat(app).text()
+
+
+async def test_a_click_on_a_zoomed_column_goes_to_its_extreme() -> None:
+    inputs = ";".join(["0"] * 150 + ["9"] + ["0"] * 149)
+    app = make_app("--inputs", inputs)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m", "end", "z")
+        top, label, _, bounds = heat(app)._cells
+        column = heatmap.column_of(np.array(bounds), 151)
+        await pilot.click(HeatMap, offset=(label + column, top))
+        await pilot.pause()
+        assert app.stepper.frame.t == 151
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("hidden", [1, 4, 100])
+async def test_every_cell_and_size_draws_every_series(kind: str, hidden: int) -> None:
+    app = make_app("--cell", kind, "--hidden-size", str(hidden), "--inputs", "1;-2;0.5;3")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m", "space", "space", "shift+right", "down", "up", "up")
+        count = len(heatmap.series_of(app.stepper.frame.cell))
+        for _ in range(count):
+            text = heat(app).text()
+            assert "▶" in text and "units with" in text and "Traceback" not in text
+            assert len(text.splitlines()) <= 24 - 2  # the header and the footer
+            await pilot.press("z", "v")
+        assert app.stepper.frame.unit == (hidden - 1 if hidden > 1 else 0)
+        assert isinstance(app.screen, HeatMapScreen)
