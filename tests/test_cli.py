@@ -12,9 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lstm_engine.cli import main
+from lstm_engine.cli import UsageError, main
+from lstm_engine.presets import PRESETS, listing
 
 from reference import cases, expected, max_difference, weights
+from tui_helpers import session as make_session
 
 ORIGINAL_BLOCK_1 = """\
 Step 1 | Input: 5
@@ -156,6 +158,82 @@ def test_bad_input_is_one_line_and_status_2(capsys, argv: list[str], message: st
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("lstm-engine: error: ")
     assert message in err
+
+
+# -- presets ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("command", ["lstm-engine", "lstm-stepper"])
+def test_preset_list_prints_every_preset_and_exits_0(capsys, command: str) -> None:
+    from tui.app import make_app
+
+    with pytest.raises(SystemExit) as stop:
+        if command == "lstm-engine":
+            main(["trace", "--preset", "list"])
+        else:
+            make_app(["--preset", "list"])
+    out, err = capsys.readouterr()
+    assert stop.value.code in (0, None) and err == ""
+    assert out == listing() + "\n"
+    assert all(f"{name} (" in out for name in PRESETS)
+
+
+def test_an_unknown_preset_is_one_line_that_lists_the_names(capsys) -> None:
+    code, out, err = run(capsys, "trace", "--preset", "remembr")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "no preset 'remembr'" in err and ", ".join(PRESETS) in err and "list" in err
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--seed", "7"],
+        ["--weights", "w.npz"],
+        ["--cell", "lstm"],
+        ["--input-size", "1"],
+        ["--hidden-size", "1"],
+        ["--task", "adding"],
+    ],
+)
+def test_a_hand_set_preset_conflicts_with_what_it_sets(capsys, option: list[str]) -> None:
+    from tui.app import make_app
+
+    code, out, err = run(capsys, "trace", "--preset", "remember", *option)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("lstm-engine: error: --preset remember ")
+    assert f"leave out {option[0]}" in err
+    with pytest.raises(UsageError, match=f"leave out {option[0]}"):
+        make_app(["--preset", "remember", *option])
+
+
+def test_the_seed_preset_takes_the_model_options(capsys) -> None:
+    code, out, err = run(capsys, "trace", "--preset", "seed", "--cell", "peephole", "--seed", "7")
+    assert (code, err) == (0, "")
+    assert out == run(capsys, "trace", "--cell", "peephole", "--seed", "7")[1]
+
+
+def test_a_preset_traces_its_own_cell_and_inputs(capsys) -> None:
+    code, out, _ = run(capsys, "trace", "--preset", "write-read", "--format", "json")
+    cell, inputs = PRESETS["write-read"].build()
+    got = json.loads(out)
+    assert code == 0 and (got["cell"], got["input_size"]) == ("lstm", 3)
+    assert got["inputs"] == inputs.tolist()
+    session = make_session("--preset", "write-read")
+    assert session.cell == cell and session.origin == "preset write-read"
+    assert session.input_names == ("value", "write", "read")
+
+
+def test_inputs_replace_a_preset_s_inputs_of_its_width(tmp_path: Path, capsys) -> None:
+    code, out, _ = run(
+        capsys, "trace", "--preset", "write-read", "--inputs", "0.5,1,0;0,0,1", "--format", "json"
+    )
+    assert code == 0 and json.loads(out)["inputs"] == [[0.5, 1, 0], [0, 0, 1]]
+    path = tmp_path / "x.csv"
+    path.write_text("v,w,r\n0.5,1,0\n0,0,1\n")
+    session = make_session("--preset", "write-read", "--inputs-file", str(path))
+    assert session.inputs.tolist() == [[0.5, 1, 0], [0, 0, 1]]
+    assert session.input_names == ("v", "w", "r")  # the file's names
+    code, out, err = run(capsys, "trace", "--preset", "write-read", "--inputs", "1,2;3,4")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "--preset write-read takes 3 input(s) a step (value, write, read)" in err
 
 
 @pytest.mark.parametrize("contents", ["1\nabc\n", "", "1,2\n3\n", "1\nnan\n"])
