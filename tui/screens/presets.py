@@ -28,7 +28,7 @@ NAME_WIDTH = max(len(name) for name in PRESETS)
 
 def option(preset: Preset) -> Option:
     """A line of the list: the name (bold) and the purpose."""
-    prompt = Text.assemble((f"{preset.name:<{NAME_WIDTH}}", "bold"), "  ", preset.purpose)
+    prompt = Text.assemble((f"{preset.name:<{NAME_WIDTH + 2}}", "bold"), preset.purpose)
     return Option(prompt, id=preset.name)
 
 
