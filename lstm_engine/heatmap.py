@@ -38,15 +38,22 @@ class Series:
     for a value every unit shares, as the mLSTM's i and f)."""
 
     field: str  #: the record field: "h", "f"
-    label: str  #: "h (hidden)", "f (forget gate)"
+    label: str  #: "h (hidden)", "f (forget gate)", "i' (input gate)"
     rows: int  #: the hidden size, or 1 for a shared value
     #: a gate's fixed scale (the largest magnitude of its range); 0 for a state, which is
     #: scaled by the largest magnitude it reached
     scale: float = 0.0
 
+    shared: bool = False  #: one value for every unit: its one row is no unit's
+
     @property
     def is_state(self) -> bool:
         return self.scale == 0.0
+
+    @property
+    def symbol(self) -> str:
+        """How the label writes it: "h", "i'" (a stabilised gate)."""
+        return self.label.split(" ")[0]
 
 
 def series_of(cell: Cell) -> tuple[Series, ...]:
@@ -55,19 +62,20 @@ def series_of(cell: Cell) -> tuple[Series, ...]:
     out: its rows are not units (its norm is on the main plot)."""
     size = cell.hidden_size
     states = {s.name: s for s in cell.states if s.kind != "matrix"}
-    rows = {"unit": size, "scalar": 1}
     out: dict[str, Series] = {}
+
+    def add(field: str, symbol: str, label: str, shared: bool, scale: float = 0.0) -> None:
+        if field not in out:
+            label = f"{symbol} ({label.lower()})"
+            out[field] = Series(field, label, 1 if shared else size, scale, shared)
+
     for name in [n for n in cell.plotted if n in states]:
-        out[name] = Series(name, f"{name} ({states[name].label.lower()})", rows[states[name].kind])
+        add(name, name, states[name].label, states[name].kind == "scalar")
     for gate in cell.gates:
-        if gate.symbol not in out:
-            scale = max(abs(gate.low), abs(gate.high))
-            shared = 1 if gate.scalar else size
-            out[gate.symbol] = Series(
-                gate.symbol, f"{gate.shown} ({gate.label.lower()})", shared, scale
-            )
+        scale = max(abs(gate.low), abs(gate.high))
+        add(gate.symbol, gate.shown, gate.label, gate.scalar, scale)
     for name, state in states.items():
-        out.setdefault(name, Series(name, f"{name} ({state.label.lower()})", rows[state.kind]))
+        add(name, name, state.label, state.kind == "scalar")
     return tuple(out.values())
 
 

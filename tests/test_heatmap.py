@@ -54,6 +54,8 @@ def test_series_come_from_the_declarations() -> None:
     assert "C" not in fields["mlstm"]  # a matrix's rows are not units
     shared = {s.field: s.rows for s in heatmap.series_of(CELLS["mlstm"].init(1, 4, 0))}
     assert shared["i"] == shared["f"] == shared["m"] == 1 and shared["o"] == 4
+    one = heatmap.series_of(CELLS["lstm"].init(1, 1, 0))
+    assert not any(s.shared for s in one)  # one unit is still a unit, not "all"
 
 
 def test_gates_are_kept_and_extended_as_the_history_grows() -> None:
@@ -161,10 +163,10 @@ async def test_series_zoom_threshold_and_range_keys() -> None:
         assert app.stepper.frame.t == 4 and "over steps 3–4" in heat(app).text()
         for _ in range(7):
             await pilot.press("greater_than_sign")
-        assert "f > 1.0 over steps 3–4: none" in heat(app).text()  # a sigmoid never is
+        assert "f > 1.0 over steps 3–4: none (0 of 4)" in heat(app).text()  # a sigmoid never is
         for _ in range(11):
             await pilot.press("less_than_sign")
-        assert "f > -0.1 over steps 3–4: 4: 0, 1, 2, 3" in heat(app).text()
+        assert "f > -0.1 over steps 3–4: 0, 1, 2, 3 (4 of 4)" in heat(app).text()
         await pilot.press("right")  # an arrow alone drops the range
         assert "over steps" not in heat(app).text() and app.stepper.frame.t == 5
         await pilot.press("z")
@@ -210,10 +212,12 @@ async def test_every_cell_and_size_draws_every_series(kind: str, hidden: int) ->
     app = make_app("--cell", kind, "--hidden-size", str(hidden), "--inputs", "1;-2;0.5;3")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("m", "space", "space", "shift+right", "down", "up", "up")
-        count = len(heatmap.series_of(app.stepper.frame.cell))
-        for _ in range(count):
+        for series in heatmap.series_of(app.stepper.frame.cell):
             text = heat(app).text()
-            assert "▶" in text and "units with" in text and "Traceback" not in text
+            assert text.startswith(f" {series.label}") and "units with" in text
+            rows = [line for line in text.splitlines() if line[:1] in "▶ " and line[1:2] == " "]
+            assert any(line.startswith("▶") for line in rows) != series.shared
+            assert any(line.startswith("  all ") for line in rows) == series.shared
             assert len(text.splitlines()) <= 24 - 2  # the header and the footer
             await pilot.press("z", "v")
         assert app.stepper.frame.unit == (hidden - 1 if hidden > 1 else 0)

@@ -19,7 +19,8 @@ INPUTS = "1;-2;0.5;3;1;0;-1;2;4;-3;0;0;1;2;-1"
 @pytest.mark.parametrize("size", SIZES)
 def test_h_with_a_range_matched(snap_compare, size: tuple[int, int]) -> None:
     app = make_app("--hidden-size", "4", "--inputs", INPUTS)
-    presses = ["m", *["space"] * 6, "down", "shift+right", "shift+right", "less_than_sign"]
+    presses = ["m", *["space"] * 6, "down", "v", "shift+right", "shift+right"]
+    presses += ["less_than_sign"] * 3  # c > 0.0 over steps 6-8
     assert snap_compare(app, press=presses, terminal_size=size)
 
 

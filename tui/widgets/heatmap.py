@@ -128,7 +128,7 @@ class HeatMap(FrameWidget):
         width = max(self.size.width - label - 2, 1)  # room for " ◀" after the rows
         bounds = self._bounds(frame, width)
         scale = self.reader.scale(series, steps)
-        what = "its range" if not series.is_state else f"largest |{series.field}| so far"
+        what = "its range" if not series.is_state else f"largest |{series.symbol}| so far"
         title = packed(self._title(series, bounds, frame), self.size.width - 2)
         keys = packed(legend(f"scale ±{scale:.3g} ({what})"), self.size.width - 2)
         units = self._units(frame, series, len(title) + len(keys) + 3)
@@ -144,8 +144,8 @@ class HeatMap(FrameWidget):
         self._cells = (len(lines.rows), label, units, [int(b) for b in bounds])
         glyphs = heatmap.levels(values, scale) + 4
         for row, unit in enumerate(units):
-            chosen = series.rows > 1 and unit == frame.unit
-            name = str(unit) if series.rows > 1 else "all"
+            chosen = not series.shared and unit == frame.unit
+            name = "all" if series.shared else str(unit)
             lines.append(f"\n{'▶' if chosen else ' '} ")
             lines.append(f"{name:>{digits}}", "bold reverse" if chosen else "")
             lines.append(" ")
@@ -163,7 +163,7 @@ class HeatMap(FrameWidget):
     def _units(self, frame: Frame, series: Series, others: int) -> range:
         """The units shown: as many as fit beside ``others`` rows, round the selected one."""
         room = max(self.size.height - others, 1)
-        selected = frame.unit if series.rows > 1 else 0
+        selected = 0 if series.shared else frame.unit
         self._first_unit = heatmap.follow(self._first_unit, selected, room, series.rows)
         return range(self._first_unit, min(self._first_unit + room, series.rows))
 
@@ -215,7 +215,7 @@ class HeatMap(FrameWidget):
 
     def _match(self, series: Series, frame: Frame) -> str:
         picked = selected_range(self.view, frame.t)
-        rule = f"{series.field} > {self.view.threshold:.1f}"
+        rule = f"{series.symbol} > {self.view.threshold:.1f}"
         if picked is None:
             return f"select-and-match: shift+→/← select steps from the cursor; {rule} (> / <)"
         assert self.reader is not None
@@ -224,10 +224,11 @@ class HeatMap(FrameWidget):
         values = self.reader.values(series, first - 1, last)
         found = heatmap.above(values, self.view.threshold)
         steps = f"{first}" if first == last else f"{first}–{last}"
-        if series.rows == 1:
+        if series.shared:
             names = "all (one value shared by every unit)" if found else "none"
         else:
-            names = f"{len(found)}: " + ", ".join(map(str, found)) if found else "none"
+            listed = ", ".join(map(str, found)) if found else "none"
+            names = f"{listed} ({len(found)} of {series.rows})"
         return f"units with {rule} over steps {steps}: {names}"
 
     # -- the mouse --------------------------------------------------------------------------
@@ -241,7 +242,7 @@ class HeatMap(FrameWidget):
         if self.frame is None or self.reader is None:
             return
         series = self.series(self.frame)
-        unit = units[row] if series.rows > 1 else None
+        unit = None if series.shared else units[row]
         first, last = bounds[column], bounds[column + 1]
         step = last
         if last - first > 1:
