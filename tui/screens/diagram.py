@@ -1,13 +1,85 @@
-"""Placeholder, replaced by its owner in this change: the app imports DiagramScreen from here."""
+"""The live cell diagram (d): the cell drawn as in "Understanding LSTM Networks", with the
+numbers of the current step for the selected unit on its wires and in its gates.
+
+The stepping keys move through the sequence as on the main screen and the numbers
+follow; ↓/↑ choose the unit; [ and ] choose the equation being read, whose part of the
+drawing is lit (heavy lines and ▶, coloured where there is colour) and which is written
+out with its numbers under it. The drawing is ``lstm_engine.diagram``'s; this screen
+only shows the controller's frames.
+"""
 
 from __future__ import annotations
 
-from textual.screen import Screen
+from dataclasses import replace
 
-from lstm_engine.stepper import Stepper
+from textual.app import ComposeResult
+from textual.widgets import Footer
+
+from lstm_engine.stepper import END, Frame
+
+from ..keys import DIAGRAM, bindings
+from ..widgets import HeaderBar, StatusLine
+from ..widgets.diagram import DiagramPanel
+from .stepping import SteppingScreen
+
+#: What the view's help says it shows.
+READING = (
+    (
+        "The picture",
+        "the memory runs along the top: c_prev comes in on the left, is multiplied (×) by "
+        "the forget gate f, gets i × c_bar added (+), and leaves on the right as c. A branch "
+        "of c goes down through tanh and is multiplied by the output gate o: that is h, "
+        "out on the right. [h_prev, x] comes in at the bottom and feeds the gate boxes. "
+        "Every number is the selected unit's at this step (x: the whole input).",
+    ),
+    (
+        "Boxes",
+        "a gate box names its symbol and function (σ: sigmoid), its value under that, and "
+        "in the full drawing its pre-activation (z, or raw for the xLSTM cells: the "
+        "weighted sum before the function). p·c: a peephole's term (peephole LSTM). f', "
+        "i': the xLSTM's stabilised gates, the factors actually applied; σ and exp beside "
+        "them are the paper's sigmoid(f_raw) and exp(i_raw), which the stabiliser m "
+        "rescales by exp(-m) so nothing overflows (c / n, and h with it, is unchanged).",
+    ),
+    (
+        "xLSTM",
+        "sLSTM: the normaliser n (second line) sums the input gates as c sums what is "
+        "written, and h = o * c / n; m, the stabiliser, is the running log of the largest "
+        "gate (bottom line: m_prev, logf = m_prev + logsigmoid(f_raw), m). mLSTM: the "
+        "memory is a matrix C (its diagonal entry C[u,u] is shown), written with "
+        "C = f'*C_prev + i'*k v^T; n = f'*n_prev + i'*k; h~ = (qs @ C) / den with qs = "
+        "q / sqrt(H) (qC: qs @ C for this unit), h = o * h~. Its gates read x only.",
+    ),
+    (
+        "Lit part",
+        "[ and ] choose the equation being read: its box, wires and values are drawn "
+        "heavy (┏━┓) with ▶ before its name, and the equation is written out with its "
+        "numbers under the drawing. f opens its full sum.",
+    ),
+)
 
 
-class DiagramScreen(Screen[None]):
-    def __init__(self, stepper: Stepper) -> None:
-        super().__init__()
-        self.stepper = stepper
+#: The status at the end of the sequence: no live input on this screen.
+AT_END = "end of the sequence (steps are added on the main screen: escape)"
+
+
+class DiagramScreen(SteppingScreen):
+    KEYS = DIAGRAM
+    BINDINGS = bindings(DIAGRAM)
+    LIVE_INPUT = False  #: inputs are added on the main screen
+    HELP_PANELS = READING
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(id="diagram-header")
+        yield StatusLine(id="diagram-header-status")
+        yield DiagramPanel(id="diagram")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def show(self, frame: Frame) -> None:
+        """The frame; at the end its status says where inputs are added (not here)."""
+        if frame.status.startswith(END):
+            frame = replace(frame, status=AT_END)
+        super().show(frame)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
