@@ -59,6 +59,15 @@ class Canvas:
         col = self.columns.start + int(columns_of(np.array([x]), self.xlim, len(self.columns))[0])
         return col if col in self.columns else None
 
+    def x_at(self, col: int) -> float | None:
+        """The data x at the middle of matrix column ``col`` (the inverse of
+        ``column_of``); None outside the data area."""
+        if self.xlim is None or col not in self.columns:
+            return None
+        lo, hi = self.xlim
+        bins = len(self.columns)
+        return lo if bins == 1 else lo + (col - self.columns.start) * (hi - lo) / (bins - 1)
+
     def cell(self, row: int, col: int) -> tuple[str, tuple[Any, Any, Any]]:
         """The character at (row, col) and its (foreground, style, background)."""
         m = self.matrix

@@ -4,9 +4,11 @@ A ``Stepper`` owns the session (two in compare mode: one per *lane*, stepping to
 on the same inputs), the selected unit, what the plot shows, automatic play, a revision
 number that every change bumps, and the status line. Each action (``step``, ``back``,
 ``reset``, ``seek``, ``end``, ``select_unit``, ``switch_cell``, ``set_inputs``,
-``set_weight``, ``load_weights``, ``compare``, ...) returns a new immutable ``Frame``:
-the plain data a screen draws. The main screen, compare mode and (later) the lesson
-player and the frame exporter all render frames; none of them steps a session itself.
+``set_weight``, ``set_input``, ``load_weights``, ``compare``, ...) returns a new
+immutable ``Frame``: the plain data a screen draws (nudge mode's changes, ``nudge_job``,
+are a weight's or an input's, made by ``lstm_engine.nudge``). The main screen, compare
+mode and (later) the lesson player and the frame exporter all render frames; none of
+them steps a session itself.
 
 A trained cell opened on an example of its task (``open_example_job``, ``open_model_job``)
 makes the frames carry its readout's prediction and the target (``Frame.reading``); the
@@ -40,7 +42,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from . import gradflow, jobs, plot, trace
+from . import gradflow, jobs, nudge, plot, trace
 from .cells import CELLS, Cell
 from .cells.base import Array, Record
 from .cells.weights import WeightsError
@@ -505,14 +507,44 @@ class Stepper:
         except IndexError:
             raise WeightsError(f"{key} has no element {list(index)}") from None
         cell = session.cell.with_params(**{key: array})
-        origin = (
-            session.origin if session.origin.endswith("(edited)") else session.origin + " (edited)"
-        )
+        origin = _edited(session.origin)
         name = f"{key}[{','.join(map(str, index))}]" if index else key
         message = f"{name} = {value:g}"
         if lane == 0:
             return self._rebuild("Changing a weight", message, first=(cell, origin, session.seed))
         return self._rebuild("Changing a weight", message, second=(cell, origin))
+
+    def set_input(self, t: int, column: int, value: float) -> Frame:
+        return self.set_input_job(t, column, value).run()
+
+    def set_input_job(self, t: int, column: int, value: float) -> Job:
+        """Change one value of the input sequence, x_t[column] (t = 1..length); the
+        history is recomputed to the current step, which stays."""
+        if not 1 <= t <= self.session.length:
+            raise SessionError(f"step {t} is outside 1..{self.session.length}")
+        if not 0 <= column < self.session.cell.input_size:
+            raise SessionError(f"x has no value {column} (it has {self.session.cell.input_size})")
+        target = nudge.input_targets(self.session.cell.input_size, t)[column]
+        return self.nudge_job(target, value)
+
+    def nudge_job(self, target: nudge.Target, value: float) -> Job:
+        """Set one weight or input value (``lstm_engine.nudge``) of the first cell and
+        recompute the history to the current step. If a step on the way overflows, nothing
+        changes and the frame says why (``refused``): a nudge is a small change to watch,
+        so it is all or nothing. Raises ValueError for a value that is not finite."""
+        session = self.session
+        cell, rows = nudge.apply(target, session.cell, session.inputs, value)
+        message = f"{target.name} = {plain(value)}"
+        if target.is_input:
+            return self._rebuild(
+                "Changing an input", message, inputs=rows, names=session.input_names, strict=True
+            )
+        return self._rebuild(
+            "Changing a weight",
+            message,
+            first=(cell, _edited(session.origin), session.seed),
+            strict=True,
+        )
 
     def load_weights(self, path: str | os.PathLike[str], lane: int = 0) -> Frame:
         return self.load_weights_job(path, lane).run()
@@ -757,6 +789,7 @@ class Stepper:
         example: Example | Literal["keep"] | None = "keep",
         reset: bool = False,
         trained: tuple[Cell, str, Example] | Literal["keep"] | None = "keep",
+        strict: bool = False,
     ) -> Job:
         """The job that makes new sessions and swaps them in: for the first lane a new
         ``(cell, origin, seed)``; for the second a kind (seeded, sharing the first's
@@ -767,7 +800,8 @@ class Stepper:
         given; new inputs drop its target). ``reset``: start at t = 0. ``trained``: the
         trained cell c comes back to (kept unless given; new inputs drop its target too).
         The sessions are built now (bad sizes raise here); their history is computed to
-        the current step by the job."""
+        the current step by the job. ``strict``: a step that overflows on the way refuses
+        the change (nothing changes), instead of stopping at the step before it."""
         old = self.session
         rows = old.inputs if inputs is None else inputs
         input_names = old.input_names if inputs is None else names
@@ -808,6 +842,9 @@ class Stepper:
                 stop = yield from grow(lane.session, target)
                 if stop is not None:
                     stops.append(stop)
+            if stops and strict:
+                first_stop = min(stops, key=lambda e: e.step)
+                return self._refuse(f"{text}: refused, {first_stop}; nothing changed")
             where = min(target, *(lane.session.computed for lane in lanes))
             for lane in lanes:
                 lane.session.seek(where)
@@ -1056,6 +1093,11 @@ def _next_kind(kind: str, exclude: Sequence[str] = ()) -> str:
         if candidate not in exclude:
             return candidate
     return kind
+
+
+def _edited(origin: str) -> str:
+    """The origin of weights changed by hand: "seed 42 (edited)", once."""
+    return origin if origin.endswith("(edited)") else origin + " (edited)"
 
 
 def _plain_row(row: Array) -> str:

@@ -3,6 +3,12 @@
 Where the panels go depends on the cell and the terminal's size (``tui/layout.py``):
 the states and the matrix each have a copy beside the gates and one above the plot,
 and the plan says which one shows.
+
+Nudge mode (n) opens the nudge bar over the footer: its keys choose one of the selected
+unit's weights or the current input and move it by a step; each change goes to the
+controller (``Stepper.nudge_job``), which recomputes the history to the current step
+(through the progress dialog when that takes a while), and every panel draws the new
+frame at once.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from ..widgets import (
     TrajectoryPlot,
 )
 from ..widgets.matrix import matrix_state
+from ..widgets.nudge import NudgeBar
 from ..widgets.readout import ReadoutBar
 from .stepping import SteppingScreen
 
@@ -35,6 +42,10 @@ from .stepping import SteppingScreen
 class MainScreen(SteppingScreen):
     KEYS = MAIN
     BINDINGS = bindings(MAIN)
+    #: The nudge bar lies on a layer of its own, over the footer: opening it moves nothing.
+    DEFAULT_CSS = """
+    MainScreen { layers: default nudge; }
+    """
 
     def compose(self) -> ComposeResult:
         cell = self.stepper.frame.cell
@@ -53,7 +64,39 @@ class MainScreen(SteppingScreen):
                 yield TrajectoryPlot(id="plot")
         yield EquationsPanel(id="equations")
         yield LiveInputBar(id="live")
+        yield NudgeBar(id="nudge")
         yield Footer(compact=True, show_command_palette=False)  # ? and ctrl+p say more
+
+    # -- nudge mode ---------------------------------------------------------------------------
+    def action_nudge(self) -> None:
+        bar = self.query_one(NudgeBar)
+        if bar.is_open:
+            bar.close()
+            return
+        live = self.query_one(LiveInputBar)
+        if live.is_open:
+            live.close()
+        bar.open()
+
+    def on_nudge_bar_nudged(self) -> None:
+        """Apply the value the bar has waiting (what every press since the last one
+        added up to)."""
+        waiting = self.query_one(NudgeBar).take()
+        if waiting is None:
+            return
+        target, value = waiting
+        try:
+            job = self.stepper.nudge_job(target, value)
+        except ValueError as exc:
+            self.show(self.stepper.refuse(f"{target.name}: {exc}"))
+            return
+        self.run(job)
+
+    def on_nudge_bar_refused(self, message: NudgeBar.Refused) -> None:
+        self.show(self.stepper.refuse(message.text))
+
+    def live_input_allowed(self) -> bool:
+        return super().live_input_allowed() and not self.query_one(NudgeBar).is_open
 
     def on_resize(self) -> None:
         self._arrange(self.stepper.frame.cell, force=True)

@@ -11,6 +11,10 @@ live-input bar (a widget of the screen) with that character, Enter opens it empt
 characters that arrive before its field has the focus (a paste over SSH comes as a
 burst of keys) go into that same bar in order. '-' keeps its meaning (slower) unless a
 digit follows it in the same burst: a pasted "-3" is the input -3.
+
+The mouse acts through the same controller calls as the keys: a click on the plot
+(``TrajectoryPlot.Clicked``) goes to that step, a click on a unit's row of a gate box
+(``GatePanel.UnitClicked``) selects the unit. The widgets only say what was clicked.
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ from lstm_engine.stepper import Frame, Stepper
 from ..jobs import run_job
 from ..keys import Key
 from ..screenshot import take_screenshot
+from ..widgets.gates import GatePanel
 from ..widgets.live_input import LiveInputBar
+from ..widgets.plot import TrajectoryPlot
 
 #: Keys that open the live input at the end of the sequence, with the key's character.
 NUMBER_START = set("0123456789.")
@@ -145,6 +151,13 @@ class SteppingScreen(Screen[None]):
         """A long action: its progress shows if it takes a while (``tui/jobs.py``)."""
         run_job(self.app, job, lambda done: self.show(self.stepper.frame))
 
+    # -- the mouse ------------------------------------------------------------------------------
+    def on_trajectory_plot_clicked(self, message: TrajectoryPlot.Clicked) -> None:
+        self.run(self.stepper.seek_job(message.t))
+
+    def on_gate_panel_unit_clicked(self, message: GatePanel.UnitClicked) -> None:
+        self.show(self.stepper.select_unit(message.unit))
+
     def action_screenshot(self) -> None:
         """s: the screen without toasts and without the last action's status."""
         if self.stepper.frame.status:
@@ -169,8 +182,13 @@ class SteppingScreen(Screen[None]):
         self.show(self.stepper.tick())
 
     # -- live input at the end of the sequence ------------------------------------------------
+    def live_input_allowed(self) -> bool:
+        """Whether a digit at the end opens the live input now (not while another bar of
+        the screen has the keys)."""
+        return self.LIVE_INPUT
+
     def on_key(self, event: events.Key) -> None:
-        if not self.LIVE_INPUT:
+        if not self.live_input_allowed():
             return
         bar = self.query_one(LiveInputBar)
         minus, self._minus = self._minus, None
@@ -211,7 +229,7 @@ class SteppingScreen(Screen[None]):
             self.action_slower()
 
     def on_paste(self, event: events.Paste) -> None:
-        if not self.LIVE_INPUT:
+        if not self.live_input_allowed():
             return
         bar = self.query_one(LiveInputBar)
         if bar.is_open:

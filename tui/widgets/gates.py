@@ -1,4 +1,7 @@
-"""The gate panel: a box per gate the cell declares, a row per hidden unit."""
+"""The gate panel: a box per gate the cell declares, a row per hidden unit.
+
+A click on a unit's row posts ``UnitClicked``; the screen selects that unit.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ from typing import Any
 
 import numpy as np
 from rich.style import Style
+from textual import events
+from textual.message import Message
 
 from lstm_engine import Gate
 from lstm_engine.numbers import column, fit
@@ -62,6 +67,7 @@ class GateBox:
     subtitle: str = ""
     rows: list[str] = field(default_factory=list)
     width: int = 0
+    units: list[int] = field(default_factory=list)  #: each row's unit (none: one for all)
 
     @property
     def text(self) -> str:
@@ -93,10 +99,19 @@ class GatePanel(FrameWidget):
         "gatepanel--bar",
     }
 
+    class UnitClicked(Message):
+        """A unit's row was clicked."""
+
+        def __init__(self, unit: int) -> None:
+            super().__init__()
+            self.unit = unit
+
     def __init__(
         self, gates: tuple[Gate, ...], hidden_size: int, lane: int = 0, **kwargs: Any
     ) -> None:
         super().__init__(lane=lane, **kwargs)
+        #: line -> (first column, end column, unit) of each unit's row drawn on it
+        self._hits: dict[int, list[tuple[int, int, int]]] = {}
         self.gates = gates
         self.hidden_size = hidden_size
         self.cap: int | None = None  #: the most units a box shows (None: all)
@@ -146,6 +161,7 @@ class GatePanel(FrameWidget):
         inner = box_width - 2 if bordered else box_width - 1
         layouts = self.layouts(lane, inner)
         first = True
+        self._hits = {}
         for k in range(0, len(self.gates), cols):
             group = self.gates[k : k + cols]
             units = [1 if g.scalar else lane.cell.hidden_size for g in group]
@@ -159,7 +175,13 @@ class GatePanel(FrameWidget):
                 _top(out, box.title, box_width, bordered, border_style, title_style)
             for row in range(height):
                 out.append("\n")
-                for c, (_, runs) in enumerate(drawn):
+                line = len(out.rows) - 1
+                for c, (box, runs) in enumerate(drawn):
+                    if row < len(box.units):
+                        left = c * (box_width + 1)
+                        self._hits.setdefault(line, []).append(
+                            (left, left + box_width, box.units[row])
+                        )
                     out.append(" " if c else "")
                     out.append("│" if bordered else "", border_style)
                     cells = 0
@@ -200,6 +222,18 @@ class GatePanel(FrameWidget):
             return min(r.bar_width for r in self.layouts(lane, inner).values())
         finally:
             self.bar_cap = cap
+
+    def unit_at(self, x: int, y: int) -> int | None:
+        """The unit whose row is drawn at content cell (x, y), as last drawn; None on a
+        border, a title or a gate with one value for all units."""
+        return next((u for a, b, u in self._hits.get(y, []) if a <= x < b), None)
+
+    def on_click(self, event: events.Click) -> None:
+        where = event.get_content_offset(self)
+        unit = None if where is None else self.unit_at(where.x, where.y)
+        if unit is not None:
+            event.stop()
+            self.post_message(self.UnitClicked(unit))
 
     def on_resize(self) -> None:
         """A screen that lines up several panels' bars (compare mode) hears of a new size."""
@@ -251,6 +285,7 @@ class GatePanel(FrameWidget):
         box.subtitle = _subtitle(gate, notes, pre_width > 0, inner - 4)
         box.rows = ["".join(text for text, _ in runs) for runs in rows]
         box.width = inner
+        box.units = [] if gate.scalar else list(shown)
         return box, rows
 
 

@@ -5,6 +5,10 @@ shows changes (the frame's ``plot.key``, the size or the theme) and kept as stri
 current step is marked over it (▼ on the frame above the data, ▲ on the axis below), so
 stepping within the history redraws two lines, not the figure. The title and the legend
 are this widget's own rows above the figure: the legend takes at most two rows.
+
+A click on the figure's data area (or on the rows of the step marks) posts ``Clicked``
+with the step under the mouse, read back through the x range the figure was drawn with;
+the screen goes there.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from typing import Any
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.color import Color
 from textual.geometry import Region
+from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
@@ -46,6 +52,13 @@ class TrajectoryPlot(FollowsFrame, Widget):
     #: The title counts the values not drawn (NaN, inf); off for plots whose gaps are
     #: meant (the gradient view's steps before its sweep, the loss plot's evaluations)
     COUNTS_GAPS = True
+
+    class Clicked(Message):
+        """The figure was clicked over step ``t``."""
+
+        def __init__(self, t: int) -> None:
+            super().__init__()
+            self.t = t
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -148,6 +161,27 @@ class TrajectoryPlot(FollowsFrame, Widget):
             foreground = Color.parse(self.app.theme_variables.get("foreground", "#e0e0e0")).rgb
             bridge.register_theme(name, background, foreground)
         return name
+
+    # -- the mouse ------------------------------------------------------------------------------
+    def on_click(self, event: events.Click) -> None:
+        where = event.get_content_offset(self)
+        t = None if where is None else self.step_at(where.x, where.y)
+        if t is not None:
+            event.stop()
+            self.post_message(self.Clicked(t))
+
+    def step_at(self, x: int, y: int) -> int | None:
+        """The step drawn at content cell (x, y), within 0..the sequence's length; None
+        outside the data area and the rows of the step marks above and below it."""
+        canvas, frame = self._canvas, self.frame
+        if canvas is None or frame is None:
+            return None
+        row = canvas.rows - 1 - (y - len(self._head))  # the matrix's row 0 is the bottom
+        rows = canvas.canvas_rows
+        if not rows.start - 1 <= row <= rows.stop:
+            return None
+        value = canvas.x_at(x)
+        return None if value is None else min(max(round(value), 0), frame.length)
 
     # -- the current step ---------------------------------------------------------------------
     def _move_marks(self, t: int) -> None:
