@@ -1,9 +1,16 @@
 """The equations of one step for one unit, written out with the numbers filled in.
 
 A cell declares its equations as data (``cells/expressions.py``); this module turns
-them into text: ``f = sigmoid(W_f·[h_prev, x] + b_f) = sigmoid(0.0497*0.0000 -
-0.0138*5.0000 + 0.0000) = sigmoid(-0.0691) = 0.4827``. Every number is the record's
-or the weights' own, formatted by ``lstm_engine.numbers``; nothing is recomputed.
+them into text a student can redo by hand: ``f = sigmoid(W_f·[h_prev, x] + b_f) =
+sigmoid(0.0497*0.0000 - 0.0138*5.0000 + 0.0000) = sigmoid(0.0000 - 0.0691 + 0.0000) =
+sigmoid(-0.0691) = 0.4827``: the factors, then each product computed exactly and
+rounded, then the sum, so that every stage adds up at the shown precision. Every number
+is the record's or the weights' own, formatted by ``lstm_engine.numbers``; the only
+arithmetic done here is the products and dot products that the stages show.
+
+``full_sum`` writes one equation out in full, every product of its sums on a line of
+its own (the dashboard's full-sum screen); ``given`` is the step's data: x and each
+state's value before the step.
 """
 
 from __future__ import annotations
@@ -24,11 +31,16 @@ from .cells.expressions import (
     Magnitude,
     Product,
     Quotient,
+    Row,
     Sum,
     Value,
     Weight,
 )
-from .numbers import number, signed_sum
+from .numbers import fit, number, signed_sum
+
+#: The most products an affine part shows one by one (H + I for an LSTM gate); beyond
+#: that, one dot product per weight matrix, each named in the written form.
+FEW = 3
 
 
 @dataclass(frozen=True)
@@ -78,15 +90,20 @@ def symbols(cell: Cell) -> list[str]:
     return [(line.then if isinstance(line, Choice) else line).symbol for line in cell.equations]
 
 
-def write(cell: Cell, record: Record, unit: int) -> list[Written]:
-    """The equations of ``record`` for ``unit``, in the cell's order."""
-    context = _Context(cell, record, unit)
+def chosen(cell: Cell, record: Record) -> list[Equation]:
+    """The cell's equations for ``record``, each ``Choice`` settled by its field."""
     out = []
     for line in cell.equations:
         if isinstance(line, Choice):
-            line = line.then if context.pick(getattr(record, line.field)) else line.otherwise
-        out.append(context.written(line))
+            line = line.then if np.ravel(getattr(record, line.field))[0] else line.otherwise
+        out.append(line)
     return out
+
+
+def write(cell: Cell, record: Record, unit: int) -> list[Written]:
+    """The equations of ``record`` for ``unit``, in the cell's order."""
+    context = _Context(cell, record, unit)
+    return [context.written(eq) for eq in chosen(cell, record)]
 
 
 def lines(cell: Cell, record: Record, unit: int) -> list[str]:
@@ -94,73 +111,267 @@ def lines(cell: Cell, record: Record, unit: int) -> list[str]:
     return [w.text for w in write(cell, record, unit)]
 
 
+def given(cell: Cell, record: Record, unit: int, width: int = 0) -> str:
+    """The step's data in one line of at most ``width`` characters (0: no limit): ``step
+    3: x = 2.0000   h_prev = 0.1042   c_prev = 0.2167``, every state's value before the
+    step at ``unit`` (a matrix's row shows in its own equation). Narrower: closer, then
+    shorter numbers, then cut."""
+    context = _Context(cell, record, unit)
+    values: list[tuple[str, list[float]]] = [("x", [float(v) for v in np.ravel(record.x)])]
+    for var in cell.states:
+        if var.kind != "matrix":
+            values.append((f"{var.name}_prev", [context.pick(getattr(record, f"{var.name}_prev"))]))
+
+    def written(digits: int) -> list[str]:
+        out = []
+        for name, vs in values:
+            texts = [number(v) if digits == 0 else fit(v, digits) for v in vs]
+            out.append(f"{name} = {texts[0] if len(texts) == 1 else '[' + ', '.join(texts) + ']'}")
+        return out
+
+    tries = [
+        f"step {record.t}: " + "   ".join(written(0)),
+        f"step {record.t}: " + "  ".join(written(0)),
+        f"t={record.t} " + " ".join(t.replace(" = ", "=") for t in written(0)),
+        f"t={record.t} " + " ".join(t.replace(" = ", "=") for t in written(6)),
+    ]
+    text = next((t for t in tries if width <= 0 or len(t) <= width), tries[-1])
+    return text if width <= 0 or len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def full_sum(cell: Cell, record: Record, unit: int, index: int) -> list[str]:
+    """Equation ``index`` (into ``symbols(cell)``) written out in full for ``unit``: how it
+    is written; each affine part's products w*v one per line (the weight and the value
+    as shown, the product computed exactly, then rounded), each weight matrix's dot
+    product, the bias and the sum; each element of a row (the mLSTM's C); then every
+    stage of the equation, one per line, down to the result."""
+    context = _Context(cell, record, unit)
+    eq = chosen(cell, record)[index]
+    w = context.written(eq)
+    out = [f"{w.parts[0]} = {w.parts[1]}", f"unit {unit}, step {record.t}"]
+    for affine in _affines(eq):
+        out += ["", *context.affine_sum(affine)]
+    if context.is_row(eq.result):
+        out += ["", f"element by element ({cell.hidden_size}):"]
+        out += [f"  {context.element_line(eq, j)}" for j in range(cell.hidden_size)]
+    out += ["", "in full:", f"  {w.parts[0]} = {w.parts[1]}"]
+    out += [f"    = {part}" for part in w.parts[2:]]
+    if w.note:
+        out.append(f"  ({w.note})")
+    return out
+
+
+def _affines(expr: Expr | Equation) -> list[Affine]:
+    """The affine parts inside an equation's first (most detailed) stage, in order."""
+    match expr:
+        case Equation(stages=stages):
+            return _affines(stages[0]) if stages else []
+        case Affine():
+            return [expr]
+        case Call(args=parts) | Sum(terms=parts) | Product(factors=parts):
+            return [a for part in parts for a in _affines(part)]
+        case Difference(a, b) | Quotient(a, b):
+            return _affines(a) + _affines(b)
+        case Magnitude(a):
+            return _affines(a)
+    return []
+
+
 class _Context:
-    def __init__(self, cell: Cell, record: Record, unit: int) -> None:
-        self.cell, self.record, self.unit = cell, record, unit
+    """One record and unit; ``element`` (a column) for the element-by-element lines of a
+    row equation."""
+
+    def __init__(self, cell: Cell, record: Record, unit: int, element: int | None = None) -> None:
+        self.cell, self.record, self.unit, self.element = cell, record, unit, element
 
     def pick(self, array: object) -> float:
         """The selected unit's element; a scalar's only one."""
         flat = np.ravel(np.asarray(array))
         return float(flat[self.unit] if flat.size > 1 else flat[0])
 
+    def is_row(self, field: str) -> bool:
+        """Whether a record field is a matrix: its equation is written for the unit's row."""
+        return np.ndim(getattr(self.record, field)) == 2
+
+    def row(self, field: str) -> np.ndarray:
+        """``Row(field)``: the unit's row of a matrix field, or the whole vector field; one
+        element of it for an element line."""
+        array = np.asarray(getattr(self.record, field), dtype=np.float64)
+        values = array[self.unit] if array.ndim == 2 else np.ravel(array)
+        return values if self.element is None else values[self.element : self.element + 1]
+
     def written(self, eq: Equation) -> Written:
-        parts = (eq.symbol, eq.written, *(self.text(stage) for stage in eq.stages))
-        result = number(self.pick(getattr(self.record, eq.result)))
+        """symbol = written form = each stage, and after each the same with its products
+        worked out (where that says something new) = result."""
+        each = all(_few(self.cell, a) for a in _affines(eq))
+        affine = next(iter(_affines(eq)), None)
+        form = eq.written.format(affine="" if affine is None else affine.written(each), u=self.unit)
+        result = self.result(eq)
+        stages: list[str] = []
+        for stage in eq.stages:
+            for text in (self.text(stage), self.text(stage, worked=True)):
+                if text != result and (not stages or stages[-1] != text):
+                    stages.append(text)
         note = ""
         if eq.note is not None:
             label, field = eq.note
             note = f"{label} = {number(self.pick(getattr(self.record, field)))}"
-        return Written((*parts, result), note)
+        return Written((self.symbol(eq), form, *stages, result), note)
 
-    def text(self, expr: Expr) -> str:
-        """An expression with its numbers; a leading '-' means the whole term is negative."""
+    def symbol(self, eq: Equation) -> str:
+        if not self.is_row(eq.result):
+            return eq.symbol
+        column = ":" if self.element is None else str(self.element)
+        return f"{eq.symbol}[{self.unit},{column}]"
+
+    def result(self, eq: Equation) -> str:
+        if self.is_row(eq.result):
+            return self._numbers(self.row(eq.result))
+        return number(self.pick(getattr(self.record, eq.result)))
+
+    def element_line(self, eq: Equation, j: int) -> str:
+        """One element of a row equation: ``C[0,1] = 1.0000*0.2000 + ... = 0.2500``."""
+        one = _Context(self.cell, self.record, self.unit, j)
+        w = one.written(eq)
+        return " = ".join([w.parts[0], *w.parts[2:]])
+
+    def text(self, expr: Expr, worked: bool = False) -> str:
+        """An expression with its numbers; a leading '-' means the whole term is negative.
+        ``worked``: each product of numbers computed exactly and rounded."""
         match expr:
             case Value(field):
                 return number(self.pick(getattr(self.record, field)))
+            case Row(field):
+                return self._numbers(self.row(field))
             case Weight(key):
                 return number(self.pick(self.cell.params[key]))
             case Const(v):
                 return f"{v:g}"  # as it is written in the formula: 1, 1e-06
             case Call(fn, args):
-                return f"{fn}({', '.join(self.text(a) for a in args)})"
+                return f"{fn}({', '.join(self.text(a, worked) for a in args)})"
             case Sum(terms):
-                return signed_sum([self.text(t) for t in terms])
+                return signed_sum([self.text(t, worked) for t in terms])
             case Difference(a, b):
-                return signed_sum([self.text(a), _negate(self._operand(b))])
+                return signed_sum([self.text(a, worked), _negate(self._operand(b, worked))])
             case Product(factors):
-                texts = [self._operand(f) for f in factors]
+                value = self._product(factors) if worked else None
+                if value is not None:
+                    return self._numbers(value) if self._has_row(factors) else number(value[0])
+                texts = [self._operand(f, worked) for f in factors]
                 return "*".join([texts[0], *(_bracket_negative(t) for t in texts[1:])])
             case Quotient(a, b):
-                return f"{self._operand(a)}/{_bracket_negative(self._operand(b))}"
+                return f"{self._operand(a, worked)}/{_bracket_negative(self._operand(b, worked))}"
             case Magnitude(a):
-                return f"|{self.text(a)}|"
+                return f"|{self.text(a, worked)}|"
             case Affine():
-                return self._affine(expr)
+                return self._affine(expr, worked)
         raise TypeError(f"not an expression: {expr!r}")
 
-    def _operand(self, expr: Expr) -> str:
+    def _leaf(self, expr: Expr) -> np.ndarray | None:
+        """The numbers of a leaf (a value, a row, a weight, a constant), else None."""
+        match expr:
+            case Value(field):
+                return np.array([self.pick(getattr(self.record, field))])
+            case Row():
+                return self.row(expr.field)
+            case Weight(key):
+                return np.array([self.pick(self.cell.params[key])])
+            case Const(v):
+                return np.array([v])
+        return None
+
+    def _product(self, factors: tuple[Expr, ...]) -> np.ndarray | None:
+        """The exact product of leaves, elementwise along a row; None if a factor is not a
+        leaf (it is worked out inside first)."""
+        out = np.ones(1)
+        for factor in factors:
+            value = self._leaf(factor)
+            if value is None:
+                return None
+            out = out * value
+        return out
+
+    @staticmethod
+    def _has_row(factors: tuple[Expr, ...]) -> bool:
+        return any(isinstance(f, Row) for f in factors)
+
+    def _numbers(self, values: np.ndarray) -> str:
+        """A row's numbers, ``[0.1000, -0.2000]``; one element alone for an element line."""
+        if self.element is not None:
+            return number(values[0])
+        return "[" + ", ".join(number(v) for v in values) + "]"
+
+    def _operand(self, expr: Expr, worked: bool) -> str:
         """An expression inside a product or quotient: sums in brackets."""
-        text = self.text(expr)
+        text = self.text(expr, worked)
         return f"({text})" if isinstance(expr, Sum | Difference | Affine) else text
 
-    def _affine(self, expr: Affine) -> str:
-        """Every product ``w*v`` while there are few (H + I <= 3), else one dot product per
-        weight matrix; then the bias."""
-        cell, unit = self.cell, self.unit
-        row = expr.block * cell.hidden_size + unit
-        pairs = [
-            (cell.params[key][row], np.asarray(getattr(self.record, f))) for key, f in expr.products
+    def _pairs(self, expr: Affine) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each product's weight row (the unit's, in the gate's block) and its values."""
+        row = expr.block * self.cell.hidden_size + self.unit
+        return [
+            (self.cell.params[key][row], np.ravel(getattr(self.record, field)))
+            for key, field in expr.products
         ]
-        bias = sum(float(cell.params[key][row]) for key in expr.bias)
-        if cell.hidden_size + cell.input_size <= 3:
+
+    def _bias(self, expr: Affine) -> float:
+        row = expr.block * self.cell.hidden_size + self.unit
+        return sum(float(np.ravel(self.cell.params[key])[row]) for key in expr.bias)
+
+    def _affine(self, expr: Affine, worked: bool) -> str:
+        """Every product ``w*v`` while there are few (``FEW``), or each computed and
+        rounded (``worked``); else one dot product per weight matrix; then the bias."""
+        pairs = self._pairs(expr)
+        if not _few(self.cell, expr):
+            terms = [number(float(weights @ values)) for weights, values in pairs]
+        elif worked:
             terms = [
-                "*".join([number(w), _bracket_negative(number(v))])
+                number(w * v)
                 for weights, values in pairs
                 for w, v in zip(weights, values, strict=True)
             ]
         else:
-            terms = [number(float(weights @ values)) for weights, values in pairs]
-        return signed_sum([*terms, number(bias)])
+            terms = [
+                f"{number(w)}*{_bracket_negative(number(v))}"
+                for weights, values in pairs
+                for w, v in zip(weights, values, strict=True)
+            ]
+        return signed_sum([*terms, number(self._bias(expr))])
+
+    def affine_sum(self, expr: Affine) -> list[str]:
+        """An affine part's every product, its dot products, its bias and its sum."""
+        H, u = self.cell.hidden_size, self.unit
+        row = expr.block * H + u
+        out = []
+        dots = []
+        pairs = self._pairs(expr)
+        for name, (key, field), (weights, values) in zip(
+            expr.names, expr.products, pairs, strict=True
+        ):
+            out.append(f"{name}·{field} (row {row} of {key}):")
+            for j, (w, v) in enumerate(zip(weights, values, strict=True)):
+                product = f"{number(w)}*{_bracket_negative(number(v))}"
+                out.append(f"  {name}[{u},{j}]*{field}[{j}] = {product} = {number(w * v)}")
+            dot = float(weights @ values)
+            dots.append(number(dot))
+            out.append(f"  {name}·{field} = {number(dot)}")
+        parts = [number(float(np.ravel(self.cell.params[key])[row])) for key in expr.bias]
+        bias = number(self._bias(expr))
+        keys = " + ".join(f"{key}[{row}]" for key in expr.bias)
+        out.append(
+            f"{expr.bias_name} = {keys}"
+            + (f" = {signed_sum(parts)}" if len(parts) > 1 else "")
+            + f" = {bias}"
+        )
+        total = sum(float(w @ v) for w, v in pairs) + self._bias(expr)
+        out.append(f"{expr.written(False)} = {signed_sum([*dots, bias])} = {number(total)}")
+        return out
+
+
+def _few(cell: Cell, expr: Affine) -> bool:
+    """Whether an affine part is short enough to show product by product (a weight
+    matrix has a product per column)."""
+    return sum(cell.params[key].shape[-1] for key, _ in expr.products) <= FEW
 
 
 def _negate(text: str) -> str:
@@ -171,4 +382,14 @@ def _bracket_negative(text: str) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-__all__ = ["Written", "line_count", "lines", "symbols", "write"]
+__all__ = [
+    "FEW",
+    "Written",
+    "chosen",
+    "full_sum",
+    "given",
+    "line_count",
+    "lines",
+    "symbols",
+    "write",
+]

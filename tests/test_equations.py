@@ -1,14 +1,31 @@
-"""The equations panel's text: every number the record's, signs written naturally, and
-lines that fit their width by giving up the least useful parts first."""
+"""The equations panel's text: every number the record's, signs written naturally, every
+product worked out so that each stage adds up at the shown precision, lines that fit
+their width by giving up the least useful parts first; the full sum of one equation;
+the step's data line; and a glossary entry for every symbol on screen."""
 
 from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
 
 import numpy as np
 import pytest
 
 from lstm_engine import CELLS, LSTMCell, Session
-from lstm_engine.cells.expressions import Choice, Equation
-from lstm_engine.equations import Written, line_count, lines, write
+from lstm_engine.cells.base import Cell, Record
+from lstm_engine.equations import (
+    Written,
+    chosen,
+    full_sum,
+    given,
+    line_count,
+    lines,
+    symbols,
+    write,
+)
+from lstm_engine.glossary import GLOSSARY
+from lstm_engine.glossary import symbols as glossary_symbols
 from lstm_engine.numbers import number
 
 
@@ -21,9 +38,11 @@ def test_the_original_first_step_with_the_data_plugged_in() -> None:
     first = lines(session.cell, session.step(), 0)
     assert first[0] == (
         "f = sigmoid(W_f·[h_prev, x] + b_f) = sigmoid(0.0497*0.0000 - 0.0138*5.0000 + 0.0000)"
-        " = sigmoid(-0.0691) = 0.4827"
+        " = sigmoid(0.0000 - 0.0691 + 0.0000) = sigmoid(-0.0691) = 0.4827"
     )
-    assert first[3] == "c = f*c_prev + i*c_bar = 0.4827*0.0000 + 0.6817*0.3659 = 0.2494"
+    assert first[3] == (
+        "c = f*c_prev + i*c_bar = 0.4827*0.0000 + 0.6817*0.3659 = 0.0000 + 0.2494 = 0.2494"
+    )
     assert first[5] == "h = o*tanh(c) = 0.4708*tanh(0.2494) = 0.4708*0.2444 = 0.1151"
 
 
@@ -31,21 +50,24 @@ def test_a_negative_factor_is_bracketed_and_a_negative_term_subtracted() -> None
     cell = LSTMCell.init(1, 1, 42)
     session = Session(cell, [[-2.0], [1.0]])
     session.step()
-    record = session.step()
+    record: Any = session.step()
     text = lines(cell, record, 0)
     assert "+ -" not in " ".join(text)
     assert f"{number(record.f[0])}*({number(record.c_prev[0])})" in text[3]  # c_prev < 0
 
 
-def test_larger_cells_show_the_two_dot_products() -> None:
+def test_larger_cells_show_the_two_dot_products_named_in_the_written_form() -> None:
     cell = LSTMCell.init(2, 3, 1)
     record = cell.step([0.5, -1.5], {"h": np.array([0.1, -0.2, 0.3]), "c": np.zeros(3)})
     line = lines(cell, record, 1)[0]
     row = 3 + 1  # the forget block, unit 1
     hh = cell.params["weight_hh"][row] @ record.h_prev
     ih = cell.params["weight_ih"][row] @ record.x
-    inner = line.split(" = ")[2]
-    assert inner.startswith("sigmoid(") and number(abs(hh)) in inner and number(abs(ih)) in inner
+    bias = cell.params["bias_ih"][row] + cell.params["bias_hh"][row]
+    symbol, written, dots, *_ = line.split(" = ")
+    assert (symbol, written) == ("f", "sigmoid(W_hf·h_prev + W_if·x + b_f)")
+    terms = [float(t) for t in re.findall(r"-?\d+\.\d+", dots.replace(" - ", " -"))]
+    assert terms == [float(number(v)) for v in (hh, ih, bias)]
 
 
 @pytest.mark.parametrize("kind", list(CELLS))
@@ -57,21 +79,13 @@ def test_every_line_ends_with_the_records_value_and_the_count_is_fixed(kind: str
         for unit in range(3):
             written = write(cell, record, unit)
             assert len(written) == line_count(cell)
-            for eq, line in zip(_chosen(cell, record), written, strict=True):
-                value = np.ravel(getattr(record, eq.result))
-                assert line.text.split("   (")[0].endswith(
-                    number(value[unit if value.size > 1 else 0])
-                )
-
-
-def _chosen(cell, record) -> list[Equation]:  # type: ignore[no-untyped-def]
-    out = []
-    for line in cell.equations:
-        if isinstance(line, Choice):
-            flat = np.ravel(getattr(record, line.field))
-            line = line.then if flat[0] else line.otherwise
-        out.append(line)
-    return out
+            for eq, line in zip(chosen(cell, record), written, strict=True):
+                value = np.asarray(getattr(record, eq.result))
+                if value.ndim == 2:  # the mLSTM's C: the unit's row
+                    shown = "[" + ", ".join(number(v) for v in value[unit]) + "]"
+                else:
+                    shown = number(np.ravel(value)[unit if value.size > 1 else 0])
+                assert line.text.split("   (")[0].endswith(shown)
 
 
 def test_the_slstm_first_step_says_m_starts_at_i_raw() -> None:
@@ -92,3 +106,156 @@ def test_fit_gives_up_the_written_form_then_the_note_then_the_detail() -> None:
     assert w.fit(30) == "f = sigmoid(-0.1) = 0.4750"
     assert w.fit(12) == "f = 0.4750"
     assert len(w.fit(6)) == 6 and w.fit(6).endswith("…")
+
+
+NUMBER = r"-?\d+\.\d{4}"
+
+
+def _terms(stage: str) -> tuple[str, list[float]] | None:
+    """A stage made only of 4-decimal numbers joined by + and -, inside one function call
+    or none: (the function, its terms, signed); else None."""
+    match = re.fullmatch(r"(\w+\()?(.*?)\)?", stage)
+    if match is None or not re.fullmatch(rf"{NUMBER}(?: [+-] \d+\.\d{{4}})+", match.group(2)):
+        return None
+    body = match.group(2).replace(" - ", " -").replace(" + ", " ")
+    return match.group(1) or "", [float(t) for t in re.findall(NUMBER, body)]
+
+
+def _single(stage: str) -> tuple[str, float] | None:
+    match = re.fullmatch(rf"(\w+\()?({NUMBER})\)?", stage)
+    return (match.group(1) or "", float(match.group(2))) if match else None
+
+
+def _records(kind: str, sizes: tuple[int, int], steps: int = 4) -> tuple[Cell, list[Any]]:
+    cell = CELLS[kind].init(*sizes, 7)
+    inputs = np.random.default_rng(3).normal(0, 2, (steps, sizes[0]))
+    session = Session(cell, inputs)
+    return cell, [session.step() for _ in range(steps)]
+
+
+@pytest.mark.parametrize("kind", list(CELLS))
+@pytest.mark.parametrize("sizes", [(1, 1), (1, 2), (2, 1), (2, 3)])
+def test_the_worked_products_add_up_to_the_next_stage(kind: str, sizes: tuple[int, int]) -> None:
+    """Each stage of rounded terms, parsed back, sums to the next stage's number within the
+    rounding: 0.5e-4 for each term and for the sum shown."""
+    cell, records = _records(kind, sizes)
+    checked = 0
+    for record in records:
+        for unit in range(cell.hidden_size):
+            for w in write(cell, record, unit):
+                stages = list(w.parts[2:])
+                for stage, after in itertools.pairwise(stages):
+                    terms, total = _terms(stage), _single(after)
+                    if terms is None or total is None or terms[0] != total[0]:
+                        continue  # not a sum, or a function applied: exp(a - b) = 1.0000
+                    bound = 0.5e-4 * (len(terms[1]) + 1)
+                    assert abs(sum(terms[1]) - total[1]) <= bound, (stage, after)
+                    checked += 1
+    assert checked >= len(records) * cell.hidden_size  # at least one sum a line set
+
+
+def test_every_product_is_shown_then_worked_out_at_small_sizes() -> None:
+    cell, records = _records("lstm", (1, 2))
+    record = records[-1]
+    row = 1 * 2 + 0  # the forget block (rows i, f, g, o of H = 2 each), unit 0
+    parts = write(cell, record, 0)[0].parts
+    w = [*cell.params["weight_hh"][row], *cell.params["weight_ih"][row]]
+    v = [*record.h_prev, *record.x]
+    products = [number(a * b) for a, b in zip(w, v, strict=True)]
+    assert parts[3] == "sigmoid(" + _signed([*products, number(0.0)]) + ")"
+
+
+def _signed(terms: list[str]) -> str:
+    out = terms[0]
+    for t in terms[1:]:
+        out += f" - {t[1:]}" if t.startswith("-") else f" + {t}"
+    return out
+
+
+@pytest.mark.parametrize("kind", ["lstm", "peephole", "slstm", "rnn", "mlstm"])
+def test_the_full_sum_lists_every_product_and_reaches_the_pre_activation(kind: str) -> None:
+    cell, records = _records(kind, (2, 3))
+    record = records[-1]
+    unit = 2
+    names = symbols(cell)
+    index = names.index(
+        {"lstm": "f", "peephole": "f", "slstm": "c_bar", "rnn": "h", "mlstm": "q"}[kind]
+    )
+    text = full_sum(cell, record, unit, index)
+    products = [line for line in text if re.match(r"\s+\w+\[\d,\d\]\*\w+\[\d\] = ", line)]
+    assert len(products) == cell.hidden_size * (kind != "mlstm") + cell.input_size
+    for line in products:  # w*v as shown, and the exact product rounded
+        _, shown, product = line.split(" = ")
+        w, v = (float(x.strip("()")) for x in shown.split("*"))
+        assert abs(w * v - float(product)) <= 0.5e-4 + 0.5e-4 * (abs(w) + abs(v))
+    total = text[text.index("in full:") - 2]  # the affine's sum, before the blank line
+    pre = {"lstm": "z_f", "peephole": "a_f", "slstm": "z_raw", "rnn": "z", "mlstm": "q"}[kind]
+    assert total.endswith(f"= {number(np.ravel(getattr(record, pre))[unit])}")
+    assert text[-1].endswith(
+        number(np.ravel(getattr(record, chosen(cell, record)[index].result))[unit])
+    )
+
+
+def test_the_full_sum_of_the_memory_goes_element_by_element() -> None:
+    cell, records = _records("mlstm", (1, 3))
+    record = records[-1]
+    text = full_sum(cell, record, 1, symbols(cell).index("C"))
+    assert text[0] == "C[1,:] = f'*C_prev[1,:] + i'*k[1]*v"
+    elements = [line.strip() for line in text if line.strip().startswith("C[1,")][1:]
+    assert [e.split(" = ")[0] for e in elements[:3]] == ["C[1,0]", "C[1,1]", "C[1,2]"]
+    for j, line in enumerate(elements[:3]):
+        assert line.endswith(f"= {number(record.C[1, j])}")
+
+
+def test_the_mlstm_writes_its_projections_and_memory_in_the_diagrams_order() -> None:
+    names = symbols(CELLS["mlstm"].init(1, 2, 0))
+    assert names == ["q", "k", "v", "m", "i'", "f'", "C", "n", "den", "h~", "h"]
+    assert symbols(CELLS["slstm"].init(1, 2, 0))[4] == "c_bar"
+
+
+def test_the_step_line_gives_x_and_every_state_before_the_step() -> None:
+    cell, records = _records("slstm", (3, 2))
+    record = records[2]
+    line = given(cell, record, 1)
+    assert line.startswith(f"step {record.t}: x = [")
+    for name in ("h_prev", "c_prev", "n_prev", "m_prev"):
+        assert f"{name} = {number(getattr(record, name)[1])}" in line
+    for width in (70, 50, 20):
+        assert len(given(cell, record, 1, width)) <= width
+    mlstm, mrecords = _records("mlstm", (1, 2))
+    assert "C_prev" not in given(mlstm, mrecords[1], 0)  # its row is in the C line
+
+
+#: Words, not symbols, in the written forms and the full sum's headings.
+WORDS = {"first", "step", "row", "of", "unit", "in", "full", "element", "by"}
+
+
+def _symbols_on_screen(cell: Cell, record: Record) -> set[str]:
+    """Every symbol the equations, the step line, the full sum and the panels' column
+    names write for a cell: identifiers and the primed, tilded and function-call forms."""
+    found: set[str] = set()
+    token = r"(?<![\w.])[A-Za-z_]\w*'?~?|σ"  # not the e of 1e-06
+    texts = [given(cell, record, 0)]
+    for k, w in enumerate(write(cell, record, 0)):
+        texts += [w.text, *full_sum(cell, record, 0, k)]
+    for text in texts:
+        found |= set(re.findall(token, re.sub(r"\[[\d,:]+\]", "", text)))
+    for gate in cell.gates:
+        found |= {gate.shown, "z", *(label for label, _ in gate.notes)}
+    found |= {var.name for var in cell.states} | {label for _, label in cell.shown_extras}
+    return found - WORDS
+
+
+@pytest.mark.parametrize("kind", list(CELLS))
+@pytest.mark.parametrize("sizes", [(1, 1), (2, 3)])
+def test_every_symbol_on_screen_is_in_the_glossary(kind: str, sizes: tuple[int, int]) -> None:
+    cell, records = _records(kind, sizes, 2)
+    for record in records:
+        missing = _symbols_on_screen(cell, record) - glossary_symbols()
+        assert not missing, f"{kind}: no glossary entry for {sorted(missing)}"
+
+
+def test_the_glossary_has_each_symbol_once_and_says_something() -> None:
+    listed = [s for entry in GLOSSARY for s in entry.symbols]
+    assert len(listed) == len(set(listed))
+    assert all(len(entry.meaning) > 10 for entry in GLOSSARY)

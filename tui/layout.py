@@ -13,8 +13,9 @@ many units a gate box shows). The rules, in order, so that every panel keeps its
    beside the states.
 
 Compact sizes (narrower than 100 or lower than 32 rows) drop the panel borders but a
-title line; below 20 rows the states and equations give way (nothing crashes down to
-20x6).
+title line; below 32 rows the equations panel shows a window of its lines (the step's
+data and the equations around the one being read); below 20 rows the states and
+equations give way (nothing crashes down to 20x6).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 
 from lstm_engine import Cell
 
-from .widgets.equations import equation_rows
+from .widgets.equations import COMPACT_HEIGHT, equation_rows
 from .widgets.gates import gate_rows
 from .widgets.matrix import matrix_state
 from .widgets.states import state_rows
@@ -51,7 +52,7 @@ class Plan:
 
 
 def is_compact(width: int, height: int) -> bool:
-    return width < 100 or height < 32
+    return width < 100 or height < COMPACT_HEIGHT
 
 
 def plan_main(cell: Cell, width: int, height: int) -> Plan:
@@ -60,7 +61,7 @@ def plan_main(cell: Cell, width: int, height: int) -> Plan:
     border = 1 if compact else 2
     left = LEFT_COMPACT if compact else LEFT_WIDE
     inner = left - (0 if compact else 4)  # borders and padding
-    equations = 0 if tiny else equation_rows(cell) + border
+    equations = 0 if tiny else equation_rows(cell, height) + border
     rows = max(height - CHROME - equations, 1)
     gates = gate_rows(cell.gates, cell.hidden_size, border)
     states = 0 if tiny else state_rows(cell, inner) + (0 if compact else 2)

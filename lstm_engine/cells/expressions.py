@@ -3,7 +3,7 @@ as an expression over the step's record and the cell's weights.
 
 A cell lists its ``Equation``s; ``lstm_engine.equations`` writes them out for one unit
 with the numbers filled in. Nothing here computes anything: the numbers shown are the
-record's own, so what the screen says is what the cell did.
+record's own (and the weights'), so what the screen says is what the cell did.
 """
 
 from __future__ import annotations
@@ -14,6 +14,14 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Value:
     """A record field at the selected unit (or its only element, for a scalar)."""
+
+    field: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """The selected unit's row of a matrix field (the mLSTM's C, whose rows index the
+    key), or the whole of a vector field (the value v that fills that row)."""
 
     field: str
 
@@ -70,24 +78,49 @@ class Magnitude:
 @dataclass(frozen=True)
 class Affine:
     """One row of ``W [h_prev, x] + b``: the row ``block * H + unit`` of each weight matrix
-    times the record field it multiplies, plus the sum of the bias vectors at that row."""
+    times the record field it multiplies, plus the sum of the bias vectors at that row.
+
+    ``names`` are how each matrix's block is written (``W_fh``, ``W_fx``), ``bias_name``
+    the bias (``b_f``); ``stacked`` the whole product written as one (``W_f·[h_prev, x]``),
+    used where every product is shown, which is in that order. Where the products are
+    summed into one dot product per matrix, the terms are named one by one:
+    ``W_fh·h_prev + W_fx·x + b_f``, so each number shown has its label.
+    """
 
     products: tuple[tuple[str, str], ...]  #: (weight key, record field), e.g. ("weight_ih", "x")
     bias: tuple[str, ...]  #: bias keys whose rows add up to the gate's bias
     block: int  #: which block of rows (the gate), in the weights' row order
+    names: tuple[str, ...]  #: each product's matrix as written: "W_fh", "W_fx"
+    bias_name: str  #: "b_f"
+    stacked: str = ""  #: "W_f·[h_prev, x]": the products as one, where that is how it reads
+
+    def written(self, each_product: bool) -> str:
+        """The affine part in symbols: stacked where every product is shown, else named
+        term by term, in the order of the numbers."""
+        if each_product and self.stacked:
+            return f"{self.stacked} + {self.bias_name}"
+        terms = [
+            f"{name}·{field}" for name, (_, field) in zip(self.names, self.products, strict=True)
+        ]
+        return " + ".join([*terms, self.bias_name])
 
 
-Expr = Value | Weight | Const | Call | Sum | Difference | Product | Quotient | Magnitude | Affine
+Expr = (
+    Value | Row | Weight | Const | Call | Sum | Difference | Product | Quotient | Magnitude | Affine
+)
 
 
 @dataclass(frozen=True)
 class Equation:
     """``symbol = written = stage = ... = result``.
 
-    ``stages`` are the right-hand side with the numbers in, from the most detailed (every
-    term) to the least; ``result`` is the record field holding the value. ``note`` names a
-    record field worth showing beside the result, with its label (the unstabilised gate
-    of an xLSTM cell).
+    ``written`` may hold ``{affine}`` (the equation's ``Affine`` in symbols: stacked or
+    term by term, as its numbers are shown) and ``{u}`` (the selected unit). ``stages``
+    are the right-hand side with the numbers in, from the most detailed (every term) to
+    the least; ``result`` is the record field holding the value (a matrix field: the
+    selected unit's row, and the symbol is written ``C[u,:]``). ``note`` names a record
+    field worth showing beside the result, with its label (the unstabilised gate of an
+    xLSTM cell).
     """
 
     symbol: str
@@ -138,6 +171,7 @@ __all__ = [
     "Magnitude",
     "Product",
     "Quotient",
+    "Row",
     "Sum",
     "Value",
     "Weight",

@@ -4,7 +4,7 @@ Symbols (H hidden units, I inputs; [h_prev, x] is h_prev stacked on x)::
 
     z_f = W_f [h_prev, x] + b_f        f = sigmoid(z_f)      forget gate
     z_i = W_i [h_prev, x] + b_i        i = sigmoid(z_i)      input gate
-    z_g = W_c [h_prev, x] + b_c        g = tanh(z_g)         candidate (the original's c_bar)
+    z_g = W_c [h_prev, x] + b_c        g = tanh(z_g)         candidate: c_bar on screen
     z_o = W_o [h_prev, x] + b_o        o = sigmoid(z_o)      output gate
     c = f * c_prev + i * g                                    cell state
     h = o * tanh(c)                                           hidden state
@@ -13,6 +13,10 @@ Range. With w the largest |weight| (biases included) and x = max(1, largest |x_t
 every number is finite while w x (H + I + 2) < 1e300, which bounds the pre-activations
 (|h_prev| <= 1); the gates, g and h are bounded and |c| grows by at most 1 a step.
 Past it a pre-activation can pass float64 and the session stops with ``StepOverflow``.
+
+The equations panel writes W_f [h_prev, x] as W_hf·h_prev + W_if·x when it shows one
+dot product per matrix (PyTorch's names: W_hf the f block of ``weight_hh``, W_if of
+``weight_ih``).
 
 Weights are kept in PyTorch's ``nn.LSTMCell`` layout: ``weight_ih`` (4H, I),
 ``weight_hh`` (4H, H), ``bias_ih`` (4H), ``bias_hh`` (4H), gate rows in the order
@@ -67,22 +71,32 @@ LSTM_PRODUCTS = (("weight_hh", "h_prev"), ("weight_ih", "x"))
 LSTM_BIAS = ("bias_ih", "bias_hh")
 
 
-def gate_equation(gate: Gate, letter: str, products: Affine) -> Equation:
-    """``f = sigmoid(W_f·[h_prev, x] + b_f) = sigmoid(<terms>) = sigmoid(z_f) = f``."""
-    fn = gate.activation
-    return Equation(
-        gate.shown,
-        f"{fn}(W_{letter}·[h_prev, x] + b_{letter})",
-        (call(fn, products), call(fn, value(gate.pre))),
-        gate.symbol,
+def lstm_affine(symbol: str) -> Affine:
+    """The affine part of a gate of ``LSTM_GATES`` (by symbol), its row block in PyTorch's
+    order: written ``W_f·[h_prev, x] + b_f``, or ``W_hf·h_prev + W_if·x + b_f`` term by
+    term, with PyTorch's names (W_hf: the forget gate's block of ``weight_hh``, W_if: of
+    ``weight_ih``; not W_fh, whose input-gate twin W_ih would clash with the RNN's)."""
+    letter = "c" if symbol == "g" else symbol  # the candidate's weights are W_c, b_c
+    return Affine(
+        LSTM_PRODUCTS,
+        LSTM_BIAS,
+        ROW_ORDER.index(symbol),
+        (f"W_h{letter}", f"W_i{letter}"),
+        f"b_{letter}",
+        f"W_{letter}·[h_prev, x]",
     )
 
 
 def lstm_gate_equation(symbol: str) -> Equation:
-    """A gate of ``LSTM_GATES`` (by symbol), its row block in PyTorch's order."""
+    """``f = sigmoid(W_f·[h_prev, x] + b_f) = sigmoid(<terms>) = sigmoid(z_f) = f``."""
     gate = next(g for g in LSTM_GATES if g.symbol == symbol)
-    letter = "c" if symbol == "g" else symbol  # the candidate's weights are W_c, b_c
-    return gate_equation(gate, letter, Affine(LSTM_PRODUCTS, LSTM_BIAS, ROW_ORDER.index(symbol)))
+    fn = gate.activation
+    return Equation(
+        gate.shown,
+        f"{fn}({{affine}})",
+        (call(fn, lstm_affine(symbol)), call(fn, value(gate.pre))),
+        gate.symbol,
+    )
 
 
 CELL_EQUATION = Equation(

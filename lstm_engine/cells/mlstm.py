@@ -11,10 +11,15 @@ i_raw, f_raw, i, f and m are scalars shared by all units)::
     f = exp(logf - m)                         forget gate, stabilised
     C = f * C_prev + i * outer(k, v)          memory (rows index k)
     n = f * n_prev + i * k                    normaliser
-    qs = q / sqrt(H)
+    qs = q / sqrt(H)                          as mlstm-kernels (see below)
     h_tilde = (qs @ C) / (max(|qs . n|, exp(-m)) + eps)           eps = 1e-6
     o = sigmoid(o_raw)                        output gate
     h = o * h_tilde                           hidden state
+
+Where 1/sqrt(H) goes: the paper and the ``xlstm`` package's own backends scale the key
+(k / sqrt(H) written into C and n); ``mlstm-kernels``, which this code follows (and the
+reference traces check), scales the query, qs = q / sqrt(H). h is the same either way
+(the factor sits in both qs @ C and qs . n); C and n here are sqrt(H) times the paper's.
 
 The paper's gates are exp(i_raw) and sigmoid(f_raw); C and n are kept scaled by
 exp(-m) so that nothing overflows, and exp(-m) in the denominator is the paper's 1 in
@@ -80,7 +85,19 @@ import numpy.typing as npt
 
 from .activations import logsigmoid, sigmoid
 from .base import Array, Backward, Cell, Gate, Record, State, StateVar
-from .expressions import Const, Difference, Equation, Magnitude, Quotient, call, plus, times, value
+from .expressions import (
+    Affine,
+    Const,
+    Difference,
+    Equation,
+    Magnitude,
+    Quotient,
+    Row,
+    call,
+    plus,
+    times,
+    value,
+)
 from .mlstm_backward import mlstm_taped_forward
 
 #: The official recurrent step's eps.
@@ -171,6 +188,10 @@ class MLSTMCell(Cell):
     display_only = ("exp_i", "exp_minus_m", "den", "qC")
     plotted_apart = ("|C|",)
     equations = (
+        *(
+            Equation(name, "{affine}", (Affine(((w, "x"),), (b,), 0, (w,), b),), name)
+            for name, (w, b) in zip("qkv", BLOCKS[:3], strict=True)
+        ),
         Equation(
             "m",
             "max(logsigmoid(f_raw) + m_prev, i_raw)",
@@ -190,6 +211,12 @@ class MLSTMCell(Cell):
             (call("exp", Difference(value("logf"), value("m"))),),
             "f",
             note=("sigmoid(f_raw)", "sig_f"),
+        ),
+        Equation(
+            "C",
+            "f'*C_prev[{u},:] + i'*k[{u}]*v",
+            (plus(times(value("f"), Row("C_prev")), times(value("i"), value("k"), Row("v"))),),
+            "C",
         ),
         Equation(
             "n",

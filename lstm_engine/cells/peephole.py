@@ -4,6 +4,7 @@ Symbols (H hidden units; [h_prev, x] is h_prev stacked on x; p_* are diagonal, s
 ``p_i * c_prev`` is elementwise)::
 
     a_i, a_f, z_g, a_o = W [h_prev, x] + b      affine part, the four blocks of one product
+                                                (a: a gate's affine part, before its peephole)
     pc_i = p_i * c_prev     z_i = a_i + pc_i     i = sigmoid(z_i)     input gate
     pc_f = p_f * c_prev     z_f = a_f + pc_f     f = sigmoid(z_f)     forget gate
                                                  g = tanh(z_g)        candidate (c_bar)
@@ -38,17 +39,15 @@ import numpy.typing as npt
 
 from .activations import sigmoid
 from .base import Array, Backward, Cell, Gate, State
-from .expressions import Affine, Equation, Weight, call, plus, times, value
+from .expressions import Equation, Weight, call, plus, times, value
 from .lstm import (
     CELL_EQUATION,
     HIDDEN_EQUATION,
-    LSTM_BIAS,
     LSTM_GATES,
-    LSTM_PRODUCTS,
     LSTM_STATES,
-    ROW_ORDER,
     LSTMCell,
     LSTMRecord,
+    lstm_affine,
     lstm_gate_equation,
 )
 from .lstm_backward import lstm_taped_forward
@@ -57,14 +56,14 @@ PEEPHOLES = ("peephole_i", "peephole_f", "peephole_o")
 
 
 def peeking_equation(gate: Gate, peeks_at: str) -> Equation:
-    """``f = sigmoid(W_f·[h_prev, x] + b_f + p_f*c_prev) = ... = sigmoid(z_f) = f``."""
+    """``f = sigmoid(W_f·[h_prev, x] + b_f + p_f*c_prev) = ... = sigmoid(z_f) = f``; the
+    stage ``sigmoid(a_f + pc_f)`` shows the affine part and the peephole term apart."""
     k = gate.symbol
-    affine = Affine(LSTM_PRODUCTS, LSTM_BIAS, ROW_ORDER.index(k))
     return Equation(
         k,
-        f"sigmoid(W_{k}·[h_prev, x] + b_{k} + p_{k}*{peeks_at})",
+        f"sigmoid({{affine}} + p_{k}*{peeks_at})",
         (
-            call("sigmoid", plus(affine, times(Weight(f"peephole_{k}"), value(peeks_at)))),
+            call("sigmoid", plus(lstm_affine(k), times(Weight(f"peephole_{k}"), value(peeks_at)))),
             call("sigmoid", plus(value(f"a_{k}"), value(f"pc_{k}"))),
             call("sigmoid", value(gate.pre)),
         ),

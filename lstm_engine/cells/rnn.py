@@ -3,7 +3,7 @@ to improve on, for comparing with it.
 
 Symbols (H hidden units, I inputs)::
 
-    z = W_ih x + b_ih + W_hh h_prev + b_hh        pre-activation
+    z = W_ih x + b_ih + W_hh h_prev + b_hh        pre-activation (b = b_ih + b_hh on screen)
     h = tanh(z)                                    hidden state
 
 There is no gate and no cell state: h is the only state, and the tanh is the cell's one
@@ -77,8 +77,11 @@ class RNNCell(Cell):
     equations = (
         Equation(
             "h",
-            "tanh(W_ih·x + W_hh·h_prev + b)",
-            (call("tanh", Affine(RNN_PRODUCTS, RNN_BIAS, 0)), call("tanh", value("z"))),
+            "tanh({affine})",
+            (
+                call("tanh", Affine(RNN_PRODUCTS, RNN_BIAS, 0, ("W_ih", "W_hh"), "b")),
+                call("tanh", value("z")),
+            ),
             "h",
         ),
     )

@@ -8,7 +8,7 @@ elementwise; the four raw blocks come from one product)::
     m = i_raw  if every n_prev == 0  else  max(i_raw, logf)       stabiliser
     i = min(exp(i_raw - m), 1)                          input gate, stabilised
     f = min(exp(logf - m), 1)                           forget gate, stabilised
-    z = tanh(z_raw)                                     candidate
+    z = tanh(z_raw)                                     candidate (shown c_bar)
     c = f * c_prev + i * z                              cell state
     n = f * n_prev + i                                  normaliser
     o = sigmoid(o_raw)                                  output gate
@@ -16,9 +16,13 @@ elementwise; the four raw blocks come from one product)::
 
 The paper's gates are exp(i_raw) and sigmoid(f_raw); they overflow, so the cell keeps
 c, n and both gates scaled by exp(-m), where m is the running log of the largest
-gate. The scale cancels in c / n, so h is the paper's. ``exp_i`` = exp(i_raw) is kept
-for display only: it is inf where i_raw > ~709.78 (beyond float64), and nothing is
-computed from it.
+gate. The scale cancels in c / n, so h is the paper's. The dashboard writes the
+stabilised gates i' and f' (a factor f' of 1 means "the largest gate this step", not
+"forgets nothing": sigmoid(f_raw) is shown beside it) and the candidate z as c_bar, the
+LSTM's name, since z names the pre-activations in the gate panels.
+
+``exp_i`` = exp(i_raw) is kept for display only: it is inf where i_raw > ~709.78
+(beyond float64), and nothing is computed from it.
 
 Since m >= i_raw, i <= 1 with no help; the min only matters on the first step, where
 m = i_raw may lie far below logf: ``min(exp(a), 1)`` is computed as ``exp(min(a, 0))``,
@@ -124,7 +128,16 @@ class SLSTMCell(Cell):
             notation="f'",
             notes=(("σ(z)", "sig_f"),),
         ),
-        Gate("candidate", "z", "z_raw", "Candidate", -1.0, 1.0, activation="tanh"),
+        Gate(
+            "candidate",
+            "z",
+            "z_raw",
+            "Candidate",
+            -1.0,
+            1.0,
+            activation="tanh",
+            notation="c_bar",  # the paper's z_t; "z" is the gate panels' pre-activation column
+        ),
         Gate("output", "o", "o_raw", "Output gate", 0.0, 1.0),
     )
     plotted = ("h", "c", "n")
@@ -157,17 +170,20 @@ class SLSTMCell(Cell):
             note=("sigmoid(f_raw)", "sig_f"),
         ),
         Equation(
-            "z",
-            "tanh(W_z·x + R_z·h_prev + b_z)",
+            "c_bar",
+            "tanh({affine})",
             (
-                call("tanh", Affine((("W", "x"), ("R", "h_prev")), ("b",), 2)),
+                call(
+                    "tanh",
+                    Affine((("W", "x"), ("R", "h_prev")), ("b",), 2, ("W_z", "R_z"), "b_z"),
+                ),
                 call("tanh", value("z_raw")),
             ),
             "z",
         ),
         Equation(
             "c",
-            "f'*c_prev + i'*z",
+            "f'*c_prev + i'*c_bar",
             (plus(times(value("f"), value("c_prev")), times(value("i"), value("z"))),),
             "c",
         ),

@@ -1,5 +1,5 @@
-"""The help screen: what each key of the screen it was opened on does, and what each panel
-shows and each symbol means."""
+"""The help screen: what each key of the screen it was opened on does, what each panel
+shows and (on the dashboard's) what each symbol means, from ``lstm_engine.glossary``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
+
+from lstm_engine.glossary import GLOSSARY
 
 from ..keys import HELP, bindings
 
@@ -47,7 +49,36 @@ PANELS = (
         "c, ...; i shows x. Long runs keep each column's smallest and largest value, so no "
         "spike is lost.",
     ),
-    ("Equations", "the step's equations for the selected unit with the numbers filled in."),
+    (
+        "Equations",
+        "the step's equations for the selected unit with the numbers filled in. The first "
+        "line is the step's data: x and each state before the step (h_prev, c_prev, ...). "
+        "Each equation reads symbol = how it is written = the numbers in = each product "
+        "worked out (computed exactly, then rounded: they add up to the next stage within "
+        "the rounding) = ... = the value. With more than 3 products a gate shows one dot "
+        "product per weight matrix, named in the written form (W_hf·h_prev + W_if·x + "
+        "b_f); f opens the full sum, every product on a line. ▶ (and reverse) marks the "
+        "equation being read: [ and ] move it, ↑/↓ choose the unit. Where a line is too "
+        "long its written form goes first, then its most detailed stages. In a small "
+        "terminal the panel shows the lines around the marked one (its title says which).",
+    ),
+    (
+        "Stabilised gates",
+        "the sLSTM and mLSTM keep their memory (c or C), n and both gates divided by "
+        "exp(m), m the stabiliser, so that exp(i_raw) cannot overflow. The gates applied, "
+        "i' and f', are the paper's exp(i_raw) and sigmoid(f_raw) times exp(-m); shown "
+        "beside them ((sigmoid(f_raw) = 0.9208), the σ(z) and exp(z) columns). They "
+        "differ, and one of i', f' is 1 at every step: f' = 1.0000 means the forget gate "
+        "was the larger of the two this step, not that nothing is forgotten. The scale "
+        "cancels in h = o*c/n (sLSTM) and in (qs@C)/den (mLSTM), so h is the paper's.",
+    ),
+    (
+        "mLSTM scaling",
+        "1/sqrt(H) goes on the query here: qs = q/sqrt(H), as mlstm-kernels does (this "
+        "engine follows it, and the reference traces check it). The paper and the xlstm "
+        "package's own backends scale the key instead. h is the same either way; C and n "
+        "here are sqrt(H) times the paper's.",
+    ),
     (
         "Readout",
         "a trained cell on an example of its task (t, or --weights FILE --task NAME): the "
@@ -69,6 +100,16 @@ PANELS = (
         "4 decimals from 0.0001 to 9999; scientific notation (1.2e+05) outside that.",
     ),
 )
+
+
+def symbol_table() -> Table:
+    """The glossary (``lstm_engine.glossary``): every symbol on the dashboard's screen."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", max_width=22)  # the longest lists wrap at their commas
+    table.add_column()
+    for entry in GLOSSARY:
+        table.add_row(Text(entry.written), Text(entry.meaning))
+    return table
 
 
 class HelpScreen(ModalScreen[None]):
@@ -102,6 +143,9 @@ class HelpScreen(ModalScreen[None]):
             yield Static(keys)
             yield Static(Text("\nPanels", style="bold underline"))
             yield Static(panels)
+            if self.panels is PANELS:  # the dashboard's: the symbols its panels show
+                yield Static(Text("\nSymbols", style="bold underline"))
+                yield Static(symbol_table())
             yield Static(Text(f"\n{HELP[0].written} closes this help.", style="italic"))
         yield Footer()
 

@@ -1,13 +1,90 @@
-"""Placeholder, replaced by its owner in this change: the app imports FullSum from here."""
+"""The full sum (f): the equation being read, written out in full for the selected unit.
+
+Every product w*v of its affine part on a line of its own (the weight and the value as
+the equations panel shows them, the product computed exactly and then rounded), each
+weight matrix's dot product, the bias, the sum and the result; for a row equation (the
+mLSTM's C) each element of the row. The text is ``lstm_engine.equations.full_sum``'s;
+this screen only shows it, scrollable, and moves through the equations with ``]`` and
+``[`` (the controller's ``next_equation``/``previous_equation``: the dashboard marks the
+same equation when the screen closes).
+"""
 
 from __future__ import annotations
 
-from textual.screen import Screen
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
 
-from lstm_engine.stepper import Stepper
+from lstm_engine.equations import full_sum, symbols
+from lstm_engine.stepper import Frame, Stepper
+
+from ..keys import SUM, bindings
+
+#: What the screen says before the first step: there is no sum yet.
+NO_STEP = "t = 0: no step taken yet, so there is no sum to show. Close (escape) and step."
 
 
-class FullSum(Screen[None]):
+def sum_lines(frame: Frame) -> list[str]:
+    """The full sum of the frame's marked equation for its selected unit (the first cell
+    of compare mode)."""
+    lane = frame.lanes[0]
+    if lane.record is None:
+        return [NO_STEP]
+    return full_sum(lane.cell, lane.record, frame.unit, frame.equation)
+
+
+class FullSum(ModalScreen[None]):
+    KEYS = SUM
+    BINDINGS = bindings(SUM)
+
+    DEFAULT_CSS = """
+    FullSum { align: center middle; }
+    #sum-body {
+        width: 90%;
+        max-width: 110;
+        height: 90%;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    """
+
     def __init__(self, stepper: Stepper) -> None:
         super().__init__()
         self.stepper = stepper
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="sum-body"):
+            yield Static(id="sum-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.render_sum(self.stepper.frame)
+
+    def render_sum(self, frame: Frame) -> None:
+        """The frame's sum, its first line (the equation in symbols) in bold, the title
+        naming the equation, the unit and the step."""
+        lines = sum_lines(frame)
+        text = Text(lines[0], style="bold")  # plain text: [u,j] is not markup
+        text.append("\n" + "\n".join(lines[1:]))
+        self.query_one("#sum-text", Static).update(text)
+        body = self.query_one("#sum-body", VerticalScroll)
+        names = symbols(frame.cell)
+        count = len(names)
+        body.border_title = (
+            f"Full sum · {names[frame.equation]} ({frame.equation + 1} of {count})"
+            f" · unit {frame.unit} · step {frame.t}"
+        )
+        body.border_subtitle = "] next · [ previous · escape close"
+        body.scroll_home(animate=False)
+
+    def action_next_equation(self) -> None:
+        self.render_sum(self.stepper.next_equation())
+
+    def action_previous_equation(self) -> None:
+        self.render_sum(self.stepper.previous_equation())
+
+    def action_close(self) -> None:
+        self.dismiss(None)
