@@ -13,6 +13,7 @@ Pure NumPy: the dashboard's heat-map screen draws what these return.
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,7 +91,8 @@ class Reader:
         self._cell = session.cell
         self._inputs = session.inputs
         self._kept: dict[str, Array] = {}
-        self._scales: dict[tuple[str, int], float] = {}
+        #: a state's largest magnitude so far: field -> (steps looked at, the magnitude)
+        self._tops: dict[str, tuple[int, float]] = {}
 
     def current(self, session: Session) -> bool:
         return (
@@ -101,32 +103,60 @@ class Reader:
         )
 
     def values(self, series: Series, start: int, stop: int) -> Array:
-        """Steps start+1..stop of a series: (stop - start, rows)."""
+        """Steps start+1..stop of a series: (stop - start, rows). A gate's steps past what
+        is kept are rebuilt; kept only when they continue it (a window far ahead is not)."""
         if series.is_state:
             history = self.session.series(series.field, upto=stop)
             return history[start:stop].reshape(stop - start, series.rows)
+        have = len(self._kept.get(series.field, ()))
+        if start > have:
+            return self._rebuilt(series, start, stop)
+        for _ in self.fill(series, stop):
+            pass
+        return self._kept[series.field][start:stop]
+
+    def missing(self, series: Series, stop: int) -> int:
+        """How many steps of a gate ``fill`` would rebuild to reach ``stop``."""
+        return 0 if series.is_state else max(0, stop - len(self._kept.get(series.field, ())))
+
+    def fill(self, series: Series, stop: int) -> Generator[int]:
+        """Rebuild a gate up to step ``stop`` and keep it, a chunk at a time: yields the
+        steps of each chunk (a long history's run shows its progress)."""
         kept = self._kept.get(series.field, np.zeros((0, series.rows)))
-        if len(kept) < stop:
-            chunk = max(1, CHUNK_BYTES // self.session.row_bytes)
-            parts = [kept]
-            for first in range(len(kept), stop, chunk):
-                parts.append(self._rebuilt(series, first, min(first + chunk, stop)))
-            kept = self._kept[series.field] = np.concatenate(parts)
-        return kept[start:stop]
+        self._kept[series.field] = kept
+        while len(kept) < stop:
+            first = len(kept)
+            last = min(first + self._chunk(), stop)
+            kept = self._kept[series.field] = np.concatenate(
+                [kept, self._rebuilt(series, first, last)]
+            )
+            yield last - first
 
     def scale(self, series: Series, stop: int) -> float:
         """What the largest glyph stands for: a gate's range, or the largest magnitude the
         state reached over steps 1..stop (1 where it is all zeros, or before any step)."""
         if not series.is_state:
             return series.scale
-        key = (series.field, stop)
-        if key not in self._scales:
-            top = float(np.abs(self.values(series, 0, stop)).max(initial=0.0))
-            self._scales[key] = top if top > 0 else 1.0
-        return self._scales[key]
+        seen, top = self._tops.get(series.field, (0, 0.0))
+        if seen > stop:  # stepped back: look again from the start
+            seen, top = 0, 0.0
+        if seen < stop:
+            top = max(top, float(np.abs(self.values(series, seen, stop)).max()))
+            self._tops[series.field] = (stop, top)
+        return top if top > 0 else 1.0
+
+    def _chunk(self) -> int:
+        return max(1, CHUNK_BYTES // self.session.row_bytes)
 
     def _rebuilt(self, series: Series, start: int, stop: int) -> Array:
-        """A gate over steps start+1..stop, from the states before them."""
+        """A gate over steps start+1..stop, from the states before them, a chunk of steps
+        at a time (the mLSTM's C is H x H a step)."""
+        parts = [np.zeros((0, series.rows))]
+        for first in range(start, stop, self._chunk()):
+            parts.append(self._batch(series, first, min(first + self._chunk(), stop)))
+        return np.concatenate(parts)
+
+    def _batch(self, series: Series, start: int, stop: int) -> Array:
         session, cell = self.session, self.session.cell
         prev = {}
         for state in cell.states:

@@ -222,3 +222,33 @@ async def test_every_cell_and_size_draws_every_series(kind: str, hidden: int) ->
             await pilot.press("z", "v")
         assert app.stepper.frame.unit == (hidden - 1 if hidden > 1 else 0)
         assert isinstance(app.screen, HeatMapScreen)
+
+
+async def test_a_long_history_zoomed_out(tmp_path) -> None:
+    """30,000 steps: c's one spike shows in its zoomed column, with its sign; a gate is
+    rebuilt over the whole history (as a job) and equals the records."""
+    inputs = np.zeros((30_000, 1))
+    inputs[21_234] = -40.0  # step 21,235
+    np.save(tmp_path / "long.npy", inputs)
+    app = make_app("--hidden-size", "2", "--inputs-file", str(tmp_path / "long.npy"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m", "end")
+        await app.workers.wait_for_complete()
+        await pilot.press("v", "z")
+        view = heat(app)
+        assert view.text().startswith(" c (cell)") and "steps a column" in view.text()
+        _, label, _, bounds = view._cells
+        spike = heatmap.column_of(np.array(bounds), 21_235)
+        row = next(line for line in view.text().splitlines() if line.startswith("▶"))
+        cells = row[label : label + len(bounds) - 1]
+        c = app.stepper.session.series("c")[:, 0]
+        assert c[21_234] < 0 and abs(c[21_234]) == abs(c).max()
+        assert cells[spike] == "●" and "●" not in cells[:spike] + cells[spike + 2 :]
+        await pilot.press("v")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        gate = view.series(app.stepper.frame)
+        assert gate.field == "f" and view.reader.missing(gate, 30_000) == 0
+        kept = view.reader.values(gate, 21_230, 21_240)
+        expected = [app.stepper.session.record(t).f for t in range(21_231, 21_241)]
+        np.testing.assert_allclose(kept, expected, atol=1e-12)

@@ -11,6 +11,7 @@ does. A click on a cell selects its unit and goes to its step. The numbers come 
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import replace
 
 from textual import events
@@ -19,8 +20,10 @@ from textual.widgets import Footer
 
 from lstm_engine import heatmap
 from lstm_engine.heatmap import Reader
+from lstm_engine.jobs import Job
 from lstm_engine.stepper import Frame
 
+from ..jobs import run_job
 from ..keys import HEATMAP, bindings
 from ..widgets import HeaderBar, StatusLine
 from ..widgets.heatmap import HeatMap, legend
@@ -59,6 +62,9 @@ HELP_PANELS = (
     ("Series (v)", "h, then the other states the cell plots, each gate, its other states."),
 )
 
+#: A gate zoomed out over more steps than this not yet rebuilt is rebuilt as a job, with
+#: its progress shown (100,000 steps of an LSTM with H = 32 take about half a second).
+LONG = 20_000
 #: Threshold changes, in tenths.
 THRESHOLD_STEP = 1
 
@@ -79,11 +85,29 @@ class HeatMapScreen(SteppingScreen):
     def heat(self) -> HeatMap:
         return self.query_one(HeatMap)
 
-    def before_show(self, frame: Frame) -> None:
-        """The heat map reads the session this frame belongs to."""
+    def show(self, frame: Frame) -> None:
+        """The frame; zoomed out on a gate not yet rebuilt over a long history, that is done
+        first, with its progress shown (escape cancels it, and the zoom)."""
         heat, session = self.heat, self.stepper.session
         if heat.reader is None or not heat.reader.current(session):
             heat.reader = Reader(session)
+        series = heat.series(frame)
+        if not heat.view.zoom or heat.reader.missing(series, frame.computed) < LONG:
+            super().show(frame)
+            return
+        reader = heat.reader
+
+        def work() -> Generator[int, None, Frame]:
+            yield from reader.fill(series, frame.computed)
+            return frame
+
+        def cancelled() -> Frame:
+            heat.view = replace(heat.view, zoom=False)
+            return self.stepper.note("zoom out cancelled: a column per step")
+
+        todo = reader.missing(series, frame.computed)
+        job = Job(f"Rebuilding {series.symbol} over the history", todo, work(), cancelled)
+        run_job(self.app, job, lambda done: super(HeatMapScreen, self).show(done.frame or frame))
 
     def _view(self, message: str = "", **changes: object) -> None:
         """Change what the heat map shows, and draw it (with a message, if any)."""
