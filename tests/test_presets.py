@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from textual import events
 
 from lstm_engine import LSTMCell
 from lstm_engine.cells.base import Array, Cell, Record
@@ -69,7 +70,7 @@ def test_seed_is_the_original() -> None:
     assert cell == LSTMCell.init(1, 1, 42)
     assert inputs.ravel().tolist() == [5, 1.9, 2]
     # the original printout's first block (tests/test_cli.py ORIGINAL_BLOCK_1)
-    assert f"{records[0].c[0]:.4f} {records[0].f[0]:.4f}" == "0.2494 0.4827"
+    assert f"{series(records, 'c')[0, 0]:.4f} {series(records, 'f')[0, 0]:.4f}" == "0.2494 0.4827"
 
 
 def test_remember_holds_the_value_of_step_1_over_20_zeros() -> None:
@@ -202,6 +203,27 @@ async def test_the_picker_at_120x40_starts_on_the_open_preset_and_escape_changes
         await pilot.press("down", "escape")
         assert isinstance(app.screen, MainScreen)
         assert app.stepper.frame is before
+
+
+async def test_arrows_then_enter_typed_at_once_open_the_preset_they_reach() -> None:
+    """Keys typed in one burst (a terminal delivers them so) are taken in order: enter
+    opens the preset the arrows moved to, not the one highlighted before them."""
+    app = make_app("--preset", "peephole")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o")
+        for key in ("up", "up", "enter"):  # posted together, no pause between them
+            app.post_message(events.Key(key, None))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.stepper.frame.lanes[0].origin == "preset impulse"
+
+
+@pytest.mark.parametrize("rows", [1, 3, 5, 8])
+async def test_the_picker_in_a_terminal_a_few_rows_high(rows: int) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, rows)) as pilot:
+        await pilot.press("o", "pagedown", "pageup", "end", "home", "down", "enter")
+        assert app.stepper.frame.lanes[0].origin == "preset remember"
 
 
 async def test_the_palette_opens_the_picker() -> None:

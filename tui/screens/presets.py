@@ -5,11 +5,10 @@ nothing. The dashboard beneath shows the new frame when it is back on top."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, OptionList, Static
@@ -21,9 +20,18 @@ from lstm_engine.stepper import Stepper
 
 from ..jobs import run_job
 from ..keys import PRESETS as KEYS
+from ..keys import bindings
 
 #: The name column: the longest name, so that the purposes line up.
 NAME_WIDTH = max(len(name) for name in PRESETS)
+
+
+class PresetList(OptionList, inherit_bindings=False):
+    """Textual's OptionList without its own enter: enter reaches the screen's Open, in
+    order after the arrows typed before it (a priority binding would run ahead of them,
+    opening the preset highlighted before), and the footer shows it."""
+
+    BINDINGS = [b for b in OptionList.BINDINGS if isinstance(b, Binding) and b.key != "enter"]
 
 
 def option(preset: Preset) -> Option:
@@ -47,8 +55,7 @@ class PresetPicker(ModalScreen[None]):
     is left for one cell first: the picker opens from the dashboard only)."""
 
     KEYS = KEYS
-    # before the list's own enter (which only selects), so that the footer shows Open
-    BINDINGS = [replace(key, priority=True).binding() for key in KEYS]
+    BINDINGS = bindings(KEYS)
     DEFAULT_CSS = """
     PresetPicker {
         align: center middle;
@@ -96,7 +103,7 @@ class PresetPicker(ModalScreen[None]):
                 "(from t = 0), Escape cancels.",
                 markup=False,
             )
-            yield OptionList(*(option(p) for p in PRESETS.values()), id="presets-list")
+            yield PresetList(*(option(p) for p in PRESETS.values()), id="presets-list")
             yield Static("", id="presets-about", markup=False)
             error = Static("", id="presets-error", markup=False)
             error.display = False
@@ -138,7 +145,7 @@ class PresetPicker(ModalScreen[None]):
                 inputs,
                 preset.origin,
                 f"preset {preset.name}: {preset.purpose}",
-                preset.seed if preset.weights is None else None,
+                preset.seed,
                 preset.input_names,
             )
         except ValueError as exc:
