@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from textual import events
 
 from lstm_engine import nudge
 from lstm_engine.cells import CELLS
@@ -344,3 +345,34 @@ async def test_presses_during_a_long_recomputation_do_not_pile_up(
         assert bar_of(app).take() is None and bar_of(app).has_focus
         # each press applied at most once (the dialog has the keys while a job runs)
         assert 0.51 - 1e-9 <= frame.inputs[-1, 0] <= 0.56 + 1e-9
+
+
+async def test_an_arrow_in_the_same_burst_as_n_is_already_a_nudge() -> None:
+    app = make_app("--hidden-size", "4")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        before = app.stepper.frame.cell
+        driver = app._driver
+        assert driver is not None
+        for key in ("n", "up"):  # one read: both queued before either is handled
+            event = events.Key(key, key if key == "n" else None)
+            event.set_sender(app)
+            driver.send_message(event)
+        await pilot.pause()
+        await pilot.pause()
+        frame = app.stepper.frame
+        assert frame.unit == 0 and frame.cell is not before
+
+
+@pytest.mark.parametrize("kind", list(CELLS))
+@pytest.mark.parametrize("hidden", ["1", "8"])
+async def test_every_cell_kind_can_be_nudged_at_80x24(kind: str, hidden: str) -> None:
+    app = make_app("--cell", kind, "--hidden-size", hidden)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("end", "n", "tab", "up", "shift+tab", "shift+tab", "down")
+        frame = app.stepper.frame
+        assert frame.at_end and not frame.refused, frame.status
+        assert frame.cell.kind == kind
+        assert frame.lanes[0].origin.endswith("(edited)")
+        assert frame.inputs[-1, 0] == pytest.approx(2.0 - 0.01)  # x_3 was 2
+        assert len(str(bar_of(app).render())) <= 78

@@ -97,7 +97,8 @@ class NudgeBar(FollowsFrame, Widget):
     def open(self) -> None:
         self.add_class("-open")
         self.can_focus = True  # only while open: a closed bar never takes the keys
-        self.focus()
+        # At once, not as ``focus()`` does (later): an arrow typed just after n is the bar's.
+        self.screen.set_focus(self)
 
     def close(self) -> None:
         self.remove_class("-open")
@@ -156,10 +157,20 @@ class NudgeBar(FollowsFrame, Widget):
         target, value = self.target, self.value()
         if target is None or value is None:
             return Text("")
-        text = line(
-            target, value, self.step, self.position, len(self.targets()), self.content_size.width
+        text = Text(
+            line(
+                target,
+                value,
+                self.step,
+                self.position,
+                len(self.targets()),
+                self.content_size.width,
+            ),
+            no_wrap=True,
+            overflow="ellipsis",
         )
-        return Text(text, no_wrap=True, overflow="ellipsis")
+        text.stylize("bold reverse", 0, len("nudge"))  # the mode, marked without colour too
+        return text
 
 
 def line(
