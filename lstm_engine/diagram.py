@@ -45,7 +45,7 @@ BOX_LEFTS = (8, 24, 40, 56)
 BOX_WIDTH = 13
 #: Centre column of the right-hand box (tanh(c), c / n, C q / den) and of the × with o.
 OUT = 73
-OUT_WIDTH = 12
+OUT_WIDTH = 13
 #: The × with f on the memory line, and the + (above the × of the input and candidate).
 ADD = 38
 #: Column of the values noted between the candidate's wire and the output gate's (n, den).
@@ -109,11 +109,13 @@ class Diagram:
 @dataclass(frozen=True)
 class Line:
     """A line inside a box: a label (right-aligned in 3 columns) and a value's field (or
-    ""), or a name. ``full``: shown only in the full (not the compact) diagram."""
+    ""), or a name. ``full``: shown only in the full (not the compact) diagram. ``part``:
+    the part it belongs to, where not its box's (the mLSTM's q in the right-hand box)."""
 
     label: str
     key: str = ""
     full: bool = False
+    part: str = ""
 
 
 @dataclass(frozen=True)
@@ -219,10 +221,13 @@ def _box_lines(
     """A gate box's name (the candidate's as the cell writes it) and lines."""
     canvas.name(top + 1, left + 2, box.name.replace(CANDIDATE, candidate), box.part)
     for k, line in enumerate(lines):
-        row = top + 2 + k
-        canvas.put(row, left + 1, f"{line.label:>3}", box.part)
+        row, part = top + 2 + k, line.part or box.part
+        if line.part:  # a part of its own: the marker goes before its label
+            canvas.name(row, left + 4 - len(line.label), line.label, part)
+        else:
+            canvas.put(row, left + 1, f"{line.label:>3}", part)
         if line.key:
-            canvas.slot(row, left + 5, line.key, box.part)
+            canvas.slot(row, left + 5, line.key, part)
 
 
 def draw_gated(layout: Gated, compact: bool, candidate: str, unit: int) -> Canvas:
@@ -252,18 +257,16 @@ def draw_gated(layout: Gated, compact: bool, candidate: str, unit: int) -> Canva
     c.put(3, take, "┐", "g")
     c.put(2, forget, "▲", "f")
     # The right-hand box under the branch, then the × with o, and h out.
-    out_lines = [line for line in layout.out if compact is False or not line.full]
+    out_lines = [line for line in layout.out if not (compact and line.full)]
     c.put(2, OUT, "│", "h")
     c.put(3, OUT, "▼", "h")
     left = OUT - OUT_WIDTH // 2
     bottom = c.box(4, left, OUT_WIDTH, len(out_lines), "h")
     for k, line in enumerate(out_lines):
         row = 5 + k
+        c.name(row, left + 2, line.label, line.part or "h")
         if line.key:
-            c.put(row, left + 1, line.label, "h")
-            c.slot(row, left + OUT_WIDTH - 1 - SLOT, line.key, "h")
-        else:
-            c.name(row, left + 2, line.label, "h")
+            c.slot(row, left + OUT_WIDTH - 1 - SLOT, line.key, line.part or "h")
     c.put(bottom, OUT, "┬", "h")
     c.put(bottom + 1, OUT, "▼", "h")
     times = bottom + 2
@@ -448,20 +451,20 @@ MLSTM = Gated(
     ("C_prev[{u},{u}]", "C[{u},{u}]"),
     (
         *STABILISED,
-        _gate("g", "k v^T", Line("k", "k"), Line("v", "v")),
+        _gate("g", "k v^T", Line("k", "k", part="k"), Line("v", "v", part="v")),
         _gate("o", "o   σ", Line("", "@output"), Line("raw", "@output.pre", full=True)),
     ),
-    (Line("C q/den"), Line("q", "q"), Line("h~", "h_tilde")),
+    (Line("C q/den"), Line("q", "q", part="q"), Line("h~", "h_tilde")),
     {
-        "q": ("q",),
-        "k": ("g",),
-        "v": ("g",),
+        "q": ("q", "in"),
+        "k": ("k", "in"),
+        "v": ("v", "in"),
         "m": ("m", "logf"),
         "i'": ("i", "m"),
         "f'": ("f", "m", "logf"),
-        "C": ("c",),
+        "C": ("c", "g", "k", "v"),
         "n": ("n",),
-        "den": ("den",),
+        "den": ("den", "n", "m"),
         "h~": ("h", "q", "den"),
         "h": ("h", "o"),
     },

@@ -1,0 +1,233 @@
+"""The live cell diagram: the drawing of every cell kind (``lstm_engine.diagram``) and its
+screen (key d), driven by keys."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lstm_engine import CELLS, Cell, Record
+from lstm_engine.diagram import BLANK, HEAVY, LAYOUTS, MARK, Diagram, diagram, lights
+from lstm_engine.equations import symbols
+from lstm_engine.numbers import fit, short
+from tui.app import StepperApp
+from tui.screens.diagram import AT_END, DiagramScreen
+from tui.screens.main import MainScreen
+from tui.widgets.diagram import AT_START, DiagramPanel
+
+from tui_helpers import make_app, session
+
+KINDS = list(CELLS)
+HEAVY_GLYPHS = set("━┃┏┓┗┛┣┫┳┻╋┅┇")
+#: Rows the compact drawing may take at 80x24: the screen less its header, its footer,
+#: a status line under the header and the equation being read.
+ROWS_AT_80x24 = 24 - 4
+
+
+def steps(kind: str, hidden: int = 2, inputs: int = 1, count: int = 3) -> tuple[Cell, Record]:
+    values = ";".join(",".join(str(v + k) for k in range(inputs)) for v in (1, -2, 0.5, 3))
+    s = session("--cell", kind, "--hidden-size", str(hidden), "--input-size", str(inputs),
+                "--inputs", values)  # fmt: skip
+    record = None
+    for _ in range(count):
+        record = s.step()
+    assert record is not None
+    return s.cell, record
+
+
+def element(record: Record, name: str, unit: int) -> float:
+    """The unit's element of a field, read here on its own: a matrix's diagonal entry."""
+    value = np.asarray(getattr(record, name))
+    if value.ndim == 2:
+        return float(value[unit][unit])
+    return float(value.reshape(-1)[unit if value.size > 1 else 0])
+
+
+def test_every_kind_has_a_diagram() -> None:
+    assert set(LAYOUTS) == set(CELLS)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("unit", [0, 1])
+def test_every_value_shown_is_the_records_field_formatted(kind: str, unit: int) -> None:
+    cell, record = steps(kind)
+    drawn = diagram(cell, record, unit, "")
+    assert drawn.values
+    for name, text in drawn.values:
+        if name == "x":
+            assert text == ", ".join(short(v) for v in record.x)
+        else:
+            assert text == fit(element(record, name, unit), 7), name
+        assert text in drawn.text
+    shown = {name for name, _ in drawn.values}
+    # every gate's value and every state the cell declares (the memory's before and after)
+    assert {g.symbol for g in cell.gates} <= shown
+    assert {s.name for s in cell.states} <= shown
+    assert {f"{s.name}_prev" for s in cell.states if s.name != "h" or kind != "mlstm"} <= shown
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_numbers_change_with_the_step(kind: str) -> None:
+    cell, second = steps(kind, count=2)
+    _, third = steps(kind, count=3)
+    assert diagram(cell, second, 0, "").values != diagram(cell, third, 0, "").values
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_at_t0_the_states_are_zero_and_nothing_else_is_shown(kind: str) -> None:
+    cell, _ = steps(kind)
+    drawn = diagram(cell, None, 0, "")
+    states = {s.name for s in cell.states} | {f"{s.name}_prev" for s in cell.states}
+    for name, text in drawn.values:
+        assert text == (fit(0.0, 7) if name in states else BLANK), name
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_equation_lights_its_own_part(kind: str) -> None:
+    cell, record = steps(kind)
+    plain = diagram(cell, record, 0, "", colour=False)
+    assert not HEAVY_GLYPHS & set(plain.text)
+    seen = {}
+    for symbol in symbols(cell):
+        drawn = diagram(cell, record, 0, symbol, colour=False)
+        assert drawn.lit, symbol  # every equation has a part of the drawing
+        # without colour: heavy lines and the marker before the part's name
+        assert HEAVY_GLYPHS & set(drawn.text), symbol
+        assert drawn.text.count(MARK) > plain.text.count(MARK), symbol  # ▶ is an arrow too
+        assert all(span.style in {"bold", "bold reverse"} for span in drawn.spans)
+        seen[symbol] = drawn.text
+    assert len(set(seen.values())) == len(seen)  # no two equations light the same thing
+    # the drawing is the same one, only the lit glyphs differ
+    for text in seen.values():
+        light = {heavy: light for light, heavy in HEAVY.items()}
+        assert text.translate(light).replace(MARK, " ") == plain.text.replace(MARK, " ")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_unknown_symbol_lights_nothing(kind: str) -> None:
+    cell, record = steps(kind)
+    assert diagram(cell, record, 0, "no such symbol") == diagram(cell, record, 0, "")
+    assert diagram(cell, record, 0, "no such symbol").lit == ()
+
+
+def test_the_slstm_candidate_lights_by_either_name() -> None:
+    table = lights(steps("slstm")[0])
+    assert table["z"] == table["c_bar"] and "g" in table["c_bar"]
+
+
+def test_the_mlstm_planned_symbols_each_have_a_part() -> None:
+    table = lights(steps("mlstm")[0])
+    for symbol in ("q", "k", "v", "m", "i'", "f'", "C", "n", "den", "h~", "h"):
+        assert table.get(symbol), symbol
+
+
+def test_with_colour_the_lit_part_and_the_values_are_coloured() -> None:
+    cell, record = steps("lstm")
+    drawn = diagram(cell, record, 0, "f", colour=True)
+    assert {"bold yellow", "cyan", "bold black on yellow"} <= {s.style for s in drawn.spans}
+
+
+def _fits(drawn: Diagram, rows: int) -> None:
+    assert drawn.width <= 80
+    assert len(drawn.rows) <= rows
+    for row in range(len(drawn.rows)):
+        assert "".join(text for text, _ in drawn.runs(row)) == drawn.rows[row]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("hidden", [1, 8])
+@pytest.mark.parametrize("inputs", [1, 3])
+def test_compact_fits_80x24_and_full_fits_120x40(kind: str, hidden: int, inputs: int) -> None:
+    cell, record = steps(kind, hidden, inputs)
+    for rec in (None, record):
+        for symbol in ("", *symbols(cell)):
+            _fits(diagram(cell, rec, hidden - 1, symbol, compact=True), ROWS_AT_80x24)
+            _fits(diagram(cell, rec, hidden - 1, symbol, compact=False), 40 - 6)
+    compact = diagram(cell, record, 0, "", compact=True)
+    full = diagram(cell, record, 0, "", compact=False)
+    assert len(compact.rows) < len(full.rows)  # the pre-activations give way
+    assert set(compact.values) < set(full.values)
+
+
+def test_the_title_names_the_unit_only_with_more_than_one() -> None:
+    cell, record = steps("lstm", hidden=1)
+    assert "unit" not in diagram(cell, record, 0, "").title
+    cell, record = steps("lstm", hidden=8)
+    assert "unit 5 of 8" in diagram(cell, record, 5, "").title
+
+
+# -- the screen ---------------------------------------------------------------------------
+
+
+def panel(app: StepperApp) -> DiagramPanel:
+    assert isinstance(app.screen, DiagramScreen)
+    return app.screen.query_one(DiagramPanel)
+
+
+def value_of(app: StepperApp, name: str) -> str:
+    """The text the diagram shows for a field, checked against the controller's frame."""
+    frame = app.stepper.frame
+    assert frame.record is not None
+    text = fit(element(frame.record, name, frame.unit), 7)
+    assert text in panel(app).text()
+    return text
+
+
+async def test_d_opens_the_diagram_and_the_numbers_follow_the_frame() -> None:
+    app = make_app("--hidden-size", "2", "--inputs", "1;-2;0.5;3")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("d")
+        assert AT_START in panel(app).text()
+        await pilot.press("space")
+        first = value_of(app, "c")
+        await pilot.press("space")
+        second = value_of(app, "c")
+        assert first != second
+        await pilot.press("left")
+        assert value_of(app, "c") == first
+        await pilot.press("down")
+        assert "unit 1 of 2" in panel(app).text()
+        value_of(app, "h")
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_brackets_move_the_lit_part_and_the_equation_under_it() -> None:
+    app = make_app("--inputs", "1;-2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("space", "d")
+        assert "▶ f = " in panel(app).text()
+        lit = panel(app).drawing(app.stepper.frame).lit
+        await pilot.press("right_square_bracket")
+        assert "▶ i = " in panel(app).text()
+        assert panel(app).drawing(app.stepper.frame).lit != lit
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert "▶ h = " in panel(app).text()  # round to the last
+
+
+async def test_c_switches_the_cell_and_every_kind_draws() -> None:
+    app = make_app("--hidden-size", "8", "--inputs", "1;-2;0.5;3")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d", "space", "space", "right_square_bracket", "up")
+        for _ in KINDS:
+            kind = app.stepper.frame.cell.kind
+            text = panel(app).text()
+            assert app.stepper.frame.cell.title in text
+            for name in ("h",):
+                value_of(app, name)
+            # the equation being read still shows at 80x24
+            assert "▶ " in text.splitlines()[-1], kind
+            await pilot.press("c")
+            await pilot.pause()
+
+
+async def test_keys_at_the_ends_and_with_one_unit_do_not_crash() -> None:
+    app = make_app("--inputs", "1;2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d", "left", "down", "up", "end", "space", "space", "p", "plus")
+        await pilot.press("minus", "r", "left_square_bracket", "s")
+        assert isinstance(app.screen, DiagramScreen)
+        await pilot.press("end", "space")
+        assert app.screen.frame.status == AT_END  # no live input here: it says where
+        await pilot.press("d")
+        assert isinstance(app.screen, MainScreen)
