@@ -58,7 +58,7 @@ def test_a_negative_factor_is_bracketed_and_a_negative_term_subtracted() -> None
 
 def test_larger_cells_show_the_two_dot_products_named_in_the_written_form() -> None:
     cell = LSTMCell.init(2, 3, 1)
-    record = cell.step([0.5, -1.5], {"h": np.array([0.1, -0.2, 0.3]), "c": np.zeros(3)})
+    record: Any = cell.step([0.5, -1.5], {"h": np.array([0.1, -0.2, 0.3]), "c": np.zeros(3)})
     line = lines(cell, record, 1)[0]
     row = 3 + 1  # the forget block, unit 1
     hh = cell.params["weight_hh"][row] @ record.h_prev

@@ -68,7 +68,8 @@ class FullSum(ModalScreen[None]):
         naming the equation, the unit and the step."""
         lines = sum_lines(frame)
         text = Text(lines[0], style="bold")  # plain text: [u,j] is not markup
-        text.append("\n" + "\n".join(lines[1:]))
+        for line in lines[1:]:
+            text.append("\n" + line)
         self.query_one("#sum-text", Static).update(text)
         body = self.query_one("#sum-body", VerticalScroll)
         names = symbols(frame.cell)
