@@ -81,5 +81,11 @@ class DiagramScreen(SteppingScreen):
             frame = replace(frame, status=AT_END)
         super().show(frame)
 
+    def action_step(self) -> None:
+        if self.stepper.frame.at_end:
+            self.show(self.stepper.refuse(AT_END))
+            return
+        super().action_step()
+
     def action_close(self) -> None:
         self.dismiss(None)
