@@ -183,8 +183,9 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
         "--preset",
         action=PresetOption,
         metavar="NAME",
-        help="a scenario preset: its cell, weights and inputs (--preset list lists them; "
-        f"default {DEFAULT_PRESET!r}: {PRESETS[DEFAULT_PRESET].purpose})",
+        help="a scenario preset: a cell with hand-set weights, and inputs (--inputs or "
+        "--inputs-file replace them); --preset list lists them "
+        f"(default {DEFAULT_PRESET!r}: {PRESETS[DEFAULT_PRESET].purpose})",
     )
     model.add_argument("--cell", choices=list(CELLS), help="cell kind (default: lstm)")
     model.add_argument("--seed", type=_seed, help="seed of the initial weights (default 42)")
@@ -225,7 +226,7 @@ def opened_from_options(args: argparse.Namespace) -> tuple[Session, Example | No
     """The session the options describe and, with --task, the trained readout and the
     example's target; raises ValueError naming the problem."""
     preset = PRESETS[args.preset or DEFAULT_PRESET]
-    if preset.weights is not None:
+    if preset.seed is None:  # hand-set weights
         for option, dest in PRESET_FIXES:
             if getattr(args, dest) is not None:
                 raise UsageError(
@@ -238,7 +239,7 @@ def opened_from_options(args: argparse.Namespace) -> tuple[Session, Example | No
         raise UsageError("--length goes with --task (the length of the task's example)")
     if getattr(args, "beside", None) is not None:
         raise UsageError("--beside goes with --task (the trained cell beside a task's example)")
-    if preset.weights is not None:
+    if preset.seed is None:
         return _preset_session(args, preset), None
     table: InputsTable | None = None
     seed: int | None = None
