@@ -534,7 +534,7 @@ class Stepper:
         so it is all or nothing. Raises ValueError for a value that is not finite."""
         session = self.session
         cell, rows = nudge.apply(target, session.cell, session.inputs, value)
-        message = f"{target.name} = {plain(value)}"
+        message = f"{target.name} = {value:g}"
         if target.is_input:
             return self._rebuild(
                 "Changing an input", message, inputs=rows, names=session.input_names, strict=True
