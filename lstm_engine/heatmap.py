@@ -17,10 +17,14 @@ from collections.abc import Generator
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from .cells import Cell
 from .cells.base import Array
 from .session import Session
+
+#: Step numbers (column edges), and glyph levels.
+Steps = npt.NDArray[np.int_]
 
 #: Glyphs by level, -4..4: negative values as circles, positive ones as shades, growing
 #: with the magnitude; a blank for a value near 0. Readable without colour.
@@ -182,7 +186,7 @@ def follow(start: int, cursor: int, size: int, total: int) -> int:
     return min(max(start, 0), total - size)
 
 
-def edges(steps: int, columns: int) -> Array:
+def edges(steps: int, columns: int) -> Steps:
     """Where the zoomed-out columns start and end: column j covers steps
     edges[j]+1..edges[j+1]; one step a column when they fit, else every column at least one."""
     if steps <= columns:
@@ -190,7 +194,7 @@ def edges(steps: int, columns: int) -> Array:
     return np.linspace(0, steps, columns + 1).round().astype(int)
 
 
-def extremes(values: Array, bounds: Array) -> Array:
+def extremes(values: Array, bounds: Steps) -> Array:
     """Per column of ``bounds`` (``edges``) and per row of ``values`` (steps, rows): the
     value of largest magnitude among the column's steps, its sign kept (the positive one
     on a tie)."""
@@ -202,12 +206,12 @@ def extremes(values: Array, bounds: Array) -> Array:
     return np.where(high >= -low, high, low)
 
 
-def column_of(bounds: Array, step: int) -> int:
+def column_of(bounds: Steps, step: int) -> int:
     """The column of ``bounds`` that holds ``step`` (1-based)."""
     return int(np.searchsorted(bounds, step, side="left")) - 1
 
 
-def levels(values: Array, scale: float) -> Array:
+def levels(values: Array, scale: float) -> Steps:
     """The glyph level of each value, -4..4 (an index into ``GLYPHS`` after adding 4): the
     magnitude's level by ``BOUNDS`` of the scale, with the value's sign."""
     level = np.searchsorted(np.asarray(BOUNDS), np.abs(values) / scale, side="right")

@@ -192,6 +192,9 @@ async def test_a_click_selects_the_unit_and_the_step() -> None:
         await pilot.pause()
         assert app.stepper.frame.unit == 2 and app.stepper.frame.t == 2
         assert "▶   2" in heat(app).text()
+        await pilot.click(HeatMap, offset=(1, top + 3))  # unit 3's label: the unit alone
+        await pilot.pause()
+        assert app.stepper.frame.unit == 3 and app.stepper.frame.t == 2
 
 
 async def test_a_click_on_a_zoomed_column_goes_to_its_extreme() -> None:

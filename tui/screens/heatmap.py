@@ -21,7 +21,7 @@ from textual.widgets import Footer
 from lstm_engine import heatmap
 from lstm_engine.heatmap import Reader
 from lstm_engine.jobs import Job
-from lstm_engine.stepper import Frame
+from lstm_engine.stepper import Frame, Stepper
 
 from ..jobs import run_job
 from ..keys import HEATMAP, bindings
@@ -74,6 +74,10 @@ class HeatMapScreen(SteppingScreen):
     BINDINGS = bindings(HEATMAP)
     LIVE_INPUT = False  #: no input is added here: steps are added on the main screen
     HELP_PANELS = HELP_PANELS
+
+    def __init__(self, stepper: Stepper) -> None:
+        super().__init__(stepper)
+        self._forwards = True  #: the last key was not shift+←: the range grows forwards
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="heatmap-header")
@@ -135,7 +139,7 @@ class HeatMapScreen(SteppingScreen):
         stride = 1
         if self.heat.view.zoom and frame.computed:
             stride = max(1, -(-frame.computed // max(self.heat.size.width - 7, 1)))
-        target = frame.t + stride if getattr(self, "_forwards", True) else frame.t - stride
+        target = frame.t + stride if self._forwards else frame.t - stride
         target = min(max(target, 0), frame.length)
         if target == frame.t:
             where = "start" if target == 0 else "end of the sequence"

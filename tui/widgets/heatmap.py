@@ -11,6 +11,7 @@ and ``reader`` (the session's values) before each frame. A click on a cell posts
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from textual import events
 from textual.message import Message
@@ -96,7 +97,7 @@ class HeatMap(FrameWidget):
             self.unit = unit
             self.step = step
 
-    def __init__(self, **kwargs: str | None) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.view = View()
         self.reader: Reader | None = None
@@ -167,7 +168,7 @@ class HeatMap(FrameWidget):
         self._first_unit = heatmap.follow(self._first_unit, selected, room, series.rows)
         return range(self._first_unit, min(self._first_unit + room, series.rows))
 
-    def _bounds(self, frame: Frame, width: int) -> heatmap.Array:
+    def _bounds(self, frame: Frame, width: int) -> heatmap.Steps:
         """The columns' edges: the whole history zoomed out, else the window of steps
         round the cursor."""
         steps = frame.computed
@@ -178,7 +179,7 @@ class HeatMap(FrameWidget):
         last = min(first + width, steps)
         return heatmap.edges(last - first, last - first) + first
 
-    def _values(self, series: Series, bounds: heatmap.Array, units: range) -> heatmap.Array:
+    def _values(self, series: Series, bounds: heatmap.Steps, units: range) -> heatmap.Array:
         """The values the columns show (columns, units): a zoomed column's extreme."""
         assert self.reader is not None
         first, last = int(bounds[0]), int(bounds[-1])
@@ -187,7 +188,7 @@ class HeatMap(FrameWidget):
             return heatmap.extremes(values, bounds - first)
         return values
 
-    def _title(self, series: Series, bounds: heatmap.Array, frame: Frame) -> list[str]:
+    def _title(self, series: Series, bounds: heatmap.Steps, frame: Frame) -> list[str]:
         columns = len(bounds) - 1
         pieces = [series.label, f"steps {bounds[0] + 1:,}–{bounds[-1]:,} of {frame.computed:,}"]
         if self.view.zoom:
@@ -203,7 +204,7 @@ class HeatMap(FrameWidget):
         return pieces
 
     @staticmethod
-    def _axis(bounds: heatmap.Array, label: int, width: int) -> str:
+    def _axis(bounds: heatmap.Steps, label: int, width: int) -> str:
         """The first step of every tenth column, where its number fits."""
         text = [" "] * (label + width + 1)
         for j in range(0, len(bounds) - 1, 10):
@@ -237,12 +238,16 @@ class HeatMap(FrameWidget):
             return
         top, label, units, bounds = self._cells
         row, column = event.y - top, event.x - label
-        if not (0 <= row < len(units) and 0 <= column < len(bounds) - 1):
+        if not 0 <= row < len(units) or column >= len(bounds) - 1:
             return
         if self.frame is None or self.reader is None:
             return
         series = self.series(self.frame)
         unit = None if series.shared else units[row]
+        if column < 0:  # the unit's label: the unit alone
+            if unit is not None:
+                self.post_message(self.Picked(unit, self.frame.t))
+            return
         first, last = bounds[column], bounds[column + 1]
         step = last
         if last - first > 1:
