@@ -36,7 +36,7 @@ from .cells.expressions import (
     Value,
     Weight,
 )
-from .numbers import fit, number, signed_sum
+from .numbers import column, number, signed_sum
 
 #: The most products an affine part shows one by one (H + I for an LSTM gate); beyond
 #: that, one dot product per weight matrix, each named in the written form.
@@ -115,7 +115,7 @@ def given(cell: Cell, record: Record, unit: int, width: int = 0) -> str:
     """The step's data in one line of at most ``width`` characters (0: no limit): ``step
     3: x = 2.0000   h_prev = 0.1042   c_prev = 0.2167``, every state's value before the
     step at ``unit`` (a matrix's row shows in its own equation). Narrower: closer, then
-    shorter numbers, then cut."""
+    two decimals (``numbers.column``), then cut."""
     context = _Context(cell, record, unit)
     values: list[tuple[str, list[float]]] = [("x", [float(v) for v in np.ravel(record.x)])]
     for var in cell.states:
@@ -125,7 +125,7 @@ def given(cell: Cell, record: Record, unit: int, width: int = 0) -> str:
     def written(digits: int) -> list[str]:
         out = []
         for name, vs in values:
-            texts = [number(v) if digits == 0 else fit(v, digits) for v in vs]
+            texts = [number(v) if digits == 0 else column(v, digits) for v in vs]
             out.append(f"{name} = {texts[0] if len(texts) == 1 else '[' + ', '.join(texts) + ']'}")
         return out
 
@@ -133,7 +133,7 @@ def given(cell: Cell, record: Record, unit: int, width: int = 0) -> str:
         f"step {record.t}: " + "   ".join(written(0)),
         f"step {record.t}: " + "  ".join(written(0)),
         f"t={record.t} " + " ".join(t.replace(" = ", "=") for t in written(0)),
-        f"t={record.t} " + " ".join(t.replace(" = ", "=") for t in written(6)),
+        f"t={record.t} " + " ".join(t.replace(" = ", "=") for t in written(5)),
     ]
     text = next((t for t in tries if width <= 0 or len(t) <= width), tries[-1])
     return text if width <= 0 or len(text) <= width else text[: max(width - 1, 0)] + "…"
