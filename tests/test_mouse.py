@@ -143,3 +143,15 @@ async def test_a_click_while_nudging_keeps_the_bar_s_keys() -> None:
         before = app.stepper.frame.cell
         await pilot.press("up")  # still the bar's: a nudge, not a unit
         assert app.stepper.frame.unit == 2 and app.stepper.frame.cell is not before
+
+
+async def test_a_click_on_the_gradient_plot_goes_to_that_step() -> None:
+    app = make_app(*ARGS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        widget = app.screen.query_one("#gradients-plot", TrajectoryPlot)
+        assert await pilot.click("#gradients-plot", offset=plot_offset(widget, 20))
+        await pilot.pause()
+        assert app.stepper.frame.t == 20

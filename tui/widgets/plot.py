@@ -171,8 +171,8 @@ class TrajectoryPlot(FollowsFrame, Widget):
             self.post_message(self.Clicked(t))
 
     def step_at(self, x: int, y: int) -> int | None:
-        """The step drawn at content cell (x, y), within 0..the sequence's length; None
-        outside the data area and the rows of the step marks above and below it."""
+        """The step drawn at content cell (x, y), one of the plot's 1..steps; None outside
+        the data area and the rows of the step marks above and below it."""
         canvas, frame = self._canvas, self.frame
         if canvas is None or frame is None:
             return None
@@ -181,7 +181,7 @@ class TrajectoryPlot(FollowsFrame, Widget):
         if not rows.start - 1 <= row <= rows.stop:
             return None
         value = canvas.x_at(x)
-        return None if value is None else min(max(round(value), 0), frame.length)
+        return None if value is None else min(max(round(value), 1), frame.plot.steps)
 
     # -- the current step ---------------------------------------------------------------------
     def _move_marks(self, t: int) -> None:
