@@ -590,8 +590,8 @@ def diagram(
         text = text[: WIDTH - col] if key == "x" else text.rjust(SLOT)
         rows[r][col : col + len(text)] = list(text)
         style = styles["lit value"] if part in lit else styles["value"]
-        if style:
-            spans.append(Span(r, col, col + len(text), style))
+        if style:  # the number itself, not the slot's padding
+            spans.append(Span(r, col + len(text) - len(text.lstrip()), col + len(text), style))
     texts = ["".join(row).rstrip() for row in rows]
     return Diagram(title(cell, unit), tuple(texts), tuple(spans), lit, tuple(values))
 

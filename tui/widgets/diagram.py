@@ -46,7 +46,7 @@ class DiagramPanel(FrameWidget):
         it the one being read): every one where ``room`` rows hold them, else the one
         being read."""
         if frame.record is None:
-            return [(AT_START, False)]
+            return [(AT_START, True)]
         written = write(frame.cell, frame.record, frame.unit)
         every = room >= len(written)
         return [
