@@ -31,8 +31,8 @@ LIST = "list"
 class Preset:
     """A cell with its weights and an input sequence, and what they show.
 
-    ``weights`` are in the cell's own layout (its ``param_shapes``); None means the
-    cell's seeded initialisation with ``seed`` (the preset ``seed``, the original)."""
+    Either ``weights``, set by hand in the cell's own layout (its ``param_shapes``), or
+    ``seed``: the cell's seeded initialisation (the preset ``seed``, the original)."""
 
     name: str  #: what the user types: short, lowercase, dashed
     purpose: str  #: one line: what the preset shows
@@ -46,10 +46,14 @@ class Preset:
     #: a name per input, when the inputs are not one plain value a step
     input_names: tuple[str, ...] | None = None
 
+    def __post_init__(self) -> None:
+        if (self.weights is None) == (self.seed is None):
+            raise ValueError(f"preset {self.name}: give its weights or a seed, one of the two")
+
     @property
     def origin(self) -> str:
         """How the header names where the cell came from."""
-        return f"seed {self.seed}" if self.weights is None else f"preset {self.name}"
+        return f"preset {self.name}" if self.seed is None else f"seed {self.seed}"
 
     def rows(self) -> Array:
         """The inputs, (T, I)."""
@@ -58,11 +62,12 @@ class Preset:
     def build(self) -> tuple[Cell, Array]:
         """The cell (its weights checked like a weight file's) and the inputs."""
         kind = cell_class(self.cell)
-        if self.weights is None:
-            cell = kind.init(self.input_size, self.hidden_size, self.seed or 0)
+        if self.seed is not None:
+            cell = kind.init(self.input_size, self.hidden_size, self.seed)
         else:
+            weights = self.weights or {}  # given: __post_init__
             cell = kind(
-                {key: np.asarray(value, dtype=np.float64) for key, value in self.weights.items()}
+                {key: np.asarray(value, dtype=np.float64) for key, value in weights.items()}
             )
         return cell, self.rows()
 
