@@ -103,9 +103,10 @@ async def test_a_click_outside_the_data_area_does_nothing() -> None:
         assert widget.step_at(left, y - gutter.y) is None
 
 
-@pytest.mark.parametrize("unit", [2, 0, 3])
-async def test_a_click_on_a_gate_row_selects_the_unit(unit: int) -> None:
-    app = make_app(*ARGS)
+@pytest.mark.parametrize(("kind", "unit"), [("lstm", 2), ("lstm", 0), ("lstm", 3), ("mlstm", 2),
+                                           ("rnn", 1), ("slstm", 3)])  # fmt: skip
+async def test_a_click_on_a_gate_row_selects_the_unit(kind: str, unit: int) -> None:
+    app = make_app("--cell", kind, *ARGS)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")
         panel = app.screen.query_one(GatePanel)
@@ -115,6 +116,19 @@ async def test_a_click_on_a_gate_row_selects_the_unit(unit: int) -> None:
         await pilot.click(GatePanel, offset=(3, 0))  # a box's title: nothing
         await pilot.pause()
         assert app.stepper.frame.unit == unit
+
+
+async def test_a_click_on_a_gate_shared_by_every_unit_does_nothing() -> None:
+    app = make_app("--cell", "mlstm", *ARGS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "down")
+        panel = app.screen.query_one(GatePanel)
+        lines = panel.text().splitlines()
+        y = next(k for k, text in enumerate(lines) if text[1:].lstrip().startswith("all "))
+        gutter = panel.content_region.offset - panel.region.offset
+        await pilot.click(GatePanel, offset=(3 + gutter.x, y + gutter.y))
+        await pilot.pause()
+        assert app.stepper.frame.unit == 1
 
 
 async def test_a_click_on_a_gate_row_in_compare_mode() -> None:
