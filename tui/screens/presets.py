@@ -51,8 +51,8 @@ def about(preset: Preset) -> str:
 
 
 class PresetPicker(ModalScreen[None]):
-    """The presets in a list; opening one replaces the cell and the inputs (compare mode
-    is left for one cell first: the picker opens from the dashboard only)."""
+    """The presets in a list; opening one replaces the cell and the inputs. It opens from
+    the dashboard, never over compare mode (whose keys have no o): a preset is one cell."""
 
     KEYS = KEYS
     BINDINGS = bindings(KEYS)
