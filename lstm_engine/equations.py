@@ -26,6 +26,7 @@ from .cells.expressions import (
     Choice,
     Const,
     Difference,
+    Dot,
     Equation,
     Expr,
     Magnitude,
@@ -143,14 +144,18 @@ def full_sum(cell: Cell, record: Record, unit: int, index: int) -> list[str]:
     """Equation ``index`` (into ``symbols(cell)``) written out in full for ``unit``: how it
     is written; each affine part's products w*v one per line (the weight and the value
     as shown, the product computed exactly, then rounded), each weight matrix's dot
-    product, the bias and the sum; each element of a row (the mLSTM's C); then every
-    stage of the equation, one per line, down to the result."""
+    product, the bias and the sum; each other dot product's products (the mLSTM's qs·n,
+    qs@C); each element of a row (the mLSTM's C); then every stage of the equation, one
+    per line, down to the result."""
     context = _Context(cell, record, unit)
     eq = chosen(cell, record)[index]
     w = context.written(eq)
     out = [f"{w.parts[0]} = {w.parts[1]}", f"unit {unit}, step {record.t}"]
-    for affine in _affines(eq):
-        out += ["", *context.affine_sum(affine)]
+    for part in _sums(eq):
+        out += [
+            "",
+            *(context.affine_sum(part) if isinstance(part, Affine) else context.dot_sum(part)),
+        ]
     if context.is_row(eq.result):
         out += ["", f"element by element ({cell.hidden_size}):"]
         out += [f"  {context.element_line(eq, j)}" for j in range(cell.hidden_size)]
@@ -161,20 +166,25 @@ def full_sum(cell: Cell, record: Record, unit: int, index: int) -> list[str]:
     return out
 
 
-def _affines(expr: Expr | Equation) -> list[Affine]:
-    """The affine parts inside an equation's first (most detailed) stage, in order."""
+def _sums(expr: Expr | Equation) -> list[Affine | Dot]:
+    """The sums inside an equation's first (most detailed) stage, in order: its affine
+    parts and dot products."""
     match expr:
         case Equation(stages=stages):
-            return _affines(stages[0]) if stages else []
-        case Affine():
+            return _sums(stages[0]) if stages else []
+        case Affine() | Dot():
             return [expr]
         case Call(args=parts) | Sum(terms=parts) | Product(factors=parts):
-            return [a for part in parts for a in _affines(part)]
+            return [a for part in parts for a in _sums(part)]
         case Difference(a, b) | Quotient(a, b):
-            return _affines(a) + _affines(b)
+            return _sums(a) + _sums(b)
         case Magnitude(a):
-            return _affines(a)
+            return _sums(a)
     return []
+
+
+def _affines(eq: Equation) -> list[Affine]:
+    return [part for part in _sums(eq) if isinstance(part, Affine)]
 
 
 class _Context:
@@ -245,6 +255,8 @@ class _Context:
                 return self._numbers(self.row(field))
             case Weight(key):
                 return number(self.pick(self.cell.params[key]))
+            case Dot(value=field):
+                return number(self.pick(getattr(self.record, field)))
             case Const(v):
                 return f"{v:g}"  # as it is written in the formula: 1, 1e-06
             case Call(fn, args):
@@ -337,6 +349,27 @@ class _Context:
                 for w, v in zip(weights, values, strict=True)
             ]
         return signed_sum([*terms, number(self._bias(expr))])
+
+    def dot_sum(self, dot: Dot) -> list[str]:
+        """A dot product's every product a[j]*b[j] (b: the unit's column of a matrix), and
+        the record's value of it."""
+        a = np.ravel(getattr(self.record, dot.a))
+        b = np.asarray(getattr(self.record, dot.b))
+        column = b.ndim == 2
+        b = b[:, self.unit] if column else np.ravel(b)
+        where = f" (column {self.unit} of {dot.b})" if column else ""
+        out = [f"{dot.written}{where}:"]
+        products = []
+        for j, (x, y) in enumerate(zip(a, b, strict=True)):
+            index = f"{j},{self.unit}" if column else str(j)
+            products.append(number(x * y))
+            out.append(
+                f"  {dot.a}[{j}]*{dot.b}[{index}] = {number(x)}*{_bracket_negative(number(y))}"
+                f" = {products[-1]}"
+            )
+        total = number(self.pick(getattr(self.record, dot.value)))
+        out.append(f"  {dot.written} = {signed_sum(products)} = {total}")
+        return out
 
     def affine_sum(self, expr: Affine) -> list[str]:
         """An affine part's every product, its dot products, its bias and its sum."""

@@ -227,7 +227,7 @@ def test_the_step_line_gives_x_and_every_state_before_the_step() -> None:
 
 
 #: Words, not symbols, in the written forms and the full sum's headings.
-WORDS = {"first", "step", "row", "of", "unit", "in", "full", "element", "by"}
+WORDS = {"first", "step", "row", "column", "of", "unit", "in", "full", "element", "by"}
 
 
 def _symbols_on_screen(cell: Cell, record: Record) -> set[str]:
@@ -259,3 +259,16 @@ def test_the_glossary_has_each_symbol_once_and_says_something() -> None:
     listed = [s for entry in GLOSSARY for s in entry.symbols]
     assert len(listed) == len(set(listed))
     assert all(len(entry.meaning) > 10 for entry in GLOSSARY)
+
+
+def test_the_full_sum_of_h_tilde_lists_qs_times_the_units_column_of_c() -> None:
+    cell, records = _records("mlstm", (2, 3))
+    record = records[-1]
+    text = full_sum(cell, record, 2, symbols(cell).index("h~"))
+    assert "qs@C (column 2 of C):" in text
+    products = [line.strip() for line in text if line.strip().startswith("qs[")]
+    assert [p.split(" = ")[0] for p in products] == ["qs[0]*C[0,2]", "qs[1]*C[1,2]", "qs[2]*C[2,2]"]
+    terms = [float(p.split(" = ")[-1]) for p in products]
+    total = next(line for line in text if line.strip().startswith("qs@C = "))
+    assert total.endswith(f"= {number(record.qC[2])}")
+    assert abs(sum(terms) - record.qC[2]) <= 0.5e-4 * (len(terms) + 1)

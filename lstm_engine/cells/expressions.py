@@ -105,8 +105,31 @@ class Affine:
         return " + ".join([*terms, self.bias_name])
 
 
+@dataclass(frozen=True)
+class Dot:
+    """The dot product of vector field ``a`` with vector field ``b``, or with the selected
+    unit's column of matrix field ``b`` (the mLSTM's qs·n and qs@C). A line shows its
+    value, the record field ``value``; the full sum shows every product a[j]*b[j]."""
+
+    a: str
+    b: str
+    value: str  #: the record field holding the dot product ("qn", "qC")
+    written: str  #: how it is written: "qs·n", "qs@C"
+
+
 Expr = (
-    Value | Row | Weight | Const | Call | Sum | Difference | Product | Quotient | Magnitude | Affine
+    Value
+    | Row
+    | Weight
+    | Const
+    | Dot
+    | Call
+    | Sum
+    | Difference
+    | Product
+    | Quotient
+    | Magnitude
+    | Affine
 )
 
 
@@ -165,6 +188,7 @@ __all__ = [
     "Choice",
     "Const",
     "Difference",
+    "Dot",
     "Equation",
     "Expr",
     "Line",

@@ -89,6 +89,7 @@ from .expressions import (
     Affine,
     Const,
     Difference,
+    Dot,
     Equation,
     Magnitude,
     Quotient,
@@ -102,6 +103,10 @@ from .mlstm_backward import mlstm_taped_forward
 
 #: The official recurrent step's eps.
 EPS = 1e-6
+#: The dot products the equations show (their products in the full sum): h~'s numerator
+#: reads the unit's column of C.
+QN = Dot("qs", "n", "qn", "qs·n")
+QC = Dot("qs", "C", "qC", "qs@C")
 #: Rows of the fused input projection, in the order of the flat pre-activation.
 BLOCKS = (("W_q", "b_q"), ("W_k", "b_k"), ("W_v", "b_v"), ("W_o", "b_o"))
 SCALARS = (("w_i", "b_i"), ("w_f", "b_f"))
@@ -227,10 +232,10 @@ class MLSTMCell(Cell):
         Equation(
             "den",
             "max(|qs·n|, exp(-m)) + eps",
-            (plus(call("max", Magnitude(value("qn")), value("exp_minus_m")), Const(EPS)),),
+            (plus(call("max", Magnitude(QN), value("exp_minus_m")), Const(EPS)),),
             "den",
         ),
-        Equation("h~", "(qs@C)/den", (Quotient(value("qC"), value("den")),), "h_tilde"),
+        Equation("h~", "(qs@C)/den", (Quotient(QC, value("den")),), "h_tilde"),
         Equation(
             "h",
             "sigmoid(o_raw)*h~",
