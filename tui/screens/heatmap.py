@@ -49,7 +49,7 @@ HELP_PANELS = (
         "Zoom (z)",
         "the whole history in the width: each column covers several steps and shows, for "
         "each unit, the value of largest magnitude among them with its sign (never every "
-        "k-th step, which would hide a spike). A gate is never below 0, so its column shows "
+        "k-th step, which would hide a spike). A sigmoid gate is never below 0: its column shows "
         "its highest value: a dip shows in the column-per-step view. A click on a zoomed "
         "column goes to the step of the value it shows.",
     ),
