@@ -531,20 +531,18 @@ class Stepper:
         """Set one weight or input value (``lstm_engine.nudge``) of the first cell and
         recompute the history to the current step. If a step on the way overflows, nothing
         changes and the frame says why (``refused``): a nudge is a small change to watch,
-        so it is all or nothing. Raises ValueError for a value that is not finite."""
+        so it is all or nothing. Raises ValueError for a value that is not finite.
+
+        The status line stays as it was: nudge mode's bar shows the value, the header
+        "(edited)", the x strip the input; a status at each press would take a row of its
+        own on a narrow screen and move every panel."""
         session = self.session
         cell, rows = nudge.apply(target, session.cell, session.inputs, value)
-        message = f"{target.name} = {value:g}"
+        title = f"Nudging {target.name}"
         if target.is_input:
-            return self._rebuild(
-                "Changing an input", message, inputs=rows, names=session.input_names, strict=True
-            )
-        return self._rebuild(
-            "Changing a weight",
-            message,
-            first=(cell, _edited(session.origin), session.seed),
-            strict=True,
-        )
+            return self._rebuild(title, "", inputs=rows, names=session.input_names, strict=True)
+        first = (cell, _edited(session.origin), session.seed)
+        return self._rebuild(title, "", first=first, strict=True)
 
     def load_weights(self, path: str | os.PathLike[str], lane: int = 0) -> Frame:
         return self.load_weights_job(path, lane).run()
@@ -834,6 +832,7 @@ class Stepper:
             cell, origin = second
             lanes.append(_Lane(made(cell, origin, None), self._lanes[1].shared))
         text = message.format(second=lanes[-1].session.cell.title)
+        said = title[:1].lower() + title[1:]  # "nudging W[0,0]": the name as it is
         total = sum(max(0, target - lane.session.computed) for lane in lanes)
 
         def work() -> Generator[int, None, Frame]:
@@ -844,7 +843,7 @@ class Stepper:
                     stops.append(stop)
             if stops and strict:
                 first_stop = min(stops, key=lambda e: e.step)
-                return self._refuse(f"{text}: refused, {first_stop}; nothing changed")
+                return self._refuse(f"{said}: refused, {first_stop}; nothing changed")
             where = min(target, *(lane.session.computed for lane in lanes))
             for lane in lanes:
                 lane.session.seek(where)
@@ -862,7 +861,7 @@ class Stepper:
             return self._publish(text)
 
         def cancelled() -> Frame:
-            return self._publish(f"{title.lower()}: cancelled, nothing changed")
+            return self._publish(f"{said}: cancelled, nothing changed")
 
         return Job(title, total, work(), cancelled)
 
