@@ -3,6 +3,8 @@ screen (key d), driven by keys."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -221,12 +223,16 @@ async def test_c_switches_the_cell_and_every_kind_draws() -> None:
             await pilot.pause()
 
 
-async def test_keys_at_the_ends_and_with_one_unit_do_not_crash() -> None:
+async def test_keys_at_the_ends_and_with_one_unit_do_not_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # s saves a screenshot in the current folder
     app = make_app("--inputs", "1;2")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("d", "left", "down", "up", "end", "space", "space", "p", "plus")
         await pilot.press("minus", "r", "left_square_bracket", "s")
         assert isinstance(app.screen, DiagramScreen)
+        assert len(list(tmp_path.glob("*.svg"))) == 1
         await pilot.press("end", "space")
         assert app.screen.frame.status == AT_END  # no live input here: it says where
         await pilot.press("d")
