@@ -291,7 +291,7 @@ def draw_gated(layout: Gated, compact: bool, candidate: str, unit: int) -> Canva
         end = times + 1 if centre == output else 4 if centre in (give, take) else 3
         c.vline(centre, end, top - 1, box.part)
     if layout.normaliser:
-        _normaliser(c, forget, give, output)
+        _normaliser(c, forget, give)
     if layout.peepholes:
         _peepholes(c, forget, give, output, top)
     bus = bottom + 1
@@ -324,7 +324,7 @@ def _inputs(c: Canvas, bus: int, first: int, last: int, recurrent: bool) -> None
     c.slots.append((bus + 1, col + 2, "x", "in"))
 
 
-def _normaliser(c: Canvas, forget: int, give: int, output: int) -> None:
+def _normaliser(c: Canvas, forget: int, give: int) -> None:
     """The n line: n_prev × f' + i' (the mLSTM's i'·k), into the right-hand box."""
     c.label(Label(4, 1, "n_prev", "n", "n_prev"))
     row = 5
@@ -486,7 +486,7 @@ LAYOUTS: dict[str, Gated | Callable[[bool], Canvas]] = {
     "mlstm": MLSTM,
     "rnn": draw_rnn,
 }
-RNN_LIGHTS = {"h": ("h", "in")}
+RNN_LIGHTS: dict[str, tuple[str, ...]] = {"h": ("h", "in")}
 
 
 # -- values ---------------------------------------------------------------------------
