@@ -14,6 +14,7 @@ from lstm_engine.equations import symbols
 from lstm_engine.numbers import fit, short
 from tui.app import StepperApp
 from tui.screens.diagram import AT_END, DiagramScreen
+from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 from tui.widgets.diagram import AT_START, DiagramPanel
 
@@ -237,3 +238,13 @@ async def test_keys_at_the_ends_and_with_one_unit_do_not_crash(
         assert app.screen.frame.status == AT_END  # no live input here: it says where
         await pilot.press("d")
         assert isinstance(app.screen, MainScreen)
+
+
+async def test_help_shows_how_to_read_the_diagram() -> None:
+    app = make_app("--cell", "mlstm", "--hidden-size", "8")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d", "space", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        assert [name for name, _ in app.screen.panels] == [n for n, _ in DiagramScreen.HELP_PANELS]
+        await pilot.press("escape")
+        assert isinstance(app.screen, DiagramScreen)
