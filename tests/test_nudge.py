@@ -377,3 +377,14 @@ async def test_every_cell_kind_can_be_nudged_at_80x24(kind: str, hidden: str) ->
         assert frame.lanes[0].origin.endswith("(edited)")
         assert frame.inputs[-1, 0] == pytest.approx(2.0 - 0.01)  # x_3 was 2
         assert len(str(bar_of(app).render())) <= 78
+
+
+async def test_up_then_escape_at_once_still_applies_the_nudge() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "n", "shift+tab")  # x_1[0] = 5
+        bar = bar_of(app)
+        bar.action_increase()
+        bar.action_leave()  # before the screen took the value
+        await pilot.pause()
+        assert not bar.is_open and app.stepper.frame.inputs[0, 0] == pytest.approx(5.01)

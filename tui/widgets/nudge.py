@@ -102,8 +102,7 @@ class NudgeBar(FollowsFrame, Widget):
 
     def close(self) -> None:
         self.remove_class("-open")
-        self.can_focus = False
-        self._pending = None
+        self.can_focus = False  # a value still waiting (↑ then escape at once) is applied
         if self.has_focus:
             self.screen.set_focus(None)
 
