@@ -242,9 +242,12 @@ def test_the_equation_shows_the_numbers() -> None:
     p = cell.params
     for unit, text in enumerate(lines(cell, record, unit) for unit in range(2)):
         assert len(text) == 1
-        symbol, written, products, short, result = text[0].split(" = ")
+        symbol, written, products, rounded, short, result = text[0].split(" = ")
         assert (symbol, written) == ("h", "tanh(W_ih·x + W_hh·h_prev + b)")
         assert products.startswith("tanh(") and products.count("*") == 3
+        # each product computed, then rounded: the stage a student adds up by hand
+        assert rounded.startswith("tanh(") and "*" not in rounded
+        assert rounded.count(" + ") + rounded.count(" - ") == 3
         assert short == f"tanh({lstm_engine.numbers.number(record.z[unit])})"
         assert result == lstm_engine.numbers.number(record.h[unit])
         bias = p["bias_ih"][unit] + p["bias_hh"][unit]
