@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual.app import App
 
-from tui.app import StepperApp, help_rows
+from tui.app import StepperApp, help_rows, mode_keys
 from tui.jobs import JobDialog
 from tui.keys import EXTRA, SCREENS, TRAINING_EXTRA, Key
 from tui.screens.compare import CompareScreen
@@ -87,7 +87,9 @@ async def test_help_and_palette_list_every_key_of_the_screen_on_top() -> None:
         for opener, name in (("", "main"), ("v", "compare"), ("escape w", "weights"),
                              ("escape e", "inputs"), ("escape x", "export"),
                              ("escape question_mark", "help"), ("escape g", "gradients"),
-                             ("escape t", "training")):  # fmt: skip
+                             ("escape t", "training"), ("escape escape d", "diagram"),
+                             ("escape m", "heat map"), ("escape f", "full sum"),
+                             ("escape o", "presets")):  # fmt: skip
             if opener:
                 await pilot.press(*opener.split())
             screen = app.screen
@@ -95,7 +97,13 @@ async def test_help_and_palette_list_every_key_of_the_screen_on_top() -> None:
             keys: tuple[Key, ...] = SCREENS[name]
             rows = help_rows(screen)
             extra = (*EXTRA, *TRAINING_EXTRA)
-            assert [r for r in rows if r not in extra] == [(k.written, k.about) for k in keys]
+            modes = [
+                (f"{mode}: {k.written}", k.about) for mode, ks in mode_keys(screen) for k in ks
+            ]
+            assert [r for r in rows if r not in extra and r not in modes] == [
+                (k.written, k.about) for k in keys
+            ]
+            assert all(row in rows for row in modes)
             titles = {c.title for c in StepperApp.get_system_commands(app, screen)}
             for key in keys:  # Quit (q) too: the tester found none on the main screen
                 assert f"{key.label} ({key.written})" in titles, (name, key.label)
@@ -113,3 +121,12 @@ def test_keys_map_to_actions_that_exist() -> None:
                 assert hasattr(StepperApp, f"action_{method}"), action
             else:
                 assert hasattr(cls, f"action_{action}"), (name, action)
+
+
+async def test_the_dashboards_help_lists_nudge_modes_keys() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        for key in SCREENS["nudge"]:
+            assert (f"nudge: {key.written}", key.about) in app.screen.keys

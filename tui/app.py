@@ -227,8 +227,17 @@ def screen_keys(screen: Screen) -> tuple[Key, ...]:
     return tuple(k for k in keys if screen.check_action(k.action.split("(")[0], ()) is not False)
 
 
+def mode_keys(screen: Screen) -> tuple[tuple[str, tuple[Key, ...]], ...]:
+    """The modes a screen has, each with its keys (``HELP_MODES``: the main screen's nudge)."""
+    return getattr(screen, "HELP_MODES", ())
+
+
 def help_rows(screen: Screen) -> list[tuple[str, str]]:
     rows = [(key.written, key.about) for key in getattr(screen, "KEYS", ())]
+    # the keys of a mode of the screen (nudge mode's bar), after its own: "nudge: tab"
+    rows += [
+        (f"{mode}: {key.written}", key.about) for mode, keys in mode_keys(screen) for key in keys
+    ]
     if isinstance(screen, SteppingScreen):  # live input only where the screen takes it
         rows += [row for row in EXTRA if screen.LIVE_INPUT or row[0] != "at the end"]
     elif isinstance(screen, TrainingScreen):

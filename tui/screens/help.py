@@ -96,6 +96,19 @@ PANELS = (
         "Values that underflowed to 0 have no log and are counted, not drawn.",
     ),
     (
+        "Nudge (n)",
+        "a bar over the footer: the value chosen (an element of a weight array, or this "
+        "step's input), its value, the step ↑/↓ move it by, and what it feeds. Every "
+        "panel shows the result at once; the header then says (edited). Its keys are "
+        "listed above (nudge: ...).",
+    ),
+    (
+        "Mouse",
+        "click the plot: go to that step; click a unit's row in a gate box: select the "
+        "unit; click a cell of the heat map (m): its unit and its step. Every one has its "
+        "keys too.",
+    ),
+    (
         "Numbers",
         "4 decimals from 0.0001 to 9999; scientific notation (1.2e+05) outside that.",
     ),

@@ -20,7 +20,7 @@ from textual.widgets import Footer
 from lstm_engine import Cell
 from lstm_engine.stepper import Frame
 
-from ..keys import MAIN, bindings
+from ..keys import MAIN, NUDGE, bindings
 from ..layout import Plan, plan_main
 from ..widgets import (
     EquationsPanel,
@@ -42,6 +42,8 @@ from .stepping import SteppingScreen
 class MainScreen(SteppingScreen):
     KEYS = MAIN
     BINDINGS = bindings(MAIN)
+    #: The help lists nudge mode's keys after the screen's own (``tui.app.help_rows``).
+    HELP_MODES = (("nudge", NUDGE),)
     #: The nudge bar lies on a layer of its own, over the footer: opening it moves nothing.
     DEFAULT_CSS = """
     MainScreen { layers: default nudge; }
