@@ -1016,3 +1016,17 @@ async def test_compare_mode_says_what_was_shared_at_every_size(size: tuple[int, 
         assert (said if size == SIZE else "LSTM · c_bar ← rnn's W") in shown
         await pilot.press("c", "c", "c")  # the mLSTM shares nothing
         assert "nothing shared" in f"{right.border_title} {right.border_subtitle}"
+
+
+async def test_a_dialog_over_play_shows_the_pause_at_once() -> None:
+    app = make_app("--inputs", ",".join(["1"] * 50))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        assert app.stepper.frame.playing
+        await pilot.press("o")  # the preset picker leaves the header in sight
+        await pilot.pause()
+        below = app.screen_stack[-2]
+        assert not app.stepper.frame.playing
+        # the frame the screen beneath draws (its header included) says so
+        assert below.frame is not None and not below.frame.playing
+        assert below.frame.status == "paused"

@@ -96,7 +96,9 @@ class SteppingScreen(Screen[None]):
     def on_screen_suspend(self) -> None:
         """Another screen is on top: automatic play stops, so nothing steps unseen."""
         if self.stepper.frame.playing:
-            self.stepper.pause()
+            # shown at once: a dialog that does not cover the header (a picker, the full
+            # sum) must not leave "▶ playing" above it
+            self.show(self.stepper.pause())
         self._stop_timer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
