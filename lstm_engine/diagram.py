@@ -8,10 +8,12 @@ out as h, and [h_prev, x] comes in at the bottom and feeds the gates, drawn as b
 row. The other kinds add to that picture (the peephole LSTM's wires from the memory into
 its gates; the sLSTM's normaliser line n and stabiliser m, and the paper's gates beside
 the stabilised ones; the mLSTM's matrix memory C, its key-value product and the
-quotient h~ = C q / den) or replace it (the tanh RNN's one box). Where everything goes is
-a table per kind (``LAYOUTS``): that is the point of a diagram. The numbers come from the
-record's fields and the cell's declarations (``Cell.gates``, ``Cell.states``), never
-recomputed: the drawing only picks the selected unit's element of each field.
+quotient h~ = (qs @ C[:,u]) / den, the unit's column of C) or replace it (the tanh
+RNN's one box). Where everything goes is a table per kind (``LAYOUTS``): that is the
+point of a diagram. The numbers come from the record's fields and the cell's
+declarations (``Cell.gates``, ``Cell.states``), never recomputed: the drawing only picks
+the selected unit's element of each field (the unit's column of the mLSTM's C, the one h~
+reads), and works out the two products c adds up, f*c_prev and i*c_bar, on their wires.
 
 The part of the equation being read (a symbol of ``lstm_engine.equations.symbols``) is
 lit: its box, wires and values drawn with heavy lines (┏━┓) and a ▶ before its name, so
@@ -26,11 +28,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .cells.base import Cell, Record
-from .numbers import fit, short
+from .numbers import fit, number, short
 
-#: Width of a value on the diagram ("-0.4827"): ``numbers.fit``, which is ``number`` with
+#: Width of a value in a gate box ("-0.4827"): ``numbers.fit``, which is ``number`` with
 #: its 4 decimals wherever that fits, and fewer digits for wider numbers.
 SLOT = 7
+#: Width of a value outside the boxes (states, m, den, the products on the wires): the
+#: widest ``numbers.number`` ("-4.54e-05"), so that it reads as the equations write it.
+WIDE = 9
+#: Width of the mLSTM's vectors on the memory line (the unit's column of C).
+VECTOR = 28
 #: A value that does not exist yet (a gate at t = 0).
 BLANK = "·"
 #: Light box-drawing characters and the heavy ones a lit part is drawn with.
@@ -119,6 +126,20 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Slot:
+    """Where a value goes: its row and first column, the field (``key``), the part it
+    belongs to, its width, and whether it is a whole vector, written left-aligned (x,
+    the mLSTM's qs and n): every other value is the unit's, right-aligned."""
+
+    row: int
+    col: int
+    key: str
+    part: str
+    width: int = SLOT
+    whole: bool = False
+
+
+@dataclass(frozen=True)
 class Box:
     """A gate box: the part it belongs to, its name line and its lines."""
 
@@ -136,6 +157,8 @@ class Label:
     text: str
     part: str
     key: str = ""
+    width: int = WIDE  #: the value's width
+    whole: bool = False  #: the whole vector, not the unit's element
 
 
 @dataclass(frozen=True)
@@ -154,6 +177,10 @@ class Gated:
     stabiliser: bool = False  #: the m line under the inputs
     labels: tuple[Label, ...] = ()
     recurrent: bool = True  #: the gates read h_prev (the mLSTM's read x only)
+    #: width of the memory's values: a number, or the unit's column of the mLSTM's C
+    memory_width: int = WIDE
+    #: f*c_prev and i*c_bar on their wires: the two numbers that add up to c
+    products: bool = True
 
 
 # -- drawing --------------------------------------------------------------------------
@@ -166,7 +193,7 @@ class Canvas:
 
     rows: list[list[str]] = field(default_factory=list)
     parts: list[list[str]] = field(default_factory=list)
-    slots: list[tuple[int, int, str, str]] = field(default_factory=list)  #: row, col, key, part
+    slots: list[Slot] = field(default_factory=list)
     names: list[tuple[int, int, str]] = field(default_factory=list)  #: row, col, part
 
     def put(self, row: int, col: int, text: str, part: str = "") -> None:
@@ -183,9 +210,11 @@ class Canvas:
         self.put(row, col, text, part)
         self.names.append((row, col - 1, part))
 
-    def slot(self, row: int, col: int, key: str, part: str) -> None:
-        self.put(row, col, " " * SLOT, part)
-        self.slots.append((row, col, key, part))
+    def slot(
+        self, row: int, col: int, key: str, part: str, width: int = SLOT, whole: bool = False
+    ) -> None:
+        self.put(row, col, " " * width, part)
+        self.slots.append(Slot(row, col, key, part, width, whole))
 
     def hline(self, row: int, start: int, end: int, part: str, char: str = "─") -> None:
         for col in range(start, end + 1):
@@ -209,10 +238,16 @@ class Canvas:
         self.put(bottom, left, "└" + "─" * (width - 2) + "┘", part)
         return bottom
 
-    def label(self, label: Label) -> None:
-        self.name(label.row, label.col, label.text, label.part)
+    def label(self, label: Label, **names: object) -> int:
+        """A name (formatted with ``names``: the unit u, the size H) and its value; returns
+        the column after them."""
+        text = label.text.format(**names)
+        self.name(label.row, label.col, text, label.part)
+        end = label.col + len(text)
         if label.key:
-            self.slot(label.row, label.col + len(label.text) + 1, label.key, label.part)
+            self.slot(label.row, end + 1, label.key, label.part, label.width, label.whole)
+            end += 1 + label.width
+        return end
 
 
 def _box_lines(
@@ -230,32 +265,36 @@ def _box_lines(
             canvas.slot(row, left + 5, line.key, part)
 
 
-def draw_gated(layout: Gated, compact: bool, candidate: str, unit: int) -> Canvas:
-    """The memory line on top, the right-hand box and h, the four gate boxes, [h_prev, x]."""
+def draw_gated(layout: Gated, compact: bool, names: dict[str, object]) -> Canvas:
+    """The memory line on top, the right-hand box and h, the four gate boxes, [h_prev, x].
+    ``names``: what the labels are formatted with (u, H, and the gates as written: f, i,
+    g for the candidate)."""
     c = Canvas()
     centres = [left + BOX_WIDTH // 2 for left in BOX_LEFTS]
     forget, give, take, output = centres
     # The memory line: row 1, × f, + (i × candidate), the branch down to the right-hand box.
-    before, after = (label.format(u=unit) for label in layout.memory_labels)
-    c.name(0, 1, before, "c")
-    c.slot(0, 2 + len(before), layout.memory[0], "c")
-    c.name(0, WIDTH - 2 - SLOT - len(after), after, "c")
-    c.slot(0, WIDTH - SLOT, layout.memory[1], "c")
+    before, after = (label.format(**names) for label in layout.memory_labels)
+    wide = layout.memory_width
+    c.label(Label(0, 1, before, "c", layout.memory[0], wide))
+    c.label(Label(0, WIDTH - 1 - wide - len(after), after, "c", layout.memory[1], wide))
     c.put(1, forget - 1, "(×)", "c")
     c.put(1, ADD - 1, "(+)", "c")
     c.put(1, OUT, "┬", "h")
     c.put(1, WIDTH - 1, "▶", "c")
     c.hline(1, 0, WIDTH - 2, "c")
-    c.put(2, ADD, "▲", "c")
-    c.put(3, ADD - 1, "(×)", "c")
+    c.put(2, ADD, "▲", "ic")
+    c.put(3, ADD - 1, "(×)", "ic")
+    if layout.products:  # the two terms of c, on their wires
+        c.label(Label(0, forget + 7, "{f}*c_prev", "fc", "@forget*c_prev"), **names)
+        c.label(Label(2, ADD + 3, "{i}*{g}", "ic", "@input*@candidate"), **names)
     # The input gate and the candidate meet at the × below the +.
-    c.put(3, give, "┌", "i")
-    c.hline(3, give + 1, ADD - 3, "i")
-    c.put(3, ADD - 2, "▶", "i")
-    c.put(3, ADD + 2, "◀", "g")
-    c.hline(3, ADD + 3, take - 1, "g")
-    c.put(3, take, "┐", "g")
-    c.put(2, forget, "▲", "f")
+    c.put(3, give, "┌", "iw")
+    c.hline(3, give + 1, ADD - 3, "iw")
+    c.put(3, ADD - 2, "▶", "iw")
+    c.put(3, ADD + 2, "◀", "gw")
+    c.hline(3, ADD + 3, take - 1, "gw")
+    c.put(3, take, "┐", "gw")
+    c.put(2, forget, "▲", "fw")
     # The right-hand box under the branch, then the × with o, and h out.
     out_lines = [line for line in layout.out if not (compact and line.full)]
     c.put(2, OUT, "│", "h")
@@ -275,13 +314,14 @@ def draw_gated(layout: Gated, compact: bool, candidate: str, unit: int) -> Canva
     c.put(times, WIDTH - 1, "▶", "h")
     c.name(times + 1, WIDTH - 2 - SLOT, "h", "h")
     c.slot(times + 1, WIDTH - SLOT, "h", "h")
-    c.put(times, output, "┌", "o")
-    c.hline(times, output + 1, OUT - 3, "o")
-    c.put(times, OUT - 2, "▶", "o")
+    c.put(times, output, "┌", "ow")
+    c.hline(times, output + 1, OUT - 3, "ow")
+    c.put(times, OUT - 2, "▶", "ow")
     # The gate boxes, their wires up to the memory line, the inputs under them.
     top = times + 1
     shown = [[line for line in box.lines if not (compact and line.full)] for box in layout.boxes]
     height = max(len(lines) for lines in shown)
+    candidate = str(names["g"])
     for left, centre, box, lines in zip(BOX_LEFTS, centres, layout.boxes, shown, strict=True):
         bottom = c.box(top, left, BOX_WIDTH, height + 1, box.part)
         _box_lines(c, top, left, box, lines, candidate)
@@ -289,44 +329,54 @@ def draw_gated(layout: Gated, compact: bool, candidate: str, unit: int) -> Canva
         c.put(bottom, centre, "┬", box.part)
     for centre, box in zip(centres, layout.boxes, strict=True):
         end = times + 1 if centre == output else 4 if centre in (give, take) else 3
-        c.vline(centre, end, top - 1, box.part)
+        c.vline(centre, end, top - 1, f"{box.part}w")
     if layout.normaliser:
         _normaliser(c, forget, give)
     if layout.peepholes:
         _peepholes(c, forget, give, output, top)
     bus = bottom + 1
-    _inputs(c, bus, centres[0], centres[-1], layout.recurrent)
+    _inputs(c, bus, centres, layout.recurrent)
     if layout.stabiliser:
-        row = bus + 2
-        c.label(Label(row, 1, "m_prev", "m", "m_prev"))
-        c.put(row, 16, "─▶", "logf")
-        c.label(Label(row, 20, "logf", "logf", "logf"))
-        c.put(row, 33, "─▶ max ─▶", "m")
-        c.label(Label(row, 44, "m", "m", "m"))
+        _stabiliser(c, bus + 2)
     for label in layout.labels:
-        c.label(label)
+        c.label(label, **names)
     return c
 
 
-def _inputs(c: Canvas, bus: int, first: int, last: int, recurrent: bool) -> None:
+def _stabiliser(c: Canvas, row: int) -> None:
+    """m = max(logf, i_raw), logf = m_prev + logsigmoid(f_raw): m_prev into logf, then
+    logf and i_raw (from the row under it) into the max."""
+    col = c.label(Label(row, 1, "m_prev", "m", "m_prev"))
+    c.put(row, col + 1, "─▶", "logf")
+    col = c.label(Label(row, col + 5, "logf", "logf", "logf"))
+    c.put(row, col + 1, "─▶ max ─▶", "m")
+    c.label(Label(row, col + 12, "m", "m", "m"))
+    under = col + 5  # under the a of max: i_raw comes in from below
+    end = c.label(Label(row + 1, under - 3 - WIDE - 1 - len("i_raw") - 1, "i_raw", "m", "i_raw"))
+    c.hline(row + 1, end + 1, under - 1, "m")
+    c.put(row + 1, under, "┘", "m")
+
+
+def _inputs(c: Canvas, bus: int, centres: list[int], recurrent: bool) -> None:
     """The line of what the boxes read, [h_prev, x] (x only: the mLSTM), from below; its
-    values on the row under it."""
+    values on the row under it. The line to each box is a part of its own ("in0" to the
+    first box, "in1" on to the second, ...), so that a gate lights only its way in."""
     c.name(bus, 1, "[h_prev, x]" if recurrent else "x", "in")
-    c.hline(bus, 13 if recurrent else 3, last, "in")
-    for col in range(first, last, BOX_LEFTS[1] - BOX_LEFTS[0]):
-        c.put(bus, col, "┴", "in")
-    c.put(bus, last, "┘", "in")
+    start = 13 if recurrent else 3
+    for k, centre in enumerate(centres):
+        c.hline(bus, start, centre - 1, f"in{k}")
+        c.put(bus, centre, "┘" if k == len(centres) - 1 else "┴", f"in{k}")
+        start = centre + 1
     col = 1
     if recurrent:
-        c.label(Label(bus + 1, 1, "h_prev", "in", "h_prev"))
-        col = 17
+        col = c.label(Label(bus + 1, 1, "h_prev", "in", "h_prev")) + 2
     c.name(bus + 1, col, "x", "in")
-    c.slots.append((bus + 1, col + 2, "x", "in"))
+    c.slot(bus + 1, col + 2, "x", "in", WIDTH - col - 2, whole=True)
 
 
 def _normaliser(c: Canvas, forget: int, give: int) -> None:
     """The n line: n_prev × f' + i' (the mLSTM's i'·k), into the right-hand box."""
-    c.label(Label(4, 1, "n_prev", "n", "n_prev"))
+    c.label(Label(4, forget + 2, "n_prev", "n", "n_prev", SLOT))  # between the f and i wires
     row = 5
     c.put(row, forget - 1, "(×)", "n")
     c.put(row, give - 1, "(+)", "n")
@@ -361,7 +411,7 @@ def draw_rnn(compact: bool) -> Canvas:
     _box_lines(c, 1, left, box, lines, "")
     centre = left + BOX_WIDTH // 2
     c.put(bottom, centre, "┬", "h")
-    _inputs(c, bottom + 1, centre, centre, recurrent=True)
+    _inputs(c, bottom + 1, [centre], recurrent=True)
     right = left + BOX_WIDTH
     c.hline(2, right, right + 8, "h")
     c.put(2, right + 9, "▶", "h")
@@ -383,13 +433,24 @@ LSTM_BOXES = (
     _gate("g", f"{CANDIDATE} tanh", Line("", "@candidate"), Line("z", "@candidate.pre", full=True)),
     _gate("o", "o   σ", Line("", "@output"), Line("z", "@output.pre", full=True)),
 )
+
+
+def _way(box: int) -> tuple[str, ...]:
+    """The parts of [h_prev, x] on the way into gate box ``box`` (0 to 3)."""
+    return ("in", *(f"in{k}" for k in range(box + 1)))
+
+
+#: c = f*c_prev + i*c_bar: the memory line, both products and the wires bringing f, i, c_bar.
+MEMORY_LIGHTS = ("c", "fc", "ic", "fw", "iw", "gw")
+#: h = o * (tanh(c), c / n or h~): the right-hand box and o's wire into the ×.
+OUTPUT_LIGHTS = ("h", "ow")
 LSTM_LIGHTS = {
-    "f": ("f", "in"),
-    "i": ("i", "in"),
-    "c_bar": ("g", "in"),
-    "c": ("c",),
-    "o": ("o", "in"),
-    "h": ("h",),
+    "f": ("f", "fw", *_way(0)),
+    "i": ("i", "iw", *_way(1)),
+    "c_bar": ("g", "gw", *_way(2)),
+    "c": MEMORY_LIGHTS,
+    "o": ("o", "ow", *_way(3)),
+    "h": OUTPUT_LIGHTS,
 }
 LSTM = Gated(
     ("c_prev", "c"), ("c_prev", "c"), LSTM_BOXES, (Line("tanh"), Line("", "tanh_c")), LSTM_LIGHTS
@@ -398,7 +459,7 @@ LSTM = Gated(
 
 def _peeking(box: Box) -> Box:
     letter = box.part
-    return Box(box.part, box.name, (*box.lines, Line("p·c", f"pc_{letter}")))
+    return Box(box.part, box.name, (*box.lines, Line("p*c", f"pc_{letter}")))
 
 
 PEEPHOLE = Gated(
@@ -406,7 +467,12 @@ PEEPHOLE = Gated(
     LSTM.memory_labels,
     (_peeking(LSTM_BOXES[0]), _peeking(LSTM_BOXES[1]), LSTM_BOXES[2], _peeking(LSTM_BOXES[3])),
     LSTM.out,
-    {**LSTM_LIGHTS, "f": ("f", "in", "pf"), "i": ("i", "in", "pi"), "o": ("o", "in", "po")},
+    {
+        **LSTM_LIGHTS,
+        "f": (*LSTM_LIGHTS["f"], "pf"),
+        "i": (*LSTM_LIGHTS["i"], "pi"),
+        "o": (*LSTM_LIGHTS["o"], "po"),
+    },
     peepholes=True,
 )
 
@@ -417,6 +483,8 @@ STABILISED = (
         "i", "i'  exp", Line("", "@input"), Line("exp", "exp_i"), Line("raw", "i_raw", full=True)
     ),
 )
+#: The xLSTM's h = sigmoid(o_raw) * ...: its output gate is worked out in the h line.
+XLSTM_OUTPUT = (*OUTPUT_LIGHTS, "o", *_way(3))
 SLSTM = Gated(
     ("c_prev", "c"),
     ("c_prev", "c"),
@@ -436,11 +504,11 @@ SLSTM = Gated(
         "m": ("m", "logf"),
         "i'": ("i", "m"),
         "f'": ("f", "m", "logf"),
-        "z": ("g", "in"),
-        "c_bar": ("g", "in"),
-        "c": ("c",),
+        "z": ("g", "gw", *_way(2)),
+        "c_bar": ("g", "gw", *_way(2)),
+        "c": MEMORY_LIGHTS,
         "n": ("n",),
-        "h": ("h", "o", "in"),
+        "h": XLSTM_OUTPUT,
     },
     normaliser=True,
     stabiliser=True,
@@ -448,34 +516,37 @@ SLSTM = Gated(
 
 MLSTM = Gated(
     ("C_prev", "C"),
-    ("C_prev[{u},{u}]", "C[{u},{u}]"),
+    ("C_prev[:,{u}]", "C[:,{u}]"),
     (
         *STABILISED,
         _gate("g", "k v^T", Line("k", "k", part="k"), Line("v", "v", part="v")),
         _gate("o", "o   σ", Line("", "@output"), Line("raw", "@output.pre", full=True)),
     ),
-    (Line("C q/den"), Line("q", "q", part="q"), Line("h~", "h_tilde")),
+    (Line("qs@C / den"), Line("h~", "h_tilde")),
     {
-        "q": ("q", "in"),
-        "k": ("k", "in"),
-        "v": ("v", "in"),
+        "q": ("q", *_way(3)),  # q reads x (its line is the whole of x)
+        "k": ("k", *_way(2)),
+        "v": ("v", *_way(2)),
         "m": ("m", "logf"),
         "i'": ("i", "m"),
         "f'": ("f", "m", "logf"),
-        "C": ("c", "g", "k", "v"),
+        "C": (*MEMORY_LIGHTS, "g", "k", "v"),
         "n": ("n",),
         "den": ("den", "n", "m"),
         "h~": ("h", "q", "den"),
-        "h": ("h", "o"),
+        "h": XLSTM_OUTPUT,
     },
     normaliser=True,
     stabiliser=True,
     labels=(
+        Label(2, ADD + 3, "qs=q/sqrt({H})", "q", "qs", OUT - ADD - 18, whole=True),
         Label(4, 32, "i'·k", "n"),
         Label(7, NOTES - 4, "den", "den", "den"),
         Label(8, NOTES - 3, "qC", "q", "qC"),
     ),
     recurrent=False,
+    memory_width=VECTOR,
+    products=False,
 )
 
 #: Every kind's layout: a gated cell's table, or the RNN's own drawing.
@@ -486,7 +557,7 @@ LAYOUTS: dict[str, Gated | Callable[[bool], Canvas]] = {
     "mlstm": MLSTM,
     "rnn": draw_rnn,
 }
-RNN_LIGHTS: dict[str, tuple[str, ...]] = {"h": ("h", "in")}
+RNN_LIGHTS: dict[str, tuple[str, ...]] = {"h": ("h", *_way(0))}
 
 
 # -- values ---------------------------------------------------------------------------
@@ -503,34 +574,74 @@ def field_of(cell: Cell, key: str) -> str:
 
 
 def pick(array: object, unit: int) -> float:
-    """The selected unit's element: a matrix's diagonal entry, a scalar's only value."""
-    values = np.asarray(array, dtype=np.float64)
-    if values.ndim == 2:
-        return float(values[unit, unit])
-    flat = np.ravel(values)
+    """The selected unit's element; a scalar's only value."""
+    flat = np.ravel(np.asarray(array, dtype=np.float64))
     return float(flat[unit] if flat.size > 1 else flat[0])
 
 
-def value_text(value: float) -> str:
-    """A value as the diagram writes it: ``numbers.number`` where it fits in ``SLOT``."""
-    return fit(value, SLOT)
+def value_text(value: float, width: int = SLOT) -> str:
+    """A value as the diagram writes it: ``numbers.number`` where it fits in ``width``."""
+    return fit(value, width)
 
 
-def inputs_text(x: object) -> str:
-    """The input x, every element (the gates read all of it)."""
-    return ", ".join(short(v) for v in np.ravel(np.asarray(x, dtype=np.float64)))
+def vector_text(values: np.ndarray, width: int) -> str:
+    """A whole vector in ``width`` characters: with 4 decimals (``numbers.number``), then
+    with fewer; else its first elements and how many there are, ``[0.0212, … of 8]``,
+    never a number cut short."""
+    for write in (number, lambda v: fit(v, 6)):
+        texts = [write(v) for v in values]
+        text = "[" + ", ".join(texts) + "]"
+        if len(text) <= width:
+            return text
+    count = len(values)
+    for k in range(count - 1, 0, -1):
+        text = "[" + ", ".join(texts[:k]) + f", … of {count}]"
+        if len(text) <= width:
+            return text
+    return f"[… of {count}]"
 
 
-def _value(cell: Cell, record: Record | None, key: str, unit: int) -> str:
-    name = field_of(cell, key)
-    if record is None:  # t = 0: the states are zero, nothing else exists yet
-        state = name.removesuffix("_prev")
-        if state in {s.name for s in cell.states}:
-            return value_text(pick(cell.initial_state()[state], unit))
+def inputs_text(x: object, width: int = WIDTH) -> str:
+    """The input x as typed (``numbers.short``): every element where they fit in
+    ``width``, else the first ones, ``…`` and which they are (``x[0..9] of 20``)."""
+    values = [short(v) for v in np.ravel(np.asarray(x, dtype=np.float64))]
+    text = ", ".join(values)
+    for k in range(len(values) - 1, 0, -1):
+        if len(text) <= width:
+            break
+        text = ", ".join(values[:k]) + f", … (x[0..{k - 1}] of {len(values)})"
+    return text
+
+
+def _array(cell: Cell, record: Record | None, name: str) -> np.ndarray | None:
+    """A field's values; at t = 0 a state's initial ones (zero), and None for the rest."""
+    if record is not None:
+        return np.asarray(getattr(record, name), dtype=np.float64)
+    state = name.removesuffix("_prev")
+    if state in {s.name for s in cell.states}:
+        return np.asarray(cell.initial_state()[state], dtype=np.float64)
+    return None
+
+
+def _value(cell: Cell, record: Record | None, slot: Slot, unit: int) -> str:
+    """A slot's text: the unit's element of its field; a whole vector (x, qs); the unit's
+    column of a matrix (the mLSTM's C, which unit u reads in h~ = qs @ C / den); or a
+    product of fields ("@forget*c_prev": the one product the diagram works out, as the
+    equations do, so that c's two terms are on its wires)."""
+    factors = [_array(cell, record, field_of(cell, key)) for key in slot.key.split("*")]
+    if any(values is None for values in factors):
         return BLANK
-    if name == "x":
-        return inputs_text(record.x)
-    return value_text(pick(getattr(record, name), unit))
+    if len(factors) > 1:
+        return value_text(float(np.prod([pick(v, unit) for v in factors])), slot.width)
+    values = factors[0]
+    assert values is not None  # checked above
+    if slot.key == "x":
+        return inputs_text(values, slot.width)
+    if values.ndim == 2:
+        return vector_text(values[:, unit], slot.width)
+    if slot.whole:
+        return vector_text(np.ravel(values), slot.width)
+    return value_text(pick(values, unit), slot.width)
 
 
 # -- the diagram --------------------------------------------------------------------------
@@ -559,12 +670,15 @@ def diagram(
     """The diagram of ``cell`` for ``record`` (None at t = 0) and ``unit``, with the part of
     the equation ``symbol`` lit (none for a symbol the kind does not draw)."""
     layout = LAYOUTS[cell.kind]
-    candidate = next((g.shown for g in cell.gates if g.name == "candidate"), "")
-    canvas = (
-        draw_gated(layout, compact, candidate, unit)
-        if isinstance(layout, Gated)
-        else layout(compact)
-    )
+    shown = {g.name: g.shown for g in cell.gates}
+    names: dict[str, object] = {
+        "u": unit,
+        "H": cell.hidden_size,
+        "f": shown.get("forget", ""),
+        "i": shown.get("input", ""),
+        "g": shown.get("candidate", ""),
+    }
+    canvas = draw_gated(layout, compact, names) if isinstance(layout, Gated) else layout(compact)
     lit = lights(cell).get(symbol, ())
     styles = STYLES[colour]
     rows = canvas.rows
@@ -584,16 +698,28 @@ def diagram(
             rows[r][col] = MARK
             spans.append(Span(r, col, col + 1, styles["lit"]))
     values = []
-    for r, col, key, part in canvas.slots:
-        text = _value(cell, record, key, unit)
-        values.append((field_of(cell, key), text))
-        text = text[: WIDTH - col] if key == "x" else text.rjust(SLOT)
+    for slot in canvas.slots:
+        r, col = slot.row, slot.col
+        text = _value(cell, record, slot, unit)
+        values.append(("*".join(field_of(cell, key) for key in slot.key.split("*")), text))
+        text = text if slot.whole or text.startswith("[") else text.rjust(slot.width)
         rows[r][col : col + len(text)] = list(text)
-        style = styles["lit value"] if part in lit else styles["value"]
+        style = styles["lit value"] if slot.part in lit else styles["value"]
         if style:  # the number itself, not the slot's padding
             spans.append(Span(r, col + len(text) - len(text.lstrip()), col + len(text), style))
     texts = ["".join(row).rstrip() for row in rows]
     return Diagram(title(cell, unit), tuple(texts), tuple(spans), lit, tuple(values))
 
 
-__all__ = ["Diagram", "Span", "diagram", "field_of", "lights", "pick", "title", "value_text"]
+__all__ = [
+    "Diagram",
+    "Span",
+    "diagram",
+    "field_of",
+    "inputs_text",
+    "lights",
+    "pick",
+    "title",
+    "value_text",
+    "vector_text",
+]

@@ -11,7 +11,7 @@ import pytest
 from lstm_engine import CELLS, Cell, Record
 from lstm_engine.diagram import BLANK, HEAVY, LAYOUTS, MARK, Diagram, diagram, lights
 from lstm_engine.equations import symbols
-from lstm_engine.numbers import fit, short
+from lstm_engine.numbers import fit, number, short
 from tui.app import StepperApp
 from tui.screens.diagram import AT_END, DiagramScreen
 from tui.screens.help import HelpScreen
@@ -39,11 +39,20 @@ def steps(kind: str, hidden: int = 2, inputs: int = 1, count: int = 3) -> tuple[
 
 
 def element(record: Record, name: str, unit: int) -> float:
-    """The unit's element of a field, read here on its own: a matrix's diagonal entry."""
-    value = np.asarray(getattr(record, name))
-    if value.ndim == 2:
-        return float(value[unit][unit])
-    return float(value.reshape(-1)[unit if value.size > 1 else 0])
+    """The unit's element of a field, read here on its own; of a product of fields
+    ("f*c_prev"), the product of their elements."""
+    out = 1.0
+    for factor in name.split("*"):
+        value = np.asarray(getattr(record, factor))
+        out *= float(value.reshape(-1)[unit if value.size > 1 else 0])
+    return out
+
+
+def vector_shown(text: str) -> list[float]:
+    """The numbers of a vector as the diagram writes it: [0.8000, -0.5000], or its first
+    ones, [0.0212, -0.055, … of 8]."""
+    assert text.startswith("[") and text.endswith("]"), text
+    return [float(v) for v in text[1:-1].split(", ") if not v.startswith("…")]
 
 
 def test_every_kind_has_a_diagram() -> None:
@@ -59,8 +68,14 @@ def test_every_value_shown_is_the_records_field_formatted(kind: str, unit: int) 
     for name, text in drawn.values:
         if name == "x":
             assert text == ", ".join(short(v) for v in record.x)
-        else:
-            assert text == fit(element(record, name, unit), 7), name
+        elif np.ndim(getattr(record, name, 0)) == 2:  # the column the unit reads in h~
+            shown = vector_shown(text)
+            assert np.allclose(shown, getattr(record, name)[: len(shown), unit], atol=5e-5)
+        elif name == "qs":  # the whole query, which h~ = qs @ C[:,u] / den reads
+            assert vector_shown(text) == [float(number(v)) for v in record.qs]
+        else:  # a box's value in 7 columns, a label's as the equations write it
+            value = element(record, name, unit)
+            assert text in (fit(value, 7), number(value)), name
         assert text in drawn.text
     shown = {name for name, _ in drawn.values}
     # every gate's value and every state the cell declares (the memory's before and after)
@@ -81,8 +96,12 @@ def test_at_t0_the_states_are_zero_and_nothing_else_is_shown(kind: str) -> None:
     cell, _ = steps(kind)
     drawn = diagram(cell, None, 0, "")
     states = {s.name for s in cell.states} | {f"{s.name}_prev" for s in cell.states}
+    matrices = {s.name for s in cell.states if s.kind == "matrix"}
     for name, text in drawn.values:
-        assert text == (fit(0.0, 7) if name in states else BLANK), name
+        if name.removesuffix("_prev") in matrices:  # the unit's column, all zero
+            assert vector_shown(text) == [0.0] * cell.hidden_size, name
+        else:
+            assert text == (fit(0.0, 7) if name in states else BLANK), name
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -248,3 +267,130 @@ async def test_help_shows_how_to_read_the_diagram() -> None:
         assert [name for name, _ in app.screen.panels] == [n for n, _ in DiagramScreen.HELP_PANELS]
         await pilot.press("escape")
         assert isinstance(app.screen, DiagramScreen)
+
+
+# -- what a student follows -------------------------------------------------------------
+
+
+def preset_steps(name: str, count: int) -> tuple[Cell, Record]:
+    s = session("--preset", name)
+    record = None
+    for _ in range(count):
+        record = s.step()
+    assert record is not None
+    return s.cell, record
+
+
+def shown(drawn: Diagram, name: str) -> str:
+    return next(text for field, text in drawn.values if field == name)
+
+
+@pytest.mark.parametrize("t", [3, 4])
+@pytest.mark.parametrize("unit", [0, 1])
+def test_the_mlstm_shows_the_column_of_c_its_unit_reads_and_the_query(t: int, unit: int) -> None:
+    # h~[u] = (qs @ C)[u] / den = qs · C[:,u] / den: the column and qs shown give qC
+    cell, record = preset_steps("mlstm", t)
+    drawn = diagram(cell, record, unit, "h~")
+    column, qs = vector_shown(shown(drawn, "C")), vector_shown(shown(drawn, "qs"))
+    assert np.allclose(column, record.C[:, unit], atol=5e-5)
+    assert float(shown(drawn, "qC")) == pytest.approx(np.dot(qs, column), abs=1e-3)
+    assert float(shown(drawn, "qC")) == pytest.approx(record.qC[unit], abs=5e-5)
+    assert f"C[:,{unit}]" in drawn.text and "qs@C / den" in drawn.text
+    assert "C q" not in drawn.text
+
+
+def test_the_mlstm_at_larger_sizes_says_how_much_of_a_vector_shows() -> None:
+    cell, record = steps("mlstm", hidden=8, inputs=3)
+    drawn = diagram(cell, record, 7, "")
+    for name in ("C", "C_prev", "qs"):
+        text = shown(drawn, name)
+        assert text.endswith("… of 8]"), text
+        assert np.allclose(
+            vector_shown(text),
+            (record.qs if name == "qs" else getattr(record, name)[:, 7])[: len(vector_shown(text))],
+            atol=5e-3,
+        )
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_input_too_wide_says_how_much_of_it_shows(kind: str) -> None:
+    cell, record = steps(kind, hidden=2, inputs=20)
+    drawn = diagram(cell, record, 0, "")
+    text = shown(drawn, "x")
+    head, _, count = text.partition(", … (x[0..")
+    assert count, text  # the marker and which inputs show
+    values = head.split(", ")
+    assert count == f"{len(values) - 1}] of 20)"
+    assert values == [short(v) for v in record.x[: len(values)]]
+    line = next(row for row in drawn.rows if text in row)
+    assert not line.rstrip().endswith(",") and len(line) <= 80
+
+
+@pytest.mark.parametrize("kind", ["lstm", "peephole", "slstm"])
+def test_the_two_terms_of_c_are_on_their_wires_and_add_up(kind: str) -> None:
+    cell, record = steps(kind)
+    drawn = diagram(cell, record, 0, "c")
+    terms = [name for name, _ in drawn.values if "*" in name]
+    assert len(terms) == 2
+    total = sum(float(shown(drawn, name)) for name in terms)
+    assert total == pytest.approx(element(record, "c", 0), abs=1e-4)
+
+
+def lit_text(drawn: Diagram) -> set[tuple[int, int]]:
+    """Where the drawing is drawn heavy: (row, column)."""
+    return {
+        (r, k) for r, row in enumerate(drawn.rows) for k, ch in enumerate(row) if ch in HEAVY_GLYPHS
+    }
+
+
+@pytest.mark.parametrize("kind", ["lstm", "peephole", "slstm"])
+def test_c_lights_the_wires_of_its_terms_and_h_the_output_gates(kind: str) -> None:
+    cell, record = steps(kind)
+    plain = diagram(cell, record, 0, "")
+    c, h = diagram(cell, record, 0, "c"), diagram(cell, record, 0, "h")
+    arrow = plain.rows[3].index("▶(×)◀")
+    assert c.rows[3][arrow - 1] == "━" and c.rows[3][arrow + 5] == "━"  # i and c_bar
+    forget = plain.rows[1].index("(×)") + 1
+    assert c.rows[4][forget] == "┃"  # f up into the first ×
+    wire = next(r for r, row in enumerate(plain.rows) if "─▶(×)" in row and r > 3)
+    assert "━▶(×)" in h.rows[wire]  # o into the × that makes h
+    assert "━▶(×)" not in c.rows[wire]
+
+
+@pytest.mark.parametrize("kind", ["lstm", "peephole"])
+def test_a_gate_lights_only_its_own_way_in_from_the_inputs(kind: str) -> None:
+    cell, record = steps(kind)
+    bus = next(r for r, row in enumerate(diagram(cell, record, 0, "").rows) if "[h_prev, x]" in row)
+    ends = {
+        symbol: max(k for r, k in lit_text(diagram(cell, record, 0, symbol)) if r == bus)
+        for symbol in ("f", "i", "c_bar", "o")
+    }
+    assert ends["f"] < ends["i"] < ends["c_bar"] < ends["o"]
+
+
+@pytest.mark.parametrize("kind", ["slstm", "mlstm"])
+def test_the_stabilisers_max_reads_i_raw_too(kind: str) -> None:
+    cell, record = steps(kind)
+    drawn = diagram(cell, record, 0, "m", colour=False)
+    assert float(shown(drawn, "i_raw")) == pytest.approx(element(record, "i_raw", 0), abs=1e-4)
+    row = next(r for r, text in enumerate(drawn.rows) if "i_raw" in text)
+    assert "┛" in drawn.rows[row]  # its wire up into the max, lit with m
+
+
+def test_the_states_are_written_as_the_equations_write_them() -> None:
+    cell, record = preset_steps("mlstm", 4)
+    drawn = diagram(cell, record, 0, "")
+    for name in ("m_prev", "logf", "m"):
+        assert shown(drawn, name) == number(element(record, name, 0)), name
+
+
+async def test_a_resize_lays_the_diagram_out_again_at_once() -> None:
+    app = make_app("--preset", "remember")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("d", "space")
+        for width, height in ((80, 24), (120, 40)):
+            await pilot.resize_terminal(width, height)
+            await pilot.pause()
+            screen = [strip.text.rstrip() for strip in app.screen._compositor.render_strips()]
+            drawn = panel(app).text().splitlines()
+            assert drawn and all(line.rstrip() in screen for line in drawn), (width, screen)

@@ -31,6 +31,12 @@ class DiagramPanel(FrameWidget):
     DiagramPanel { height: 1fr; padding: 0 0; }
     """
 
+    def on_resize(self) -> None:
+        """Lay out again at the new size: the drawing is centred and compact or full by the
+        size, and lines drawn at the old size may already be on screen (the base class
+        only forgets them, and Textual dispatches its handler too)."""
+        self.refresh()
+
     def drawing(self, frame: Frame) -> Diagram:
         cell, record = frame.cell, frame.record
         symbol = reading(cell, frame.equation)
