@@ -6,7 +6,13 @@ rebuilt from it, the whole batch of steps at once, and kept), the window of step
 units that follows the cursor (``follow``), the zoomed-out columns (``edges``,
 ``extremes``: each column keeps the value of largest magnitude among its steps, with its
 sign, as M4 aggregation does: never every k-th step, which hides spikes), the glyph of a
-value (``levels``, ``GLYPHS``) and LSTMVis's select-and-match (``above``).
+value (``levels``, ``GLYPHS``) and LSTMVis's select-and-match (``above``, ``threshold``).
+
+A gate is read from the centre of its range (f - 0.5 for a sigmoid, c_bar itself for a
+tanh): its glyph says how far it is from neutral and on which side, and a zoomed column
+keeps the step furthest from the centre, so a forget gate's reset to 0 shows against a
+gate held near 1. The seeded weights keep gates within a few hundredths of 0.5, so a
+gate's glyph levels are finer near the centre (``GATE_BOUNDS``) than a state's.
 
 Pure NumPy: the dashboard's heat-map screen draws what these return.
 """
@@ -31,8 +37,13 @@ Steps = npt.NDArray[np.int_]
 GLYPHS = "●○∘· ░▒▓█"
 NEGATIVE = GLYPHS[:4][::-1]  #: "·∘○●", smallest to largest magnitude
 POSITIVE = GLYPHS[5:]  #: "░▒▓█"
-#: Where each level starts, as a fraction of the scale: below the first, a blank.
+#: Where each level starts, as a fraction of the scale: below the first, a blank. A
+#: state's scale is the largest magnitude it reached, so these split what it did reach.
 BOUNDS = (0.1, 0.3, 0.5, 0.75)
+#: A gate's levels, as a fraction of its half-range (0.5 for a sigmoid: |f - 0.5| from
+#: 0.005, 0.025, 0.1, 0.3): fine near the centre, where the seeded weights keep every gate,
+#: so 0.49, 0.45 and 0.55 each have their own glyph; 0.8 and 0.99 share the largest.
+GATE_BOUNDS = (0.01, 0.05, 0.2, 0.6)
 #: Steps of a gate rebuilt at once: bounds the memory of one batch (the mLSTM's C is H x H).
 CHUNK_BYTES = 32 * 2**20
 
@@ -45,11 +56,17 @@ class Series:
     field: str  #: the record field: "h", "f"
     label: str  #: "h (hidden)", "f (forget gate)", "i' (input gate)"
     rows: int  #: the hidden size, or 1 for a shared value
-    #: a gate's fixed scale (the largest magnitude of its range); 0 for a state, which is
-    #: scaled by the largest magnitude it reached
+    #: a gate's fixed scale (half its range: 0.5 for a sigmoid, 1 for a tanh); 0 for a
+    #: state, which is scaled by the largest magnitude it reached
     scale: float = 0.0
 
     shared: bool = False  #: one value for every unit: its one row is no unit's
+    centre: float = 0.0  #: a gate's neutral value, the middle of its range (0.5, 0)
+
+    @property
+    def bounds(self) -> tuple[float, ...]:
+        """Where its glyph levels start, as fractions of its scale."""
+        return BOUNDS if self.is_state else GATE_BOUNDS
 
     @property
     def is_state(self) -> bool:
@@ -69,16 +86,18 @@ def series_of(cell: Cell) -> tuple[Series, ...]:
     states = {s.name: s for s in cell.states if s.kind != "matrix"}
     out: dict[str, Series] = {}
 
-    def add(field: str, symbol: str, label: str, shared: bool, scale: float = 0.0) -> None:
+    def add(
+        field: str, symbol: str, label: str, shared: bool, scale: float = 0.0, centre: float = 0
+    ) -> None:
         if field not in out:
             label = f"{symbol} ({label.lower()})"
-            out[field] = Series(field, label, 1 if shared else size, scale, shared)
+            out[field] = Series(field, label, 1 if shared else size, scale, shared, centre)
 
     for name in [n for n in cell.plotted if n in states]:
         add(name, name, states[name].label, states[name].kind == "scalar")
     for gate in cell.gates:
-        scale = max(abs(gate.low), abs(gate.high))
-        add(gate.symbol, gate.shown, gate.label, gate.scalar, scale)
+        half, centre = (gate.high - gate.low) / 2, (gate.high + gate.low) / 2
+        add(gate.symbol, gate.shown, gate.label, gate.scalar, half, centre)
     for name, state in states.items():
         add(name, name, state.label, state.kind == "scalar")
     return tuple(out.values())
@@ -137,8 +156,8 @@ class Reader:
             yield last - first
 
     def scale(self, series: Series, stop: int) -> float:
-        """What the largest glyph stands for: a gate's range, or the largest magnitude the
-        state reached over steps 1..stop (1 where it is all zeros, or before any step)."""
+        """What the largest glyph stands for: half a gate's range, or the largest magnitude
+        the state reached over steps 1..stop (0 where it is all zeros, or before any step)."""
         if not series.is_state:
             return series.scale
         seen, top = self._tops.get(series.field, (0, 0.0))
@@ -147,7 +166,7 @@ class Reader:
         if seen < stop:
             top = max(top, float(np.abs(self.values(series, seen, stop)).max()))
             self._tops[series.field] = (stop, top)
-        return top if top > 0 else 1.0
+        return top
 
     def _chunk(self) -> int:
         return max(1, CHUNK_BYTES // self.session.row_bytes)
@@ -211,11 +230,25 @@ def column_of(bounds: Steps, step: int) -> int:
     return int(np.searchsorted(bounds, step, side="left")) - 1
 
 
-def levels(values: Array, scale: float) -> Steps:
+def levels(values: Array, scale: float, bounds: tuple[float, ...] = BOUNDS) -> Steps:
     """The glyph level of each value, -4..4 (an index into ``GLYPHS`` after adding 4): the
-    magnitude's level by ``BOUNDS`` of the scale, with the value's sign."""
-    level = np.searchsorted(np.asarray(BOUNDS), np.abs(values) / scale, side="right")
+    magnitude's level by ``bounds`` of the scale, with the value's sign (a gate's values
+    measured from its centre). A scale of 0 (all zeros so far) is every value's level 0."""
+    if scale <= 0:
+        return np.zeros(np.shape(values), dtype=int)
+    level = np.searchsorted(np.asarray(bounds), np.abs(values) / scale, side="right")
     return np.sign(values).astype(int) * level
+
+
+#: The threshold moves by a tenth of the scale, from the bottom of it to its top.
+THRESHOLD_TENTHS = 10
+
+
+def threshold(series: Series, scale: float, tenths: int) -> float:
+    """The match threshold ``tenths`` tenths of the scale from the series' centre (0.3 of
+    the largest |h| so far; for a sigmoid gate, 0.5 + 0.3 x 0.5 = 0.65), so it means the
+    same whatever the size of the values (the seeded |h| stays under 0.06)."""
+    return series.centre + tenths / THRESHOLD_TENTHS * scale
 
 
 def above(values: Array, threshold: float) -> list[int]:

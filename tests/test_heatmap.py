@@ -1,17 +1,26 @@
 """The heat map (m): its numbers (lstm_engine/heatmap.py: series, windows, the zoom that
-keeps each column's extreme with its sign, select-and-match) and the screen driven by
-keys and the mouse (Textual's Pilot), for every cell kind."""
+keeps each column's extreme with its sign, gates read from the middle of their range,
+select-and-match) and the screen driven by keys and the mouse (Textual's Pilot), for
+every cell kind."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+from unittest.mock import PropertyMock, patch
+
 import numpy as np
 import pytest
+from textual import events
+from textual.geometry import Size
 
 from lstm_engine import heatmap
 from lstm_engine.cells import CELLS
 from lstm_engine.session import Session
+from tui.keys import HEATMAP
 from tui.screens.heatmap import HeatMapScreen
 from tui.screens.main import MainScreen
+from tui.widgets.header import HeaderBar
 from tui.widgets.heatmap import HeatMap
 
 from tui_helpers import make_app
@@ -115,10 +124,39 @@ def test_zoom_is_fast_at_100000_steps() -> None:
     assert time.perf_counter() - began < 0.5
 
 
+def test_gates_are_read_from_the_middle_of_their_range() -> None:
+    series = {s.field: s for s in heatmap.series_of(CELLS["lstm"].init(1, 4, 0))}
+    assert (series["f"].centre, series["f"].scale) == (0.5, 0.5)  # sigmoid: 0..1
+    assert (series["g"].centre, series["g"].scale) == (0.0, 1.0)  # tanh: -1..1
+    xlstm = {s.field: s for s in heatmap.series_of(CELLS["slstm"].init(1, 4, 0))}
+    assert (xlstm["f"].centre, xlstm["f"].scale) == (0.5, 0.5)  # the stabilised f': 0..1
+    # the seeded weights keep gates near 0.5: 0.45, 0.49, 0.5, 0.55 each read differently
+    f = np.array([0.45, 0.49, 0.5, 0.55, 0.0, 1.0])
+    shown = heatmap.levels(f - 0.5, 0.5, series["f"].bounds).tolist()
+    assert shown == [-2, -1, 0, 2, -4, 4]
+
+
+def test_a_zoomed_gate_keeps_the_step_furthest_from_its_middle() -> None:
+    f = np.full((300, 1), 0.999)
+    f[150] = 0.0  # the forget gate closes for one step
+    bounds = heatmap.edges(300, 30)
+    columns = heatmap.extremes(f - 0.5, bounds)
+    assert columns[heatmap.column_of(bounds, 151), 0] == -0.5
+    assert np.count_nonzero(columns[:, 0] < 0) == 1
+
+
+def test_the_threshold_is_a_fraction_of_the_scale_from_the_centre() -> None:
+    series = {s.field: s for s in heatmap.series_of(CELLS["lstm"].init(1, 4, 0))}
+    assert heatmap.threshold(series["f"], 0.5, 3) == pytest.approx(0.65)
+    assert heatmap.threshold(series["f"], 0.5, -10) == pytest.approx(0.0)
+    assert heatmap.threshold(series["h"], 0.05, 3) == pytest.approx(0.015)
+
+
 def test_levels_give_sign_and_magnitude() -> None:
     values = np.array([-1.0, -0.4, -0.05, 0.0, 0.05, 0.2, 0.6, 1.0, 3.0])
     assert heatmap.levels(values, 1.0).tolist() == [-4, -2, 0, 0, 0, 1, 3, 4, 4]
     assert "".join(heatmap.GLYPHS[k + 4] for k in heatmap.levels(values, 1.0)) == "●∘   ░▓██"
+    assert heatmap.levels(values * 0, 0.0).tolist() == [0] * 9  # all 0 so far: no scale
 
 
 def test_match_is_signed_and_over_the_whole_range() -> None:
@@ -132,6 +170,11 @@ def test_match_is_signed_and_over_the_whole_range() -> None:
 # -- the screen ----------------------------------------------------------------------------
 def heat(app) -> HeatMap:
     return app.screen.query_one(HeatMap)
+
+
+def unit_rows(text: str) -> list[str]:
+    """The map's unit rows: ▶ or a blank, ✓ or a blank, the unit's number (or all)."""
+    return [line for line in text.splitlines() if re.match(r"[▶ ][✓ ] *(\d+|all) ", line)]
 
 
 async def test_m_opens_and_escape_closes() -> None:
@@ -156,17 +199,24 @@ async def test_series_zoom_threshold_and_range_keys() -> None:
         assert heat(app).text().startswith(" c (cell)")
         await pilot.press("v")
         assert heat(app).text().startswith(" f (forget gate)")
+        assert "scale: f - 0.5, ±0.5 (its range 0..1)" in heat(app).text()
         await pilot.press("shift+right", "shift+right")
         assert app.stepper.frame.t == 5
-        assert "units with f > 0.3 over steps 3–5: " in heat(app).text()
+        assert "units with f > 0.65 over steps 3–5: " in heat(app).text()  # 0.5 + 0.3 × 0.5
         await pilot.press("shift+left")
         assert app.stepper.frame.t == 4 and "over steps 3–4" in heat(app).text()
         for _ in range(7):
             await pilot.press("greater_than_sign")
-        assert "f > 1.0 over steps 3–4: none (0 of 4)" in heat(app).text()  # a sigmoid never is
-        for _ in range(11):
+        assert "f > 1 over steps 3–4: none (0 of 4)" in heat(app).text()  # a sigmoid never is
+        await pilot.press("greater_than_sign")  # the top of the scale: refused, unchanged
+        assert app.stepper.frame.refused and "top of the scale" in app.stepper.frame.status
+        assert "f > 1 over" in heat(app).text()
+        for _ in range(20):
             await pilot.press("less_than_sign")
-        assert "f > -0.1 over steps 3–4: 0, 1, 2, 3 (4 of 4)" in heat(app).text()
+        assert "f > 0 over steps 3–4: 4 of 4 ✓: 0, 1, 2, 3" in heat(app).text()
+        assert all(row[1] == "✓" for row in unit_rows(heat(app).text()))
+        await pilot.press("less_than_sign")
+        assert app.stepper.frame.refused and "bottom of the scale" in app.stepper.frame.status
         await pilot.press("right")  # an arrow alone drops the range
         assert "over steps" not in heat(app).text() and app.stepper.frame.t == 5
         await pilot.press("z")
@@ -218,9 +268,9 @@ async def test_every_cell_and_size_draws_every_series(kind: str, hidden: int) ->
         for series in heatmap.series_of(app.stepper.frame.cell):
             text = heat(app).text()
             assert text.startswith(f" {series.label}") and "units with" in text
-            rows = [line for line in text.splitlines() if line[:1] in "▶ " and line[1:2] == " "]
+            rows = unit_rows(text)
             assert any(line.startswith("▶") for line in rows) != series.shared
-            assert any(line.startswith("  all ") for line in rows) == series.shared
+            assert any(line[2:].startswith("all ") for line in rows) == series.shared
             assert len(text.splitlines()) <= 24 - 2  # the header and the footer
             await pilot.press("z", "v")
         assert app.stepper.frame.unit == (hidden - 1 if hidden > 1 else 0)
@@ -255,3 +305,159 @@ async def test_a_long_history_zoomed_out(tmp_path) -> None:
         kept = view.reader.values(gate, 21_230, 21_240)
         expected = [app.stepper.session.record(t).f for t in range(21_231, 21_241)]
         np.testing.assert_allclose(kept, expected, atol=1e-12)
+
+
+async def test_a_mixed_burst_of_shift_arrows_moves_each_its_own_way() -> None:
+    """Keys that arrive together (a fast correction, or one read of the terminal) each
+    move the way they say: the actions run after all of them have arrived."""
+    app = make_app("--hidden-size", "8", "--inputs", ";".join(["1"] * 50))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "end", *["left"] * 20)  # t = 30
+        for key in ("shift+left", "shift+left", "shift+right"):
+            app.post_message(events.Key(key, None))
+        await pilot.pause()
+        assert app.stepper.frame.t == 29 and "over steps 29–30" in heat(app).text()
+        await pilot.press("right")  # t = 30, no range
+        for key in ("shift+right", "shift+right", "shift+left"):
+            app.post_message(events.Key(key, None))
+        await pilot.pause()
+        assert app.stepper.frame.t == 31 and "over steps 30–31" in heat(app).text()
+
+
+async def test_a_smaller_terminal_lays_the_map_out_again_at_once() -> None:
+    """What the terminal shows after a resize, with no key pressed: the window of steps
+    that keeps the cursor in view, and the header's counter."""
+    app = make_app("--hidden-size", "8", "--inputs", ";".join(["1"] * 300))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "end")
+        assert "steps 189–300 of 300" in heat(app).text()
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        shown = re.sub("<[^>]+>", "", app.export_screenshot()).replace("&#160;", " ")
+        assert "steps 229–300 of 300" in shown and "189–300" not in shown
+        assert "step 300 / 300" in shown
+
+
+async def test_home_and_end_drop_the_range_as_the_arrows_do() -> None:
+    app = make_app("--hidden-size", "4", "--inputs", ";".join(["1"] * 30))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "end", "shift+left", "shift+left")
+        assert "over steps 28–30" in heat(app).text()
+        await pilot.press("home")
+        assert app.stepper.frame.t == 0 and "over steps" not in heat(app).text()
+        await pilot.press("space", "shift+right", "end")
+        assert app.stepper.frame.t == 30 and "over steps" not in heat(app).text()
+
+
+async def test_a_long_match_list_keeps_its_count_and_marks_the_rows() -> None:
+    app = make_app("--hidden-size", "100", "--inputs", "1;-2;0.5;3")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m", "end", "shift+left", *["less_than_sign"] * 13)
+        text = heat(app).text()
+        line = text.splitlines()[-1]
+        found = int(re.search(r": (\d+) of 100 ✓: ", line).group(1))
+        assert 0 < found <= 100 and len(line) > 80  # cut on the screen, the count first
+        shown = unit_rows(text)
+        units = heat(app)._cells[2]
+        listed = line.split("✓: ")[1].split(", ")
+        marked = [str(units[k]) for k, row in enumerate(shown) if row[1] == "✓"]
+        assert marked and marked == [u for u in listed if int(u) in units]
+
+
+@pytest.mark.parametrize(("hidden", "size"), [(32, (80, 24)), (100, (120, 40))])
+async def test_the_title_says_which_units_are_shown(hidden, size) -> None:
+    app = make_app("--hidden-size", str(hidden), "--inputs", "1;-2;0.5")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("m", "end")
+        units, text = heat(app)._cells[2], heat(app).text()
+        shown = len(unit_rows(text))
+        assert shown == len(units) < hidden and len(text.splitlines()) == heat(app).size.height
+        assert f"units 0–{shown - 1} of {hidden}" in text.splitlines()[0]
+        await pilot.press(*["up"] * 3)
+        units = heat(app)._cells[2]
+        assert units.start > 0 and f"units {units.start}–{units.stop - 1} of" in heat(app).text()
+    app = make_app("--hidden-size", "8", "--inputs", "1;-2;0.5")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m", "end")
+        assert "units " not in heat(app).text().splitlines()[0]  # all 8 fit: nothing said
+
+
+async def test_the_seeded_weights_small_h_can_be_matched() -> None:
+    """|h| stays under 0.06 with the seeded weights: the threshold, a tenth of the scale at
+    a time, still splits the units at some value; it never leaves the scale."""
+    inputs = ";".join(f"{np.sin(t / 3):.4f}" for t in range(50))
+    app = make_app("--hidden-size", "8", "--inputs", inputs)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "end", *["shift+left"] * 3, *["less_than_sign"] * 13)
+        counts = set()
+        for _ in range(21):
+            line = heat(app).text().splitlines()[-1]
+            counts.add(0 if "none" in line else int(re.search(r": (\d+) of 8", line).group(1)))
+            await pilot.press("greater_than_sign")
+        assert max(counts) == 8 and min(counts) == 0 and len(counts) > 2
+        assert "h > " in line and app.stepper.frame.refused  # stopped at the top
+
+
+async def test_a_state_all_zero_so_far_says_so() -> None:
+    app = make_app("--hidden-size", "4", "--inputs", "0;0;1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "space")
+        assert "scale: all 0 so far (|h|)" in heat(app).text() and "±1" not in heat(app).text()
+        await pilot.press("space", "space")
+        assert "largest |h| so far" in heat(app).text()
+
+
+async def test_a_message_never_moves_the_map() -> None:
+    app = make_app("--hidden-size", "100", "--inputs", "1;-2;0.5;3")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m", "end", "z")
+        app.screen.show(app.stepper.note(""))  # no message
+        await pilot.pause()
+        where, rows = heat(app).region.y, len(heat(app)._cells[2])
+        await pilot.press("shift+right")  # a refusal, longer than the header has room for
+        assert app.stepper.frame.refused and heat(app).region.y == where
+        assert len(heat(app)._cells[2]) == rows
+
+
+def test_the_palette_names_say_what_the_keys_do() -> None:
+    labels = {key.action: key.label for key in HEATMAP}
+    assert labels["next_unit"] == "Next unit" and labels["previous_unit"] == "Previous unit"
+    assert labels["select_later"] == "Select later steps"
+    assert labels["select_earlier"] == "Select earlier steps"
+    assert labels["raise_threshold"] == "Raise threshold"
+    assert labels["lower_threshold"] == "Lower threshold"
+    shift = {key.keys: key.action for key in HEATMAP if "shift+" in key.keys}
+    assert shift["shift+right"] == "select_later" and shift["shift+left"] == "select_earlier"
+
+
+def test_the_header_never_shows_a_number_in_part() -> None:
+    """100,000 steps and a message: at every width the counter is whole, or shorter
+    (no words, then no total), never cut inside a number."""
+    app = make_app("--hidden-size", "100", "--inputs", "1;2")
+    frame = replace(app.stepper.frame, t=100_000, length=100_000)
+    for status in ("", "heat map: zoomed out: the whole history"):
+        for width in range(8, 130):
+            with patch.object(HeaderBar, "size", new_callable=PropertyMock) as size:
+                size.return_value = Size(width, 1)
+                text = HeaderBar().draw(replace(frame, status=status)).plain
+            assert len(text) <= width, (width, text)
+            numbers = re.findall(r"\d+", text.split("seed")[-1])
+            assert all(n == "100000" for n in numbers[-2:]), (width, text)
+            assert width < 30 or text.endswith("step 100000 / 100000 ")
+
+
+async def test_a_forget_gate_reset_shows_zoomed_out() -> None:
+    """saturate: f is 1 at every x = 1 and 0 at the one x = -5; zoomed out, that step's
+    column shows the reset (● : f - 0.5 = -0.5), every other column █."""
+    inputs = ";".join(["1"] * 150 + ["-5"] + ["1"] * 149)
+    app = make_app("--preset", "saturate", "--inputs", inputs)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m", "end", "v", "v", "z")
+        view = heat(app)
+        assert view.text().startswith(" f (forget gate)") and "largest |f - 0.5|" in view.text()
+        _, label, _, bounds = view._cells
+        row = next(line for line in view.text().splitlines() if line.startswith("▶"))
+        cells = row[label : label + len(bounds) - 1]
+        reset = heatmap.column_of(np.array(bounds), 151)
+        assert cells[reset] == "●" and set(cells[:reset] + cells[reset + 1 :]) == {"█"}

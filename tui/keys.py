@@ -258,26 +258,36 @@ DIAGRAM = (
 
 #: The heat map: the step cursor moves as on the dashboard; shift+arrows select a range.
 HEATMAP = (
-    *(
-        k
-        for k in STEPPING
-        if k.action
-        in {"step", "back", "reset", "end", "play", "next_unit", "previous_unit", "screenshot"}
+    *replaced(
+        tuple(
+            k
+            for k in STEPPING
+            if k.action
+            in {"step", "back", "reset", "end", "play", "next_unit", "previous_unit", "screenshot"}
+        ),
+        "next_unit",
+        label="Next unit",
     ),
     Key("v", "next_series", "Series", "Show the next series: h, c, then each gate"),
     Key("z", "zoom", "Zoom", "Zoom out to the whole history, or back to a column per step"),
     Key(
-        "shift+right,shift+left",
-        "select_range",
-        "Select",
-        "Select a time range from the step cursor (shift+← / shift+→); an arrow alone drops it",
-        "shift+→",
+        "shift+right",
+        "select_later",
+        "Select later steps",
+        "Select a time range: move the cursor a step later, from where the range began",
+        footer=False,
+    ),
+    Key(
+        "shift+left",
+        "select_earlier",
+        "Select earlier steps",
+        "Select a time range: move the cursor a step earlier, from where the range began",
         footer=False,
     ),
     Key(
         "greater_than_sign",
         "raise_threshold",
-        "Threshold +",
+        "Raise threshold",
         "Raise the threshold of the units listed for the selected range",
         ">",
         footer=False,
@@ -285,7 +295,7 @@ HEATMAP = (
     Key(
         "less_than_sign",
         "lower_threshold",
-        "Threshold -",
+        "Lower threshold",
         "Lower the threshold of the units listed for the selected range",
         "<",
         footer=False,

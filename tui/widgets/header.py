@@ -6,7 +6,8 @@ status takes the room that is left on the line, and where it does not fit there 
 it gets a line of its own under the header (``StatusLine``, no row otherwise; two or
 three where one is too short for it). Where the identity itself does not fit, its words
 are shortened first (``SHORTER``: "best loss" to "best", ...), and only then is it cut,
-between words (``cut``), so no number is ever shown in part.
+between words (``cut``), so no number is ever shown in part. The counter itself, on a
+line too narrow for it, drops its words, then the total (``counter``), never a digit.
 """
 
 from __future__ import annotations
@@ -80,6 +81,13 @@ def wrap(text: str, width: int, most: int = STATUS_ROWS) -> list[str]:
     return [*lines, cut(rest, width)] if rest else lines
 
 
+def counter(frame: Frame, width: int) -> str:
+    """The step counter for a line of ``width`` cells (one of them the identity's space):
+    "step 100000 / 100000 " where it fits, else shorter forms, every number whole."""
+    forms = (f"step {frame.t} / {frame.length} ", f"{frame.t} / {frame.length} ", f"{frame.t} ")
+    return next((form for form in forms if len(form) < width), "")
+
+
 def _parts(frame: Frame) -> tuple[str, str, str]:
     """The cell's identity, the status, the counter."""
     cell = frame.cell
@@ -93,8 +101,8 @@ def _parts(frame: Frame) -> tuple[str, str, str]:
 
 def status_fits(frame: Frame, width: int) -> bool:
     """The status fits on the header's line beside the whole identity and the counter."""
-    who, status, counter = _parts(frame)
-    return not status or cell_len(who) + cell_len(status) + 2 + len(counter) <= width
+    who, status, steps = _parts(frame)
+    return not status or cell_len(who) + cell_len(status) + 2 + len(steps) <= width
 
 
 def _style(frame: Frame) -> str:
@@ -112,8 +120,9 @@ class HeaderBar(FrameWidget):
 
     def draw(self, frame: Frame) -> Lines:
         width = self.size.width
-        who, status, counter = _parts(frame)
-        room = width - len(counter)
+        who, status, _ = _parts(frame)
+        steps = counter(frame, width)
+        room = width - len(steps)
         name = " Compare " if frame.comparing else APP_NAME
         said = f"{status}  " if status and status_fits(frame, width) else ""
         if cell_len(name) + 1 + cell_len(who) + cell_len(said) > room:  # 1: its "│"
@@ -123,12 +132,12 @@ class HeaderBar(FrameWidget):
         # cut with a space after it (one cell of the room), as it ends uncut
         fits = max(room - cell_len(said) - cell_len(name) - 1, 0)
         who = cut(shortened(who.rstrip(), fits), fits) + " "
-        gap = max(width - cell_len(name) - cell_len(who) - cell_len(said) - len(counter), 0)
+        gap = max(width - cell_len(name) - cell_len(who) - cell_len(said) - len(steps), 0)
         line = Lines()
         line.append(name, "bold")
         line.append(who + " " * gap)
         line.append(said, _style(frame))
-        line.append(counter, "bold")
+        line.append(steps, "bold")
         return line
 
 
