@@ -39,6 +39,20 @@ from .cells.expressions import (
 )
 from .numbers import column, number, signed_sum
 
+#: Below this size, a product in the full sum is written in scientific notation.
+TINY = 1e-3
+
+
+def precise(value: float) -> str:
+    """A product in the full sum, with enough digits that the products add up to their
+    dot product as written (4-decimal products of 8 terms could be off by 4e-4, more
+    than a small dot product itself): 6 decimals, or 4 significant digits where tiny."""
+    v = float(value)
+    if v == 0.0 or not np.isfinite(v) or abs(v) >= TINY:
+        return f"{v:.6f}" if np.isfinite(v) else number(v)
+    return f"{v:.3e}"
+
+
 #: The most products an affine part shows one by one (H + I for an LSTM gate); beyond
 #: that, one dot product per weight matrix, each named in the written form.
 FEW = 3
@@ -47,10 +61,12 @@ FEW = 3
 @dataclass(frozen=True)
 class Written:
     """One equation as text, in parts: the symbol, how it is written, each stage with the
-    numbers in, the result; and a note to show beside it."""
+    numbers in, the result; and a note to show beside it. ``worked``: the index in
+    ``parts`` of the stage with the products worked out (rounded), if there is one."""
 
     parts: tuple[str, ...]
     note: str = ""
+    worked: int | None = None
 
     @property
     def text(self) -> str:
@@ -58,7 +74,9 @@ class Written:
 
     def fit(self, width: int) -> str:
         """The equation in at most ``width`` characters (0: no limit). What gives way first:
-        the written form, then the note, then the stages from the most detailed on; the
+        the written form, then the note, then the worked (rounded products) stage, then
+        the stages from the most detailed on: the weight × data products, the stage a
+        student redoes by hand, stay as long as anything but the result can; the
         symbol, the last stage and the result stay while they can."""
         note = f"   ({self.note})" if self.note else ""
         full = " = ".join(self.parts) + note
@@ -70,6 +88,9 @@ class Written:
             middle = middle[1:]  # the written form goes first
             tries.append(" = ".join([symbol, *middle, result]) + note)
         tries.append(" = ".join([symbol, *middle, result]))
+        if self.worked is not None and 0 < self.worked < len(self.parts) - 1:
+            del middle[self.worked - 2]  # parts: symbol, written form, then the middle
+            tries.append(" = ".join([symbol, *middle, result]))
         while len(middle) > 1:
             middle = middle[1:]
             tries.append(" = ".join([symbol, *middle, result]))
@@ -115,7 +136,7 @@ def lines(cell: Cell, record: Record, unit: int) -> list[str]:
 def given(cell: Cell, record: Record, unit: int, width: int = 0) -> str:
     """The step's data in one line of at most ``width`` characters (0: no limit): ``step
     3: x = 2.0000   h_prev = 0.1042   c_prev = 0.2167``, every state's value before the
-    step at ``unit`` (a matrix's row shows in its own equation). Narrower: closer, then
+    step at ``unit`` (a matrix's column shows in its own equation). Narrower: closer, then
     two decimals (``numbers.column``), then cut."""
     context = _Context(cell, record, unit)
     values: list[tuple[str, list[float]]] = [("x", [float(v) for v in np.ravel(record.x)])]
@@ -145,7 +166,7 @@ def full_sum(cell: Cell, record: Record, unit: int, index: int) -> list[str]:
     is written; each affine part's products w*v one per line (the weight and the value
     as shown, the product computed exactly, then rounded), each weight matrix's dot
     product, the bias and the sum; each other dot product's products (the mLSTM's qs·n,
-    qs@C); each element of a row (the mLSTM's C); then every stage of the equation, one
+    qs@C); each element of a column (the mLSTM's C[:,u]); then every stage of the equation, one
     per line, down to the result."""
     context = _Context(cell, record, unit)
     eq = chosen(cell, record)[index]
@@ -188,8 +209,8 @@ def _affines(eq: Equation) -> list[Affine]:
 
 
 class _Context:
-    """One record and unit; ``element`` (a column) for the element-by-element lines of a
-    row equation."""
+    """One record and unit; ``element`` (an index into the column) for the
+    element-by-element lines of a matrix equation."""
 
     def __init__(self, cell: Cell, record: Record, unit: int, element: int | None = None) -> None:
         self.cell, self.record, self.unit, self.element = cell, record, unit, element
@@ -200,14 +221,15 @@ class _Context:
         return float(flat[self.unit] if flat.size > 1 else flat[0])
 
     def is_row(self, field: str) -> bool:
-        """Whether a record field is a matrix: its equation is written for the unit's row."""
+        """Whether a record field is a matrix: its equation is written for the unit's
+        column."""
         return np.ndim(getattr(self.record, field)) == 2
 
     def row(self, field: str) -> np.ndarray:
-        """``Row(field)``: the unit's row of a matrix field, or the whole vector field; one
-        element of it for an element line."""
+        """``Row(field)``: the unit's column of a matrix field (the one its h~ reads), or the
+        whole vector field; one element of it for an element line."""
         array = np.asarray(getattr(self.record, field), dtype=np.float64)
-        values = array[self.unit] if array.ndim == 2 else np.ravel(array)
+        values = array[:, self.unit] if array.ndim == 2 else np.ravel(array)
         return values if self.element is None else values[self.element : self.element + 1]
 
     def written(self, eq: Equation) -> Written:
@@ -218,21 +240,25 @@ class _Context:
         form = eq.written.format(affine="" if affine is None else affine.written(each), u=self.unit)
         result = self.result(eq)
         stages: list[str] = []
+        worked = None
         for stage in eq.stages:
-            for text in (self.text(stage), self.text(stage, worked=True)):
+            for rounded in (False, True):
+                text = self.text(stage, worked=rounded)
                 if text != result and (not stages or stages[-1] != text):
                     stages.append(text)
+                    if rounded and worked is None:  # parts: symbol, written form, stages
+                        worked = 1 + len(stages)
         note = ""
         if eq.note is not None:
             label, field = eq.note
             note = f"{label} = {number(self.pick(getattr(self.record, field)))}"
-        return Written((self.symbol(eq), form, *stages, result), note)
+        return Written((self.symbol(eq), form, *stages, result), note, worked)
 
     def symbol(self, eq: Equation) -> str:
         if not self.is_row(eq.result):
             return eq.symbol
-        column = ":" if self.element is None else str(self.element)
-        return f"{eq.symbol}[{self.unit},{column}]"
+        index = ":" if self.element is None else str(self.element)
+        return f"{eq.symbol}[{index},{self.unit}]"
 
     def result(self, eq: Equation) -> str:
         if self.is_row(eq.result):
@@ -240,7 +266,7 @@ class _Context:
         return number(self.pick(getattr(self.record, eq.result)))
 
     def element_line(self, eq: Equation, j: int) -> str:
-        """One element of a row equation: ``C[0,1] = 1.0000*0.2000 + ... = 0.2500``."""
+        """One element of a column equation: ``C[1,0] = 1.0000*0.2000 + ... = 0.2500``."""
         one = _Context(self.cell, self.record, self.unit, j)
         w = one.written(eq)
         return " = ".join([w.parts[0], *w.parts[2:]])
@@ -362,13 +388,13 @@ class _Context:
         products = []
         for j, (x, y) in enumerate(zip(a, b, strict=True)):
             index = f"{j},{self.unit}" if column else str(j)
-            products.append(number(x * y))
+            products.append(precise(x * y))
             out.append(
                 f"  {dot.a}[{j}]*{dot.b}[{index}] = {number(x)}*{_bracket_negative(number(y))}"
                 f" = {products[-1]}"
             )
-        total = number(self.pick(getattr(self.record, dot.value)))
-        out.append(f"  {dot.written} = {signed_sum(products)} = {total}")
+        total = self.pick(getattr(self.record, dot.value))
+        out.append(f"  {dot.written} = {signed_sum(products)} = {precise(total)}")
         return out
 
     def affine_sum(self, expr: Affine) -> list[str]:
@@ -384,10 +410,10 @@ class _Context:
             out.append(f"{name}·{field} (row {row} of {key}):")
             for j, (w, v) in enumerate(zip(weights, values, strict=True)):
                 product = f"{number(w)}*{_bracket_negative(number(v))}"
-                out.append(f"  {name}[{u},{j}]*{field}[{j}] = {product} = {number(w * v)}")
+                out.append(f"  {name}[{u},{j}]*{field}[{j}] = {product} = {precise(w * v)}")
             dot = float(weights @ values)
             dots.append(number(dot))
-            out.append(f"  {name}·{field} = {number(dot)}")
+            out.append(f"  {name}·{field} = {precise(dot)}")
         parts = [number(float(np.ravel(self.cell.params[key])[row])) for key in expr.bias]
         bias = number(self._bias(expr))
         keys = " + ".join(f"{key}[{row}]" for key in expr.bias)

@@ -130,15 +130,16 @@ GLOSSARY: tuple[Entry, ...] = (
         "name for the candidate, here c_bar).",
     ),
     _entry("mLSTM", "q", "the query, W_q·x + b_q: what h reads from the memory."),
-    _entry("mLSTM", "k", "the key, W_k·x + b_k: where v is written in C (row by row)."),
+    _entry("mLSTM", "k", "the key, W_k·x + b_k: how much of v goes into each row of C."),
     _entry("mLSTM", "v", "the value, W_v·x + b_v: what is written."),
     _entry("mLSTM", "W_q W_k W_v b_q b_k b_v", "the projections' weights and biases."),
     _entry(
         "mLSTM",
         "C",
-        "the matrix memory, H x H: C = f'*C_prev + i'*k v^T. Row u, C[u,:], holds the "
-        "values written under the key's u-th entry; the equations show the selected "
-        "unit's row.",
+        "the matrix memory, H x H: C = f'*C_prev + i'*k v^T (rows index the key, columns "
+        "the value). Unit u reads column u, C[:,u] (h~[u] = qs·C[:,u]/den), so the "
+        "equations and the diagram show the selected unit's column: C[:,u] = "
+        "f'*C_prev[:,u] + i'*k*v[u].",
     ),
     _entry(
         "mLSTM",

@@ -20,8 +20,9 @@ class Value:
 
 @dataclass(frozen=True)
 class Row:
-    """The selected unit's row of a matrix field (the mLSTM's C, whose rows index the
-    key), or the whole of a vector field (the value v that fills that row)."""
+    """A row of numbers: the selected unit's column of a matrix field (the mLSTM's C,
+    whose columns index the value: unit u's h~ = qs @ C[:,u] / den reads column u), or
+    the whole of a vector field (the key k that fills that column)."""
 
     field: str
 
@@ -141,7 +142,7 @@ class Equation:
     term by term, as its numbers are shown) and ``{u}`` (the selected unit). ``stages``
     are the right-hand side with the numbers in, from the most detailed (every term) to
     the least; ``result`` is the record field holding the value (a matrix field: the
-    selected unit's row, and the symbol is written ``C[u,:]``). ``note`` names a record
+    selected unit's column, and the symbol is written ``C[:,u]``). ``note`` names a record
     field worth showing beside the result, with its label (the unstabilised gate of an
     xLSTM cell).
     """

@@ -219,8 +219,9 @@ class MLSTMCell(Cell):
         ),
         Equation(
             "C",
-            "f'*C_prev[{u},:] + i'*k[{u}]*v",
-            (plus(times(value("f"), Row("C_prev")), times(value("i"), value("k"), Row("v"))),),
+            # the unit's column: what its h~ = qs @ C[:,u] / den reads
+            "f'*C_prev[:,{u}] + i'*k*v[{u}]",
+            (plus(times(value("f"), Row("C_prev")), times(value("i"), Row("k"), value("v"))),),
             "C",
         ),
         Equation(
