@@ -104,16 +104,21 @@ def series_of(cell: Cell) -> tuple[Series, ...]:
 
 
 class Reader:
-    """The values of one session's series over its history. A gate is rebuilt from the
+    """The values of one session's series over its history. Gates are rebuilt from the
     states the history holds (the cell's own ``preactivate`` and ``pointwise``, on many
-    steps at once) and kept, extended as the history grows; ``current`` says whether the
-    session is still the one read (same cell, same inputs)."""
+    steps at once): a window alone where it lies past what is kept (the column-per-step
+    view at the end of a long history costs its width, not the history), else every gate
+    together from step 1 (one rebuild gives them all: v then costs nothing) into buffers
+    that grow as the history does. ``current`` says whether the session is still the one
+    read (same cell, same inputs)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self._cell = session.cell
         self._inputs = session.inputs
-        self._kept: dict[str, Array] = {}
+        self._gates = [s for s in series_of(session.cell) if not s.is_state]
+        self._kept: dict[str, Array] = {}  #: every gate's buffer: its first ``_have`` steps
+        self._have = 0
         #: a state's largest magnitude so far: field -> (steps looked at, the magnitude)
         self._tops: dict[str, tuple[int, float]] = {}
 
@@ -122,7 +127,7 @@ class Reader:
             session is self.session
             and session.cell is self._cell
             and session.inputs is self._inputs
-            and all(len(kept) <= session.computed for kept in self._kept.values())
+            and self._have <= session.computed
         )
 
     def values(self, series: Series, start: int, stop: int) -> Array:
@@ -131,28 +136,35 @@ class Reader:
         if series.is_state:
             history = self.session.series(series.field, upto=stop)
             return history[start:stop].reshape(stop - start, series.rows)
-        have = len(self._kept.get(series.field, ()))
-        if start > have:
-            return self._rebuilt(series, start, stop)
-        for _ in self.fill(series, stop):
+        if start >= stop:
+            return np.zeros((0, series.rows))
+        if start > self._have:
+            return self._rebuilt(start, stop)[series.field]
+        for _ in self.fill(stop):
             pass
         return self._kept[series.field][start:stop]
 
     def missing(self, series: Series, stop: int) -> int:
         """How many steps of a gate ``fill`` would rebuild to reach ``stop``."""
-        return 0 if series.is_state else max(0, stop - len(self._kept.get(series.field, ())))
+        return 0 if series.is_state else max(0, stop - self._have)
 
-    def fill(self, series: Series, stop: int) -> Generator[int]:
-        """Rebuild a gate up to step ``stop`` and keep it, a chunk at a time: yields the
-        steps of each chunk (a long history's run shows its progress)."""
-        kept = self._kept.get(series.field, np.zeros((0, series.rows)))
-        self._kept[series.field] = kept
-        while len(kept) < stop:
-            first = len(kept)
+    def fill(self, stop: int) -> Generator[int]:
+        """Rebuild the gates up to step ``stop`` and keep them, a chunk at a time: yields
+        the steps of each chunk (a long history's run shows its progress)."""
+        if stop <= self._have:
+            return
+        size = max(stop, min(2 * self._have, self.session.length))
+        for gate in self._gates:
+            grown = np.empty((size, gate.rows))
+            if self._have:
+                grown[: self._have] = self._kept[gate.field][: self._have]
+            self._kept[gate.field] = grown
+        while self._have < stop:
+            first = self._have
             last = min(first + self._chunk(), stop)
-            kept = self._kept[series.field] = np.concatenate(
-                [kept, self._rebuilt(series, first, last)]
-            )
+            for field, part in self._batch(first, last).items():
+                self._kept[field][first:last] = part
+            self._have = last
             yield last - first
 
     def scale(self, series: Series, stop: int) -> float:
@@ -171,15 +183,16 @@ class Reader:
     def _chunk(self) -> int:
         return max(1, CHUNK_BYTES // self.session.row_bytes)
 
-    def _rebuilt(self, series: Series, start: int, stop: int) -> Array:
-        """A gate over steps start+1..stop, from the states before them, a chunk of steps
-        at a time (the mLSTM's C is H x H a step)."""
-        parts = [np.zeros((0, series.rows))]
-        for first in range(start, stop, self._chunk()):
-            parts.append(self._batch(series, first, min(first + self._chunk(), stop)))
-        return np.concatenate(parts)
+    def _rebuilt(self, start: int, stop: int) -> dict[str, Array]:
+        """Every gate over steps start+1..stop, a chunk of steps at a time (the mLSTM's C
+        is H x H a step)."""
+        parts = [
+            self._batch(first, min(first + self._chunk(), stop))
+            for first in range(start, stop, self._chunk())
+        ]
+        return {g.field: np.concatenate([p[g.field] for p in parts]) for g in self._gates}
 
-    def _batch(self, series: Series, start: int, stop: int) -> Array:
+    def _batch(self, start: int, stop: int) -> dict[str, Array]:
         session, cell = self.session, self.session.cell
         prev = {}
         for state in cell.states:
@@ -193,7 +206,10 @@ class Reader:
         # the paper's unstabilised quantities, kept for display, may overflow: not read here
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             record = cell.pointwise(start + 1, x, cell.preactivate(x, prev), prev)
-        return np.asarray(getattr(record, series.field)).reshape(stop - start, series.rows)
+        return {
+            g.field: np.asarray(getattr(record, g.field)).reshape(stop - start, g.rows)
+            for g in self._gates
+        }
 
 
 def follow(start: int, cursor: int, size: int, total: int) -> int:

@@ -105,7 +105,7 @@ class HeatMapScreen(SteppingScreen):
         reader = heat.reader
 
         def work() -> Generator[int, None, Frame]:
-            yield from reader.fill(series, frame.computed)
+            yield from reader.fill(frame.computed)
             return frame
 
         def cancelled() -> Frame:
