@@ -1,6 +1,6 @@
 """What the heat map (m) looks like (pytest-textual-snapshot): at 120x40 and 80x24, a gate
-zoomed out with a range selected, H = 32 (the rows scroll round the selected unit), the
-mLSTM's shared gate, and without colour.
+zoomed out with a range selected, a seeded gate read from the middle of its range, H = 32
+(the rows scroll round the selected unit), the mLSTM's shared gate, and without colour.
 
 Update the saved SVGs after a deliberate change of the look with
 ``pytest tests/test_heatmap_snapshots.py --snapshot-update`` and look at them.
@@ -8,6 +8,7 @@ Update the saved SVGs after a deliberate change of the look with
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from tui_helpers import make_app
@@ -29,6 +30,13 @@ def test_a_gate_zoomed_out(snap_compare, size: tuple[int, int]) -> None:
     inputs = ";".join(["0.1"] * 200 + ["-6"] + ["0.1"] * 199)
     app = make_app("--hidden-size", "8", "--inputs", inputs)
     assert snap_compare(app, press=["m", "end", "v", "v", "z"], terminal_size=size)
+
+
+def test_a_seeded_gate_from_the_middle_of_its_range(snap_compare) -> None:
+    """The seeded weights keep f within a few hundredths of 0.5: the units still differ."""
+    inputs = ";".join(f"{np.sin(t / 3):.4f}" for t in range(50))
+    app = make_app("--cell", "peephole", "--hidden-size", "4", "--inputs", inputs)
+    assert snap_compare(app, press=["m", "end", "v", "v"], terminal_size=(120, 40))
 
 
 def test_many_units_scroll_round_the_selected_one(snap_compare) -> None:

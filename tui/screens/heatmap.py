@@ -193,8 +193,9 @@ class HeatMapScreen(SteppingScreen):
         series = heat.series(frame)
         scale = heat.reader.scale(series, frame.computed) if heat.reader else 0.0
         value = heatmap.threshold(series, scale, tenths)
-        said = f"threshold {series.symbol} > {value:.3g} ({tenths / 10:g} of the scale"
-        self._view(f"{said} from {series.centre:g})", tenths=tenths)
+        above = f" above {series.centre:g}" if series.centre else ""
+        said = f"threshold {series.symbol} > {value:.3g}: {tenths / 10:g} of the scale{above}"
+        self._view(said, tenths=tenths)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -74,11 +74,10 @@ def glyphs(series: Series) -> str:
 
 
 def scale_words(series: Series, scale: float) -> str:
-    """The legend's scale: a gate's own range, measured from its centre; a state's largest
-    magnitude so far."""
+    """The legend's scale: a gate's own range, measured from its centre (f - 0.5, ±0.5:
+    the range 0..1); a state's largest magnitude so far."""
     if not series.is_state:
-        low, high = series.centre - series.scale, series.centre + series.scale
-        return f"scale: {measured(series)}, ±{series.scale:g} (its range {low:g}..{high:g})"
+        return f"scale: {measured(series)}, ±{series.scale:g}"
     if scale == 0:
         return f"scale: all 0 so far (|{series.symbol}|)"
     return f"scale ±{scale:.3g} (largest |{series.symbol}| so far)"
@@ -265,8 +264,8 @@ class HeatMap(FrameWidget):
         rule = f"{series.symbol} > {value:.3g}"
         picked = selected_range(self.view, frame.t)
         if found is None or picked is None:
-            moves = f"> / < move it by {tenth:.2g}" if tenth else "> / <"
-            return f"select-and-match: shift+→/← select steps from the cursor; {rule} ({moves})"
+            moves = f"> / < by {tenth:.2g}" if tenth else "> / <"
+            return f"select-and-match: shift+→/← select steps; {rule}, {moves}"
         first, last = picked[0], min(picked[1], frame.computed)
         steps = f"{first}" if first == last else f"{first}–{last}"
         if series.shared:
