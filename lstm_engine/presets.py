@@ -105,7 +105,8 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "seed",
             "the original Lstm.py: ExtendedLSTM(1, 1, seed=42) on 5, 1.9, 2",
-            "every gate near 0.5: the seeded weights are small (x0.1)",
+            "the sigmoid gates f, i, o stay between 0.45 and 0.7 (i is 0.68 at step 1): "
+            "the seeded weights are small (x0.1)",
             "lstm",
             1,
             1,
@@ -114,7 +115,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "remember",
-            "forget gate near 1: a value written at step 1 held for 20 zeros",
+            "forget gate near 1: the value of step 1 held for 20 zeros",
             "f stays above 0.99 and c barely moves after step 1; i closes once x is 0",
             "lstm",
             1,
@@ -136,9 +137,10 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "write-read",
-            "input gate opens on a write marker, output gate on a read marker",
-            "i jumps to 1 on the write steps (f drops: the old value is replaced), "
-            "o on the read steps, where h shows the value written",
+            "input gate opens on a write marker, output gate on a read one",
+            "i jumps to 1 on the write steps (f drops: the old value is replaced) and c "
+            "becomes c_bar = tanh(2*value); o opens on the read steps, where h = o*tanh(c) "
+            "reads c back, squashed: 0.64 for the 0.5 written at step 2",
             "lstm",
             3,
             1,
@@ -174,7 +176,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "saturate",
-            "large weights: every gate at 0 or 1; c counts positive inputs",
+            "gates at 0 or 1: c counts positives since the last negative",
             "each gate is 0 or 1 (c_bar -1 or 1): a positive x adds 1 to c and shows it, "
             "a negative x wipes c",
             "lstm",
@@ -186,7 +188,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "peephole",
-            "peephole timing: the output gate opens once c has grown (p_o*c)",
+            "peephole timing: o opens once c has grown (p_o*c)",
             "x is the same every step, yet o goes from shut (c < 1) to half open (c = 1.5) to "
             "open (c > 2): only its p*c term moves",
             "peephole",
@@ -206,7 +208,8 @@ PRESETS: dict[str, Preset] = {
             "slstm",
             "sLSTM: exp(i_raw) is huge on a large input, yet i' <= 1 (by m)",
             "at x = 6, i_raw = 30 and exp(i_raw) ~ 1e13; m follows i_raw, so i' = 1 and the "
-            "old memory is scaled away (f' tiny); after it, i' is tiny",
+            "old memory is swamped, not forgotten: f' is tiny only because m jumped to 30, "
+            "while sigmoid(f_raw) stays 0.95; after it, i' is tiny",
             "slstm",
             1,
             1,

@@ -9,13 +9,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from textual import events
+from textual.widgets import OptionList, Static
 
 from lstm_engine import LSTMCell
 from lstm_engine.cells.base import Array, Cell, Record
 from lstm_engine.presets import PRESETS, listing
 from tui.screens.compare import CompareScreen
 from tui.screens.main import MainScreen
-from tui.screens.presets import PresetPicker
+from tui.screens.presets import MARK, PresetPicker
 
 from tui_helpers import make_app
 
@@ -51,9 +52,10 @@ def test_a_preset_builds_what_it_declares(name: str) -> None:
     )  # fmt: skip
     assert inputs.shape == (len(preset.inputs), preset.input_size) and len(inputs) >= 3
     assert preset.input_names is None or len(preset.input_names) == preset.input_size
-    # one line of the picker at 80 columns: its frame and margins (4), the name column,
-    # two spaces, the purpose
-    assert len(preset.purpose) <= 80 - 4 - max(map(len, PRESETS)) - 2, preset.purpose
+    # one line of the picker at 80 columns: its frame and margins (4), the mark of the
+    # highlighted row, the name column, two spaces, the purpose
+    room = 80 - 4 - len(MARK) - max(map(len, PRESETS)) - 2
+    assert len(preset.purpose) <= room, preset.purpose
     assert preset.watch and preset.origin in (f"preset {name}", f"seed {preset.seed}")
 
 
@@ -71,6 +73,11 @@ def test_seed_is_the_original() -> None:
     assert inputs.ravel().tolist() == [5, 1.9, 2]
     # the original printout's first block (tests/test_cli.py ORIGINAL_BLOCK_1)
     assert f"{series(records, 'c')[0, 0]:.4f} {series(records, 'f')[0, 0]:.4f}" == "0.2494 0.4827"
+    # its watch line: the sigmoid gates between 0.45 and 0.7, i 0.68 at step 1
+    assert "between 0.45 and 0.7 (i is 0.68 at step 1)" in PRESETS["seed"].watch
+    for gate in ("f", "i", "o"):
+        assert ((series(records, gate) > 0.45) & (series(records, gate) < 0.7)).all(), gate
+    assert round(float(series(records, "i")[0, 0]), 2) == 0.68
 
 
 def test_remember_holds_the_value_of_step_1_over_20_zeros() -> None:
@@ -104,6 +111,18 @@ def test_write_read_opens_the_input_gate_on_writes_and_the_output_gate_on_reads(
         last_write = np.flatnonzero(write[:t]).max()
         assert c[t] == pytest.approx(g[last_write], rel=0.02)  # the value written is read
     assert len(set(np.round(g[write], 2))) == write.sum()  # each write replaced the last
+    # what the watch line says h reads back: c squashed, h = o*tanh(c), 0.64 for the 0.5
+    # written at step 2 (not the 0.5 itself)
+    assert "0.64 for the 0.5 written at step 2" in PRESETS["write-read"].watch
+    assert inputs[1].tolist() == [0.5, 1, 0]
+    h = series(records, "h")[:, 0]
+    first_read = int(np.flatnonzero(read)[0])
+    assert round(float(h[first_read]), 2) == 0.64
+    for t in np.flatnonzero(read):
+        assert h[t] == pytest.approx(np.tanh(c[t]), rel=0.01)
+        assert c[t] == pytest.approx(
+            np.tanh(2 * inputs[np.flatnonzero(write[:t]).max(), 0]), rel=0.02
+        )
 
 
 def test_impulse_decays_at_the_rate_f() -> None:
@@ -150,6 +169,10 @@ def test_slstm_keeps_the_input_gate_at_most_1_while_exp_i_raw_is_huge() -> None:
     assert (i <= 1).all() and i[spike] == 1
     assert (i[spike + 1 :] < 1e-8).all()  # later inputs are small beside the one remembered
     assert np.isfinite(series(records, "h")).all()
+    # swamped, not forgotten: the paper's forget gate stays 0.95 while f' is tiny
+    assert "sigmoid(f_raw) stays 0.95" in PRESETS["slstm"].watch
+    assert series(records, "f")[spike, 0] < 1e-6
+    assert (np.round(series(records, "sig_f"), 2) == 0.95).all()
 
 
 def test_mlstm_retrieves_the_value_stored_under_the_queried_key() -> None:
@@ -200,7 +223,17 @@ async def test_the_picker_at_120x40_starts_on_the_open_preset_and_escape_changes
         picker = app.screen
         assert isinstance(picker, PresetPicker)
         assert picker.chosen.name == "slstm"
-        await pilot.press("down", "escape")
+        await pilot.press("down")
+        # the highlighted row is marked with a glyph (not only a shade) and named below
+        rows = [
+            str(picker.query_one(OptionList).get_option_at_index(k).prompt)
+            for k in range(len(PRESETS))
+        ]
+        marked = [row.split()[1] for row in rows if row.startswith(MARK)]
+        assert marked == [picker.chosen.name] == ["mlstm"]
+        about = str(picker.query_one("#presets-about", Static).render())
+        assert about.startswith("mlstm: mlstm, I=5")
+        await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
         assert app.stepper.frame is before
 

@@ -34,10 +34,18 @@ class PresetList(OptionList, inherit_bindings=False):
     BINDINGS = [b for b in OptionList.BINDINGS if isinstance(b, Binding) and b.key != "enter"]
 
 
+#: Before the highlighted row's name, so that it shows without colour too (NO_COLOR).
+MARK = "▶ "
+
+
+def prompt(preset: Preset, highlighted: bool = False) -> Text:
+    """A line of the list: the mark (on the highlighted one), the name (bold), the purpose."""
+    mark = MARK if highlighted else " " * len(MARK)
+    return Text.assemble(mark, (f"{preset.name:<{NAME_WIDTH + 2}}", "bold"), preset.purpose)
+
+
 def option(preset: Preset) -> Option:
-    """A line of the list: the name (bold) and the purpose."""
-    prompt = Text.assemble((f"{preset.name:<{NAME_WIDTH + 2}}", "bold"), preset.purpose)
-    return Option(prompt, id=preset.name)
+    return Option(prompt(preset), id=preset.name)
 
 
 def about(preset: Preset) -> str:
@@ -45,8 +53,8 @@ def about(preset: Preset) -> str:
     steps = len(preset.inputs)
     names = f" ({', '.join(preset.input_names)})" if preset.input_names else ""
     return (
-        f"{preset.cell}, I={preset.input_size}{names} H={preset.hidden_size}, {steps} steps. "
-        f"Watch: {preset.watch}."
+        f"{preset.name}: {preset.cell}, I={preset.input_size}{names} H={preset.hidden_size}, "
+        f"{steps} steps. Watch: {preset.watch}."
     )
 
 
@@ -127,6 +135,11 @@ class PresetPicker(ModalScreen[None]):
 
     @on(OptionList.OptionHighlighted)
     def _highlighted(self) -> None:
+        listing = self.query_one(OptionList)
+        for index, preset in enumerate(PRESETS.values()):  # the mark moves with the cursor
+            listing.replace_option_prompt_at_index(
+                index, prompt(preset, index == listing.highlighted)
+            )
         self.query_one("#presets-about", Static).update(about(self.chosen))
         self._error("")
 
