@@ -145,8 +145,9 @@ def _real(low: float = -math.inf, positive: bool = False) -> Callable[[str], flo
 
 
 class PresetOption(argparse.Action):
-    """``--preset NAME``; ``--preset list`` prints the presets and exits 0, as --help does
-    (so it works the same in both commands, before any other option is checked)."""
+    """``--preset NAME``, or ``--preset list``, which ``opened_from_options`` answers by
+    printing the presets and exiting 0 (in both commands), once it can see whether other
+    options came with it."""
 
     def __call__(
         self,
@@ -155,14 +156,22 @@ class PresetOption(argparse.Action):
         values: str | Sequence[Any] | None,
         option_string: str | None = None,
     ) -> None:
-        if values == LIST:
-            print(listing())
-            parser.exit()
-        if values not in PRESETS:
+        if values not in (*PRESETS, LIST):
             raise argparse.ArgumentError(
                 self, f"no preset {values!r}: choose {', '.join(PRESETS)} (or list)"
             )
         setattr(namespace, self.dest, values)
+
+
+def list_presets(args: argparse.Namespace) -> None:
+    """``--preset list``: the presets on stdout, exit 0; an option that chooses a cell or
+    inputs beside it is refused (one line), as it would otherwise be silently ignored. A
+    reader that closes the pipe early (``| head -1``) ends it quietly (``_say``)."""
+    for option, dest in (*PRESET_FIXES, *PRESET_INPUTS):
+        if getattr(args, dest, None) is not None:
+            raise UsageError(f"--preset list lists the presets and opens none: leave out {option}")
+    _say(sys.stdout, listing())
+    raise SystemExit(0)
 
 
 #: The options a preset (but ``seed``) fixes itself.
@@ -173,6 +182,13 @@ PRESET_FIXES = (
     ("--input-size", "input_size"),
     ("--hidden-size", "hidden_size"),
     ("--task", "task"),
+)
+#: The options that give a preset other inputs, or go with --task.
+PRESET_INPUTS = (
+    ("--inputs", "inputs"),
+    ("--inputs-file", "inputs_file"),
+    ("--length", "length"),
+    ("--beside", "beside"),
 )
 
 
@@ -225,6 +241,8 @@ def session_from_options(args: argparse.Namespace) -> Session:
 def opened_from_options(args: argparse.Namespace) -> tuple[Session, Example | None]:
     """The session the options describe and, with --task, the trained readout and the
     example's target; raises ValueError naming the problem."""
+    if args.preset == LIST:
+        list_presets(args)
     preset = PRESETS[args.preset or DEFAULT_PRESET]
     if preset.seed is None:  # hand-set weights
         for option, dest in PRESET_FIXES:
@@ -280,8 +298,19 @@ def _preset_session(args: argparse.Namespace, preset: Preset) -> Session:
         table = _read_inputs(args, cell.input_size)
     except InputError as exc:
         names = f" ({', '.join(preset.input_names)})" if preset.input_names else ""
+        # an example of the preset's own width (the inputs module's, "1,2;3,4", has two
+        # inputs a step): its first two steps
+        example = '"' + ";".join(",".join(f"{v:g}" for v in row) for row in preset.inputs[:2])
+        example += '"'
+        reason = str(exc)
+        generic = '"1,2;3,4"'
+        reason = (
+            reason.replace(generic, example)
+            if generic in reason
+            else f"{reason}; as in --inputs {example}"
+        )
         raise InputError(
-            f"--preset {preset.name} takes {cell.input_size} input(s) a step{names}: {exc}"
+            f"--preset {preset.name} takes {cell.input_size} input(s) a step{names}: {reason}"
         ) from None
     if table is None:
         table = InputsTable(inputs)

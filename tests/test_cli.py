@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -234,6 +235,36 @@ def test_inputs_replace_a_preset_s_inputs_of_its_width(tmp_path: Path, capsys) -
     code, out, err = run(capsys, "trace", "--preset", "write-read", "--inputs", "1,2;3,4")
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "--preset write-read takes 3 input(s) a step (value, write, read)" in err
+
+
+@pytest.mark.parametrize("name", ["write-read", "mlstm"])
+@pytest.mark.parametrize("given", ["1,2", "1,2;3,4"])
+def test_a_preset_s_width_error_gives_an_example_that_works(capsys, name: str, given: str) -> None:
+    code, _, err = run(capsys, "trace", "--preset", name, "--inputs", given)
+    assert code == 2 and "1,2;3,4" not in err
+    example = re.findall(r'"([^"]+)"', err)[-1]  # the example it suggests, as typed
+    code, out, err = run(capsys, "trace", "--preset", name, "--inputs", example, "--format", "json")
+    assert code == 0 and err == "", err
+    assert len(json.loads(out)["inputs"][0]) == PRESETS[name].input_size
+
+
+@pytest.mark.parametrize("option", [["--inputs", "1"], ["--cell", "rnn"], ["--hidden-size", "2"]])
+def test_preset_list_refuses_what_it_would_ignore(capsys, option: list[str]) -> None:
+    code, out, err = run(capsys, "trace", "--preset", "list", *option)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert f"--preset list lists the presets and opens none: leave out {option[0]}" in err
+
+
+@pytest.mark.parametrize("command", ["lstm-engine", "lstm-stepper"])
+def test_preset_list_into_a_pipe_closed_early_ends_quietly(command: str) -> None:
+    # | head -1: the reader goes after one line; no BrokenPipeError traceback, exit 0
+    argv = [command, *(["trace"] if command == "lstm-engine" else []), "--preset", "list"]
+    for _ in range(3):
+        writer = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert writer.stdout is not None
+        writer.stdout.close()  # gone before the listing is written: its write fails
+        _, err = writer.communicate(timeout=60)
+        assert writer.returncode == 0 and b"Traceback" not in err, err.decode()
 
 
 @pytest.mark.parametrize("contents", ["1\nabc\n", "", "1,2\n3\n", "1\nnan\n"])
