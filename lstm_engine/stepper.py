@@ -46,6 +46,7 @@ from . import gradflow, jobs, nudge, plot, trace
 from .cells import CELLS, Cell
 from .cells.base import Array, Record
 from .cells.weights import WeightsError
+from .equations import symbols
 from .files import load, load_model, save, save_model
 from .gradflow import Flow
 from .inputs import check_inputs
@@ -847,7 +848,12 @@ class Stepper:
             where = min(target, *(lane.session.computed for lane in lanes))
             for lane in lanes:
                 lane.session.seek(where)
+            # the equation being read keeps its symbol where the new cell has it (else the
+            # first): switching from the peephole's h to the sLSTM goes on reading h
+            reading = symbols(self.session.cell)[self._equation]
             self._lanes = lanes
+            now = symbols(self.session.cell)
+            self._equation = now.index(reading) if reading in now else 0
             self._example = shown
             if not isinstance(trained, str):
                 self._trained = trained

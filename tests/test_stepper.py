@@ -209,3 +209,19 @@ def test_all_units_in_compare_mode_draws_every_unit_of_both_cells() -> None:
     second = [c for c in frame.plot.curves if c.label.startswith("right")]
     assert [c.marker for c in second] == ["0", "1", "2"] and not any(c.line for c in second)
     assert not any(c.right for c in frame.plot.curves)  # one axis for a comparison
+
+
+def test_switching_the_cell_keeps_the_equation_being_read_by_its_symbol() -> None:
+    from lstm_engine.equations import symbols
+
+    s = stepper("peephole")
+    s.step()
+    s.select_equation(symbols(s.session.cell).index("h"))
+    for kind in ("slstm", "mlstm", "rnn", "lstm"):  # every one of them has an h
+        frame = s.switch_cell(kind)
+        assert symbols(frame.cell)[frame.equation] == "h", kind
+    s.select_equation(symbols(s.session.cell).index("c_bar"))
+    frame = s.switch_cell("slstm")
+    assert symbols(frame.cell)[frame.equation] == "c_bar"
+    frame = s.switch_cell("mlstm")  # no c_bar: the first equation, a valid index
+    assert frame.equation == 0
