@@ -46,10 +46,11 @@ HELP_PANELS = (
         "A state's scale is the largest |value| it reached so far (its levels start at "
         f"{', '.join(f'{b:g}' for b in heatmap.BOUNDS)} of it); 'all 0 so far' before it "
         "moved. A gate is measured from the middle of its range: f - 0.5 for a sigmoid "
-        "(scale ±0.5), c_bar itself for a tanh (±1); its levels start at "
-        f"{', '.join(f'{b:g}' for b in heatmap.GATE_BOUNDS)} of that, finer near the "
-        "middle, where the seeded weights keep every gate (0.45, 0.49 and 0.55 differ). "
-        "Both are written under the map. Colour repeats the glyph: blue below, orange above.",
+        "(scale ±0.5), c_bar itself for a tanh (±1); its levels start at |f - 0.5| = "
+        f"{', '.join(f'{b / 2:g}' for b in heatmap.GATE_BOUNDS)} (a tanh's at twice "
+        "that), finer near the middle, where the seeded weights keep every gate (0.45, "
+        "0.49 and 0.55 differ). Both are written under the map. Colour repeats the glyph: "
+        "blue below, orange above.",
     ),
     (
         "Zoom (z)",
@@ -62,11 +63,11 @@ HELP_PANELS = (
     (
         "Select and match",
         "shift+→ / shift+← move the step cursor a step later / earlier and select the steps "
-        "from where it was; any other move (→, ←, home, end) drops the range. Listed (count "
-        "first) and marked ✓ on their rows: the units whose value is above the threshold at "
-        "every step of the range (signed, as LSTMVis: a unit far below 0 does not match). "
-        "> and < move the threshold by a tenth of the scale, within it (it starts at 0.3 of "
-        "the scale above 0, or above a gate's middle: f > 0.65).",
+        "from where the range began; any other move (→, ←, home, end) drops the range. "
+        "Listed (count first) and marked ✓ on their rows: the units whose value is above "
+        "the threshold at every step of the range (signed, as LSTMVis: a unit far below 0 "
+        "does not match). > and < move the threshold by a tenth of the scale, within it "
+        "(it starts at 0.3 of the scale above 0, or above a gate's middle: f > 0.65).",
     ),
     ("Series (v)", "h, then the other states the cell plots, each gate, its other states."),
 )
