@@ -543,6 +543,7 @@ MLSTM = Gated(
         Label(4, 32, "i'·k", "n"),
         Label(7, NOTES - 4, "den", "den", "den"),
         Label(8, NOTES - 3, "qC", "q", "qC"),
+        Label(9, NOTES - 6, "qs·n", "den", "qn", SLOT),  # den = max(|qs·n|, exp(-m)) + eps
     ),
     recurrent=False,
     memory_width=VECTOR,
@@ -588,7 +589,7 @@ def vector_text(values: np.ndarray, width: int) -> str:
     """A whole vector in ``width`` characters: with 4 decimals (``numbers.number``), then
     with fewer; else its first elements and how many there are, ``[0.0212, … of 8]``,
     never a number cut short."""
-    for write in (number, lambda v: fit(v, 6)):
+    for write in (number, lambda v: fit(v, 6), lambda v: fit(v, 5)):
         texts = [write(v) for v in values]
         text = "[" + ", ".join(texts) + "]"
         if len(text) <= width:

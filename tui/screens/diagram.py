@@ -30,13 +30,16 @@ READING = (
         "the forget gate f, gets i × c_bar added (+), and leaves on the right as c. A branch "
         "of c goes down through tanh and is multiplied by the output gate o: that is h, "
         "out on the right. [h_prev, x] comes in at the bottom and feeds the gate boxes. "
-        "Every number is the selected unit's at this step (x: the whole input).",
+        "On the wires into the +, f*c_prev and i*c_bar: the two terms that add up to c. "
+        "Every number is the selected unit's at this step (x: the whole input; where it "
+        "does not fit, its first values, … and which they are: x[0..9] of 20).",
     ),
     (
         "Boxes",
         "a gate box names its symbol and function (σ: sigmoid), its value under that, and "
         "in the full drawing its pre-activation (z, or raw for the xLSTM cells: the "
-        "weighted sum before the function). p·c: a peephole's term (peephole LSTM). f', "
+        "weighted sum before the function, p*c included). p*c: a peephole's term, the "
+        "peephole weight times the cell state the gate looks at (peephole LSTM). f', "
         "i': the xLSTM's stabilised gates, the factors actually applied; σ and exp beside "
         "them are the paper's sigmoid(f_raw) and exp(i_raw), which the stabiliser m "
         "rescales by exp(-m) so nothing overflows (c / n, and h with it, is unchanged).",
@@ -45,10 +48,13 @@ READING = (
         "xLSTM",
         "sLSTM: the normaliser n (second line) sums the input gates as c sums what is "
         "written, and h = o * c / n; m, the stabiliser, is the running log of the largest "
-        "gate (bottom line: m_prev, logf = m_prev + logsigmoid(f_raw), m). mLSTM: the "
-        "memory is a matrix C (its diagonal entry C[u,u] is shown), written with "
-        "C = f'*C_prev + i'*k v^T; n = f'*n_prev + i'*k; h~ = (qs @ C) / den with qs = "
-        "q / sqrt(H) (qC: qs @ C for this unit), h = o * h~. Its gates read x only.",
+        "gate (bottom lines: m_prev, logf = m_prev + logsigmoid(f_raw), and m = the max of "
+        "logf and i_raw). mLSTM: the memory is a matrix C = f'*C_prev + i'*k v^T (rows "
+        "index k, columns v); unit u reads column u, so the top line shows C_prev[:,u] and "
+        "C[:,u] = f'*C_prev[:,u] + i'*k*v[u]. n = f'*n_prev + i'*k; the box computes "
+        "h~ = (qs @ C) / den with the query qs = q / sqrt(H) (whole, beside it); qC = "
+        "qs·C[:,u], the unit's h~ times den; h = o * h~. A vector too long shows its first "
+        "values and its length ([0.21, … of 8]). Its gates read x only.",
     ),
     (
         "Lit part",
