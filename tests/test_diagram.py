@@ -394,3 +394,12 @@ async def test_a_resize_lays_the_diagram_out_again_at_once() -> None:
             screen = [strip.text.rstrip() for strip in app.screen._compositor.render_strips()]
             drawn = panel(app).text().splitlines()
             assert drawn and all(line.rstrip() in screen for line in drawn), (width, screen)
+
+
+async def test_the_equations_under_the_drawing_keep_their_products_at_120x40() -> None:
+    # remember's i line is 10.0000*1.0000 + bias: weight × data, the stage redone by hand
+    app = make_app("--preset", "remember")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("d", "space", "right_square_bracket")
+        line = next(row for row in panel(app).text().splitlines() if row.startswith("▶ i = "))
+        assert "10.0000*1.0000" in line and len(line) <= 120

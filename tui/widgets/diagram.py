@@ -75,9 +75,10 @@ class DiagramPanel(FrameWidget):
         rows += [[(pad, ""), *drawn.runs(row)] for row in range(len(drawn.rows))]
         rows += [[]] * (spare > 1)
         room = height - len(rows)
-        for line, read in self.equation_lines(frame, width - len(pad), room):
+        # the equations take the whole width: their products are what a student redoes
+        for line, read in self.equation_lines(frame, width, room):
             head, _, rest = line.partition(" = ")
-            rows.append([(pad + head, "bold" if read else "")])
+            rows.append([(head, "bold" if read else "")])
             if rest:
                 rows[-1].append((" = " + rest, "" if read else "dim"))
         lines = Lines()
