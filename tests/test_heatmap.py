@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
 from unittest.mock import PropertyMock, patch
 
 import numpy as np
@@ -191,7 +192,10 @@ async def test_m_opens_and_escape_closes() -> None:
         assert isinstance(app.screen, MainScreen)
 
 
-async def test_series_zoom_threshold_and_range_keys() -> None:
+async def test_series_zoom_threshold_and_range_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # s saves a screenshot in the current folder
     app = make_app("--hidden-size", "4", "--inputs", "1;-2;0.5;3;1;0;-1;2")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("m", "space", "space", "space")
@@ -223,6 +227,8 @@ async def test_series_zoom_threshold_and_range_keys() -> None:
         assert "steps 1–5 of 5 · zoomed out: every step fits" in heat(app).text()
         await pilot.press("end", "r", "home", "p", "p", "down", "up", "s")
         assert isinstance(app.screen, HeatMapScreen)
+        await pilot.pause(0.5)
+        assert len(list(tmp_path.glob("*.svg"))) == 1
 
 
 async def test_the_range_stops_at_the_start() -> None:
