@@ -388,3 +388,11 @@ async def test_up_then_escape_at_once_still_applies_the_nudge() -> None:
         bar.action_leave()  # before the screen took the value
         await pilot.pause()
         assert not bar.is_open and app.stepper.frame.inputs[0, 0] == pytest.approx(5.01)
+
+
+def test_the_bar_shows_a_change_of_one_step_of_a_large_value() -> None:
+    from tui.widgets.nudge import shown
+
+    assert shown(50000 - 1e-5, 1e-5) == "49999.99999"  # 6 digits would read 50000
+    assert shown(0.054256, 0.01) == "0.054256"  # small values keep 6 digits
+    assert float(shown(1234.5678 + 0.001, 0.001)) != float(shown(1234.5678, 0.001))

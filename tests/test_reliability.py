@@ -42,7 +42,7 @@ async def test_longer_inputs_from_the_palette_in_compare_mode_then_stepping() ->
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("v", "end")
         assert isinstance(app.screen, CompareScreen)
-        run_command(app, "Inputs")
+        run_command(app, "Input")
         await pilot.pause()
         assert isinstance(app.screen, InputEditor)
         app.screen.query_one(Input).value = "1, 2, 3, 4, 5, 6"

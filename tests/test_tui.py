@@ -16,6 +16,7 @@ import lstm_engine
 from lstm_engine import LSTMCell, Session
 from lstm_engine.numbers import number
 from tui.app import StepperApp
+from tui.keys import MAIN
 from tui.screens.compare import CompareScreen
 from tui.screens.export import ExportDialog
 from tui.screens.help import HelpScreen
@@ -1030,3 +1031,15 @@ async def test_a_dialog_over_play_shows_the_pause_at_once() -> None:
         # the frame the screen beneath draws (its header included) says so
         assert below.frame is not None and not below.frame.playing
         assert below.frame.status == "paused"
+
+
+@pytest.mark.parametrize("hidden", ["1", "4"])
+async def test_the_footer_fits_80_columns(hidden: str) -> None:
+    """Every key the footer shows is whole at 80x24 (with H > 1 it has the unit key too)."""
+    app = make_app("--hidden-size", hidden)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        last = app.screen._compositor.render_strips()[-1].text.rstrip()
+        shown = [k for k in MAIN if k.footer and app.screen.check_action(k.action, ())]
+        for key in shown:
+            assert f"{key.display or key.written} {key.label}" in last, (key.label, last)

@@ -114,7 +114,7 @@ STEPPING = (
         footer=False,
     ),
     Key("c", "switch_cell", "Cell", "Switch the cell: LSTM → peephole → sLSTM → mLSTM → RNN"),
-    Key("e", "app.open('inputs')", "Inputs", "Edit the input sequence, or load it from a file"),
+    Key("e", "app.open('inputs')", "Input", "Edit the input sequence, or load it from a file"),
     Key(
         "s",
         "screenshot",
@@ -205,9 +205,9 @@ MAIN = (
     *STEPPING[-2:],
 )
 
-COMPARE = (
+COMPARE = (  # no equations here: [ and ] are the main screen's and the diagram's
     *replaced(
-        STEPPING,
+        tuple(k for k in STEPPING if k.action not in {"next_equation", "previous_equation"}),
         "switch_cell",
         label="Right cell",
         about="Switch the right-hand cell to the next kind",

@@ -11,6 +11,7 @@ value, taken once: a held-down ↑ cannot pile up recomputations of a long histo
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rich.text import Text
@@ -172,12 +173,21 @@ class NudgeBar(FollowsFrame, Widget):
         return text
 
 
+def shown(value: float, step: float) -> str:
+    """``value`` with 6 significant digits, or as many more as it takes for a change of
+    ``step`` to show (50000 nudged by 1e-05 reads 49999.99999, not 50000)."""
+    digits = 6
+    if value and step:
+        digits = max(digits, math.floor(math.log10(abs(value))) - math.floor(math.log10(step)) + 1)
+    return f"{value:.{min(digits, 17)}g}"
+
+
 def line(
     target: nudge.Target, value: float, step: float, position: int, count: int, width: int
 ) -> str:
     """The bar's text in ``width`` cells: what is chosen and its value first, then what
     the value does, where it is in the list and the keys, in as many words as fit."""
-    head = f"nudge {target.name} = {value:.6g}  step {step:g}"
+    head = f"nudge {target.name} = {shown(value, step)}  step {step:g}"
     about, where = f" · {target.about}", f" · {position % count + 1}/{count}"
     long_hint, short_hint = HINTS
     options = (
