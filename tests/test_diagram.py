@@ -13,9 +13,10 @@ from lstm_engine.diagram import BLANK, HEAVY, LAYOUTS, MARK, Diagram, diagram, l
 from lstm_engine.equations import symbols
 from lstm_engine.numbers import fit, number, short
 from tui.app import StepperApp
-from tui.screens.diagram import AT_END, DiagramScreen
+from tui.screens.diagram import DiagramScreen
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
+from tui.screens.stepping import AT_END
 from tui.widgets.diagram import AT_START, DiagramPanel
 
 from tui_helpers import make_app, session

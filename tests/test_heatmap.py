@@ -467,3 +467,13 @@ async def test_a_forget_gate_reset_shows_zoomed_out() -> None:
         cells = row[label : label + len(bounds) - 1]
         reset = heatmap.column_of(np.array(bounds), 151)
         assert cells[reset] == "●" and set(cells[:reset] + cells[reset + 1 :]) == {"█"}
+
+
+async def test_a_step_at_the_end_says_where_steps_are_added() -> None:
+    """The heat map adds no steps: at the end it says so, not "type a number"."""
+    from tui.screens.stepping import AT_END
+
+    app = make_app("--inputs", "1;2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m", "end", "space")
+        assert app.stepper.frame.refused and app.stepper.frame.status == AT_END

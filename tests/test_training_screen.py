@@ -26,9 +26,10 @@ from lstm_engine.session import Session
 from lstm_engine.stepper import Stepper
 from lstm_engine.training import Progress, TrainConfig, train
 from tui.app import StepperApp
-from tui.screens.gradients import AT_END, GradientScreen
+from tui.screens.gradients import GradientScreen
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
+from tui.screens.stepping import AT_END
 from tui.screens.training import Trained, TrainingScreen, keep, loss_curves
 from tui.widgets import HeaderBar, StatusLine
 from tui.widgets.flow import UNTRAINED

@@ -10,17 +10,13 @@ only shows the controller's frames.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from textual.app import ComposeResult
 from textual.widgets import Footer
-
-from lstm_engine.stepper import END, Frame
 
 from ..keys import DIAGRAM, bindings
 from ..widgets import HeaderBar, StatusLine
 from ..widgets.diagram import DiagramPanel
-from .stepping import SteppingScreen
+from .stepping import ViewScreen
 
 #: What the view's help says it shows.
 READING = (
@@ -66,13 +62,11 @@ READING = (
 
 
 #: The status at the end of the sequence: no live input on this screen.
-AT_END = "end of the sequence (steps are added on the main screen: escape)"
 
 
-class DiagramScreen(SteppingScreen):
+class DiagramScreen(ViewScreen):
     KEYS = DIAGRAM
     BINDINGS = bindings(DIAGRAM)
-    LIVE_INPUT = False  #: inputs are added on the main screen
     HELP_PANELS = READING
 
     def compose(self) -> ComposeResult:
@@ -80,18 +74,3 @@ class DiagramScreen(SteppingScreen):
         yield StatusLine(id="diagram-header-status")
         yield DiagramPanel(id="diagram")
         yield Footer(compact=True, show_command_palette=False)
-
-    def show(self, frame: Frame) -> None:
-        """The frame; at the end its status says where inputs are added (not here)."""
-        if frame.status.startswith(END):
-            frame = replace(frame, status=AT_END)
-        super().show(frame)
-
-    def action_step(self) -> None:
-        if self.stepper.frame.at_end:
-            self.show(self.stepper.refuse(AT_END))
-            return
-        super().action_step()
-
-    def action_close(self) -> None:
-        self.dismiss(None)

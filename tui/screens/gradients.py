@@ -16,12 +16,12 @@ from dataclasses import replace
 from textual.app import ComposeResult
 from textual.widgets import Footer
 
-from lstm_engine.stepper import END, Frame
+from lstm_engine.stepper import Frame
 
 from ..keys import GRADIENTS, bindings
 from ..widgets import HeaderBar, StatusLine
 from ..widgets.flow import FlowPlot, FlowSummary
-from .stepping import SteppingScreen
+from .stepping import ViewScreen
 
 #: What the view's help says it shows (``GradientScreen.HELP_PANELS`` adds this sequence's
 #: cells and loss).
@@ -52,14 +52,10 @@ READING = (
     ),
 )
 
-#: Space at the end: the flows are of this sequence; steps are added on the main screen.
-AT_END = "end of the sequence (steps are added on the main screen: escape)"
 
-
-class GradientScreen(SteppingScreen):
+class GradientScreen(ViewScreen):
     KEYS = GRADIENTS
     BINDINGS = bindings(GRADIENTS)
-    LIVE_INPUT = False  #: no input is added here: the flows belong to this sequence
 
     @property
     def HELP_PANELS(self) -> tuple[tuple[str, str], ...]:  # the app reads it
@@ -90,15 +86,4 @@ class GradientScreen(SteppingScreen):
         here: at the end the status does not offer one."""
         if frame.flow_plot is not None:
             frame = replace(frame, plot=frame.flow_plot)
-        if frame.status.startswith(END) and not frame.refused:
-            frame = replace(frame, status="end of the sequence")
         super().show(frame)
-
-    def action_step(self) -> None:
-        if self.stepper.frame.at_end:
-            self.show(self.stepper.refuse(AT_END))
-            return
-        super().action_step()
-
-    def action_close(self) -> None:
-        self.dismiss(None)

@@ -27,7 +27,7 @@ from ..jobs import run_job
 from ..keys import HEATMAP, bindings
 from ..widgets import HeaderBar
 from ..widgets.heatmap import MARKERS, HeatMap, StatusRow
-from .stepping import SteppingScreen
+from .stepping import ViewScreen
 
 HELP_PANELS = (
     (
@@ -77,10 +77,9 @@ HELP_PANELS = (
 LONG = 20_000
 
 
-class HeatMapScreen(SteppingScreen):
+class HeatMapScreen(ViewScreen):
     KEYS = HEATMAP
     BINDINGS = bindings(HEATMAP)
-    LIVE_INPUT = False  #: no input is added here: steps are added on the main screen
     HELP_PANELS = HELP_PANELS
 
     def compose(self) -> ComposeResult:
@@ -197,9 +196,6 @@ class HeatMapScreen(SteppingScreen):
         above = f" above {series.centre:g}" if series.centre else ""
         said = f"threshold {series.symbol} > {value:.3g}: {tenths / 10:g} of the scale{above}"
         self._view(said, tenths=tenths)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
     # -- the mouse --------------------------------------------------------------------------
     def on_heat_map_picked(self, message: HeatMap.Picked) -> None:

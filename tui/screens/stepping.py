@@ -19,6 +19,7 @@ The mouse acts through the same controller calls as the keys: a click on the plo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from textual import events
@@ -28,7 +29,7 @@ from textual.timer import Timer
 
 from lstm_engine.inputs import one_step
 from lstm_engine.jobs import Job
-from lstm_engine.stepper import Frame, Stepper
+from lstm_engine.stepper import END, Frame, Stepper
 
 from ..jobs import run_job
 from ..keys import Key
@@ -253,3 +254,29 @@ class SteppingScreen(Screen[None]):
             return
         bar.done(message.text)
         self.show(frame)
+
+
+#: What a view that adds no steps says at the end of the sequence.
+AT_END = "end of the sequence (steps are added on the main screen: escape)"
+
+
+class ViewScreen(SteppingScreen):
+    """A view over the dashboard's cell (the gradient flow, the cell diagram, the heat
+    map): it steps as the dashboard does but adds no steps, so at the end of the sequence
+    it says where they are added; escape (and the key that opened it) closes it."""
+
+    LIVE_INPUT = False
+
+    def show(self, frame: Frame) -> None:
+        if frame.status.startswith(END):  # not the dashboard's "type a number"
+            frame = replace(frame, status=AT_END)
+        super().show(frame)
+
+    def action_step(self) -> None:
+        if self.stepper.frame.at_end:
+            self.show(self.stepper.refuse(AT_END))
+            return
+        super().action_step()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
