@@ -33,6 +33,7 @@ from .cells.expressions import (
     Product,
     Quotient,
     Row,
+    Source,
     Sum,
     Value,
     Weight,
@@ -133,30 +134,62 @@ def lines(cell: Cell, record: Record, unit: int) -> list[str]:
     return [w.text for w in write(cell, record, unit)]
 
 
+def multiplied(cell: Cell) -> set[str]:
+    """The record fields some equation multiplies by a weight matrix as a whole vector
+    (h_prev in ``W_hf·h_prev``), its sources included: the step line shows these whole
+    before it shows the other states whole."""
+    lines = [
+        eq
+        for line in cell.equations
+        for eq in ((line.then, line.otherwise) if isinstance(line, Choice) else (line,))
+    ]
+    affines = [a for eq in lines for a in _affines(eq)]
+    affines += [s.expr for eq in lines for s in eq.sources if isinstance(s.expr, Affine)]
+    return {field for a in affines for _, field in a.products}
+
+
+def _data(cell: Cell, record: Record, unit: int, whole: set[str], digits: int = 0) -> list[str]:
+    """``x = [...]`` and each state's value before the step: whole for the states named
+    in ``whole``, else the unit's element labelled with it (``h_prev[1] = 0.0159``; a
+    state of one number, H = 1 or the mLSTM's m, unlabelled). A matrix's column shows in
+    its own equation. ``digits``: numbers in columns of that many characters (0: as
+    ``numbers.number`` writes them)."""
+    values: list[tuple[str, np.ndarray]] = [("x", np.ravel(record.x))]
+    for var in cell.states:
+        if var.kind == "matrix":
+            continue
+        name = f"{var.name}_prev"
+        array = np.ravel(getattr(record, name))
+        if array.size == 1 or name in whole:
+            values.append((name, array))
+        else:
+            values.append((f"{name}[{unit}]", array[unit : unit + 1]))
+    out = []
+    for name, vs in values:
+        texts = [number(v) if digits == 0 else column(v, digits) for v in vs]
+        out.append(f"{name} = {texts[0] if len(texts) == 1 else '[' + ', '.join(texts) + ']'}")
+    return out
+
+
 def given(cell: Cell, record: Record, unit: int, width: int = 0) -> str:
     """The step's data in one line of at most ``width`` characters (0: no limit): ``step
     3: x = 2.0000   h_prev = 0.1042   c_prev = 0.2167``, every state's value before the
-    step at ``unit`` (a matrix's column shows in its own equation). Narrower: closer, then
-    two decimals (``numbers.column``), then cut."""
-    context = _Context(cell, record, unit)
-    values: list[tuple[str, list[float]]] = [("x", [float(v) for v in np.ravel(record.x)])]
-    for var in cell.states:
-        if var.kind != "matrix":
-            values.append((f"{var.name}_prev", [context.pick(getattr(record, f"{var.name}_prev"))]))
-
-    def written(digits: int) -> list[str]:
-        out = []
-        for name, vs in values:
-            texts = [number(v) if digits == 0 else column(v, digits) for v in vs]
-            out.append(f"{name} = {texts[0] if len(texts) == 1 else '[' + ', '.join(texts) + ']'}")
-        return out
-
-    tries = [
-        f"step {record.t}: " + "   ".join(written(0)),
-        f"step {record.t}: " + "  ".join(written(0)),
-        f"t={record.t} " + " ".join(t.replace(" = ", "=") for t in written(0)),
-        f"t={record.t} " + " ".join(t.replace(" = ", "=") for t in written(5)),
-    ]
+    step (a matrix's column shows in its own equation). At H > 1 each state whole
+    (``h_prev = [0.0159, -0.0024]``) where it fits; else the ones a weight matrix
+    multiplies whole (h_prev) and the others at ``unit``, labelled (``c_prev[1] =
+    0.0400``); else all at ``unit``. Narrower: closer, then two decimals
+    (``numbers.column``), then cut."""
+    everything = {f"{var.name}_prev" for var in cell.states}
+    tries = []
+    for whole in (everything, multiplied(cell), set()):
+        parts = _data(cell, record, unit, whole)
+        tries += [
+            f"step {record.t}: " + "   ".join(parts),
+            f"step {record.t}: " + "  ".join(parts),
+            f"t={record.t} " + " ".join(t.replace(" = ", "=") for t in parts),
+        ]
+    parts = _data(cell, record, unit, set(), digits=5)
+    tries.append(f"t={record.t} " + " ".join(t.replace(" = ", "=") for t in parts))
     text = next((t for t in tries if width <= 0 or len(t) <= width), tries[-1])
     return text if width <= 0 or len(text) <= width else text[: max(width - 1, 0)] + "…"
 
@@ -171,12 +204,21 @@ def full_sum(cell: Cell, record: Record, unit: int, index: int) -> list[str]:
     context = _Context(cell, record, unit)
     eq = chosen(cell, record)[index]
     w = context.written(eq)
-    out = [f"{w.parts[0]} = {w.parts[1]}", f"unit {unit}, step {record.t}"]
+    everything = {f"{var.name}_prev" for var in cell.states}
+    out = [
+        f"{w.parts[0]} = {w.parts[1]}",
+        f"unit {unit}, step {record.t}",
+        "",
+        "data (x, and each state before the step, whole):",
+        *(f"  {part}" for part in _data(cell, record, unit, everything)),
+    ]
     for part in _sums(eq):
         out += [
             "",
             *(context.affine_sum(part) if isinstance(part, Affine) else context.dot_sum(part)),
         ]
+    for source in eq.sources:
+        out += ["", f"where {source.field} comes from:", *context.source_sum(source)]
     if context.is_row(eq.result):
         out += ["", f"element by element ({cell.hidden_size}):"]
         out += [f"  {context.element_line(eq, j)}" for j in range(cell.hidden_size)]
@@ -344,17 +386,29 @@ class _Context:
         text = self.text(expr, worked)
         return f"({text})" if isinstance(expr, Sum | Difference | Affine) else text
 
+    def _row(self, expr: Affine) -> int | None:
+        """The weights' row of the unit in the gate's block; None for a row every unit
+        shares (the weight is that row)."""
+        return None if expr.shared else expr.block * self.cell.hidden_size + self.unit
+
     def _pairs(self, expr: Affine) -> list[tuple[np.ndarray, np.ndarray]]:
         """Each product's weight row (the unit's, in the gate's block) and its values."""
-        row = expr.block * self.cell.hidden_size + self.unit
+        row = self._row(expr)
         return [
-            (self.cell.params[key][row], np.ravel(getattr(self.record, field)))
+            (
+                np.ravel(self.cell.params[key]) if row is None else self.cell.params[key][row],
+                np.ravel(getattr(self.record, field)),
+            )
             for key, field in expr.products
         ]
 
+    def _biases(self, expr: Affine) -> list[float]:
+        """Each bias vector's element at the unit's row (a shared bias: its one number)."""
+        row = self._row(expr) or 0
+        return [float(np.ravel(self.cell.params[key])[row]) for key in expr.bias]
+
     def _bias(self, expr: Affine) -> float:
-        row = expr.block * self.cell.hidden_size + self.unit
-        return sum(float(np.ravel(self.cell.params[key])[row]) for key in expr.bias)
+        return sum(self._biases(expr))
 
     def _affine(self, expr: Affine, worked: bool) -> str:
         """Every product ``w*v`` while there are few (``FEW``), or each computed and
@@ -397,33 +451,53 @@ class _Context:
         out.append(f"  {dot.written} = {signed_sum(products)} = {precise(total)}")
         return out
 
-    def affine_sum(self, expr: Affine) -> list[str]:
-        """An affine part's every product, its dot products, its bias and its sum."""
-        H, u = self.cell.hidden_size, self.unit
-        row = expr.block * H + u
+    def affine_sum(self, expr: Affine, field: str = "") -> list[str]:
+        """An affine part's every product, its dot products, its bias and its sum (written
+        ``field = ...`` where it makes a record field of its own: ``i_raw = W_i·x + ...``)."""
+        row = self._row(expr)
         out = []
         dots = []
         pairs = self._pairs(expr)
-        for name, (key, field), (weights, values) in zip(
+        for name, (key, vector), (weights, values) in zip(
             expr.names, expr.products, pairs, strict=True
         ):
-            out.append(f"{name}·{field} (row {row} of {key}):")
+            where = f"row {row} of {key}" if row is not None else f"{key}, shared by every unit"
+            out.append(f"{name}·{vector} ({where}):")
             for j, (w, v) in enumerate(zip(weights, values, strict=True)):
+                index = f"{j}" if row is None else f"{self.unit},{j}"
                 product = f"{number(w)}*{_bracket_negative(number(v))}"
-                out.append(f"  {name}[{u},{j}]*{field}[{j}] = {product} = {precise(w * v)}")
+                out.append(f"  {name}[{index}]*{vector}[{j}] = {product} = {precise(w * v)}")
             dot = float(weights @ values)
             dots.append(number(dot))
-            out.append(f"  {name}·{field} = {precise(dot)}")
-        parts = [number(float(np.ravel(self.cell.params[key])[row])) for key in expr.bias]
+            out.append(f"  {name}·{vector} = {precise(dot)}")
+        parts = [number(b) for b in self._biases(expr)]
         bias = number(self._bias(expr))
-        keys = " + ".join(f"{key}[{row}]" for key in expr.bias)
+        keys = " + ".join(key if row is None else f"{key}[{row}]" for key in expr.bias)
+        named = f"{expr.bias_name} = {keys}"
         out.append(
-            f"{expr.bias_name} = {keys}"
+            (named if keys != expr.bias_name else keys)
             + (f" = {signed_sum(parts)}" if len(parts) > 1 else "")
             + f" = {bias}"
         )
         total = sum(float(w @ v) for w, v in pairs) + self._bias(expr)
-        out.append(f"{expr.written(False)} = {signed_sum([*dots, bias])} = {number(total)}")
+        head = f"{field} = " if field else ""
+        out.append(f"{head}{expr.written(False)} = {signed_sum([*dots, bias])} = {number(total)}")
+        return out
+
+    def source_sum(self, source: Source) -> list[str]:
+        """How a field the equation reads is made: its affine sum, or a scaled vector
+        element by element (``qs[0] = q[0]/2.0000 = 0.2266/2.0000 = 0.1133``)."""
+        if isinstance(source.expr, Affine):
+            return self.affine_sum(source.expr, source.field)
+        of, H = source.expr.of, self.cell.hidden_size
+        root = number(np.sqrt(H))
+        out = [f"{source.field} = {of}/sqrt(H) = {of}/sqrt({H}) = {of}/{root}:"]
+        values = np.ravel(getattr(self.record, of))
+        scaled = np.ravel(getattr(self.record, source.field))
+        for j, (v, s) in enumerate(zip(values, scaled, strict=True)):
+            out.append(
+                f"  {source.field}[{j}] = {of}[{j}]/{root} = {number(v)}/{root} = {number(s)}"
+            )
         return out
 
 
@@ -449,6 +523,7 @@ __all__ = [
     "given",
     "line_count",
     "lines",
+    "multiplied",
     "symbols",
     "write",
 ]

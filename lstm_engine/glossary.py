@@ -38,6 +38,12 @@ GLOSSARY: tuple[Entry, ...] = (
         "h_prev c_prev n_prev m_prev C_prev",
         "a state before this step: the previous step's h, c, n, m or C (0 at the first step).",
     ),
+    _entry(
+        "data",
+        "H I",
+        "the hidden size (the number of units) and the input size (the numbers in x), as "
+        "the header writes them: I=1 H=1.",
+    ),
     _entry("data", "h", "the hidden state after this step: the cell's output."),
     _entry("data", "c", "the cell state (the memory) after this step."),
     _entry(
@@ -61,7 +67,9 @@ GLOSSARY: tuple[Entry, ...] = (
     _entry(
         "LSTM",
         "W_f W_i W_c W_o",
-        "a gate's weights: H rows of H + I, one per unit, applied to [h_prev, x].",
+        "a gate's weights: H rows of H + I, one per unit, applied to [h_prev, x]. In the "
+        "sLSTM's full sums W_i, W_f, W_o are the gate's rows of W (on x only: R_i, R_f, R_o "
+        "are on h_prev); in the mLSTM's, W_o is the output gate's weights on x.",
     ),
     _entry(
         "LSTM",
@@ -74,7 +82,9 @@ GLOSSARY: tuple[Entry, ...] = (
     _entry(
         "LSTM",
         "b_f b_i b_c b_o",
-        "a gate's bias: bias_ih + bias_hh at the unit's row (PyTorch keeps two).",
+        "a gate's bias: bias_ih + bias_hh at the unit's row (PyTorch keeps two); the "
+        "sLSTM's is b at that row; the mLSTM's b_i and b_f are one number each, shared by "
+        "every unit, its b_o one per unit.",
     ),
     _entry(
         "peephole",
@@ -82,12 +92,18 @@ GLOSSARY: tuple[Entry, ...] = (
         "peephole weights, one per unit: how much a gate looks at the cell state (f and i "
         "at c_prev, o at the new c).",
     ),
+    _entry(
+        "peephole",
+        "peephole_f peephole_i peephole_o",
+        "the weight file's keys of p_f, p_i, p_o (as the nudge bar names them).",
+    ),
     _entry("peephole", "p*c", "a gate panel's column: the peephole term p*c_prev (p_o*c)."),
     _entry(
         "xLSTM",
         "i_raw f_raw o_raw z_raw",
         "the sLSTM's and mLSTM's raw pre-activations of the input, forget and output "
-        "gates and (sLSTM) the candidate.",
+        "gates and (sLSTM) the candidate: the full sum of each equation that reads one "
+        "says where it comes from (i_raw = W_i·x + R_i·h_prev + b_i, every product).",
     ),
     _entry(
         "xLSTM",
@@ -105,8 +121,10 @@ GLOSSARY: tuple[Entry, ...] = (
     _entry(
         "xLSTM",
         "i' f'",
-        "the stabilised gates actually applied: exp(i_raw - m) and exp(logf - m), the "
-        "paper's gates divided by exp(m). One of them is 1 at every step: f' = 1.0000 means "
+        "the stabilised gates actually applied, the paper's gates divided by exp(m): the "
+        "sLSTM writes them min(exp(i_raw - m), 1) and min(exp(logf - m), 1) (the min only "
+        "matters at the first step, where m = i_raw), the mLSTM exp(i_raw - m) and "
+        "exp(logf - m). One of them is 1 at every step: f' = 1.0000 means "
         "the forget gate was the larger, not that nothing is forgotten (sigmoid(f_raw), "
         "shown beside it, is). The scale cancels in h (c/n, or qs@C over den).",
     ),
@@ -125,14 +143,25 @@ GLOSSARY: tuple[Entry, ...] = (
     ),
     _entry(
         "sLSTM",
-        "W_z R_z b_z",
-        "the sLSTM candidate's rows of W (on x), R (on h_prev) and b (z: the paper's "
-        "name for the candidate, here c_bar).",
+        "W_z R_z b_z R_i R_f R_o",
+        "the sLSTM's rows of W (on x), R (on h_prev) and b for one gate: i_raw = W_i·x + "
+        "R_i·h_prev + b_i, and so on for f, o and the candidate z (the paper's name for "
+        "it, here c_bar); the full sum names the row (blocks i, f, z, o).",
     ),
     _entry("mLSTM", "q", "the query, W_q·x + b_q: what h reads from the memory."),
     _entry("mLSTM", "k", "the key, W_k·x + b_k: how much of v goes into each row of C."),
     _entry("mLSTM", "v", "the value, W_v·x + b_v: what is written."),
-    _entry("mLSTM", "W_q W_k W_v b_q b_k b_v", "the projections' weights and biases."),
+    _entry(
+        "mLSTM",
+        "W_q W_k W_v b_q b_k b_v",
+        "the projections' weights and biases (q = W_q·x + b_q, ...): a row per unit.",
+    ),
+    _entry(
+        "mLSTM",
+        "w_i w_f",
+        "the scalar gates' weights on x, one row shared by every unit: i_raw = w_i·x + b_i, "
+        "f_raw = w_f·x + b_f (one i' and one f' for the whole memory).",
+    ),
     _entry(
         "mLSTM",
         "C",
@@ -144,9 +173,11 @@ GLOSSARY: tuple[Entry, ...] = (
     _entry(
         "mLSTM",
         "qs",
-        "q/sqrt(H): mlstm-kernels scales the query (this engine follows it, and its "
-        "reference traces check it); the paper and the xlstm package scale k instead. h "
-        "is the same either way; C and n here are sqrt(H) times the paper's.",
+        "q/sqrt(H), the query den and h~ read (the q line shows it beside q; the full sums "
+        "of den and h~ divide each q[j]): mlstm-kernels scales the query (this engine "
+        "follows it, and its reference traces check it); the paper and the xlstm package "
+        "scale k instead. h is the same either way; C and n here are sqrt(H) times the "
+        "paper's.",
     ),
     _entry(
         "mLSTM",
@@ -169,9 +200,17 @@ GLOSSARY: tuple[Entry, ...] = (
         "the weight file's keys, in PyTorch's layout: a gate's rows are a block of H "
         "(LSTM: i, f, g, o; sLSTM's W, R, b: i, f, z, o); the full sum names the row.",
     ),
+    _entry(
+        "nudge",
+        "x_t",
+        "in the nudge bar: x_t[j] is the input of step t, column j (x_1[0]: step 1's first "
+        "value); a weight's element is written key[r,c], row r and column c of that key of "
+        "the weight file (weight_ih[5,0]), a vector's key[r], a scalar's key alone (b_i).",
+    ),
     _entry("functions", "sigmoid σ", "sigmoid(z) = 1/(1 + exp(-z)), in (0, 1)."),
     _entry("functions", "tanh", "tanh(z), in (-1, 1)."),
     _entry("functions", "exp", "exp(z) = e^z."),
+    _entry("functions", "sqrt", "the square root: sqrt(4) = 2."),
     _entry("functions", "logsigmoid", "log(sigmoid(z)), computed without overflow."),
     _entry("functions", "max min |a|", "the larger, the smaller of two; the magnitude of a."),
     Entry(

@@ -21,11 +21,13 @@ from lstm_engine.equations import (
     given,
     line_count,
     lines,
+    multiplied,
     symbols,
     write,
 )
 from lstm_engine.glossary import GLOSSARY
 from lstm_engine.glossary import symbols as glossary_symbols
+from lstm_engine.nudge import targets
 from lstm_engine.numbers import number
 
 
@@ -207,7 +209,8 @@ def test_the_full_sum_lists_every_product_and_reaches_the_pre_activation(kind: s
     total = text[text.index("in full:") - 2]  # the affine's sum, before the blank line
     pre = {"lstm": "z_f", "peephole": "a_f", "slstm": "z_raw", "rnn": "z", "mlstm": "q"}[kind]
     assert total.endswith(f"= {number(np.ravel(getattr(record, pre))[unit])}")
-    assert text[-1].endswith(
+    last = [line for line in text if not line.strip().startswith("(")][-1]  # not the note
+    assert last.endswith(
         number(np.ravel(getattr(record, chosen(cell, record)[index].result))[unit])
     )
 
@@ -245,21 +248,131 @@ def test_the_mlstm_writes_its_projections_and_memory_in_the_diagrams_order() -> 
     assert symbols(CELLS["slstm"].init(1, 2, 0))[4] == "c_bar"
 
 
+def _vector(values: Any) -> str:
+    return "[" + ", ".join(number(v) for v in values) + "]"
+
+
 def test_the_step_line_gives_x_and_every_state_before_the_step() -> None:
     cell, records = _records("slstm", (3, 2))
     record = records[2]
     line = given(cell, record, 1)
     assert line.startswith(f"step {record.t}: x = [")
-    for name in ("h_prev", "c_prev", "n_prev", "m_prev"):
-        assert f"{name} = {number(getattr(record, name)[1])}" in line
+    for name in ("h_prev", "c_prev", "n_prev", "m_prev"):  # room: each whole
+        assert f"{name} = {_vector(getattr(record, name))}" in line
     for width in (70, 50, 20):
         assert len(given(cell, record, 1, width)) <= width
     mlstm, mrecords = _records("mlstm", (1, 2))
     assert "C_prev" not in given(mlstm, mrecords[1], 0)  # its row is in the C line
+    one, ones = _records("lstm", (1, 1))
+    assert "h_prev = " + number(ones[1].h_prev[0]) in given(one, ones[1], 0)  # H = 1: bare
+
+
+@pytest.mark.parametrize("kind", list(CELLS))
+@pytest.mark.parametrize("width", [0, 160, 116, 100, 76, 60])
+def test_a_state_at_h_above_1_is_whole_or_labelled_with_its_unit(kind: str, width: int) -> None:
+    # the tester's `h_prev = 0.0159` was unit 1's value, read as the whole vector that
+    # W_hf·h_prev multiplies
+    cell, records = _records(kind, (3, 4))
+    record = records[1]
+    line = given(cell, record, 1, width)
+    for var in cell.states:
+        name = f"{var.name}_prev"
+        value = np.ravel(getattr(record, name))
+        if var.kind == "matrix" or name not in line:
+            continue
+        if value.size == 1:  # the mLSTM's m: one number for every unit
+            assert re.search(rf"{name} ?= ?-?\d", line), line
+            continue
+        whole = re.search(rf"{name} ?= ?\[", line)
+        labelled = re.search(rf"{name}\[1\] ?= ?-?\d", line)
+        assert whole or labelled, (name, line)
+    if width in (0, 160) and "h_prev" in multiplied(cell):  # room: the vector W_h· reads
+        assert "h_prev = [" in line
+
+
+@pytest.mark.parametrize("kind", list(CELLS))
+def test_the_full_sum_starts_with_the_whole_data(kind: str) -> None:
+    cell, records = _records(kind, (2, 3))
+    record = records[1]
+    text = full_sum(cell, record, 1, 0)
+    head = text[: text.index("") + 2 + len(cell.states) + 1]
+    assert f"  x = {_vector(record.x)}" in head
+    for var in cell.states:
+        if var.kind != "matrix":
+            assert (
+                f"  {var.name}_prev = {_vector(getattr(record, var.name + '_prev'))}" in head
+                or np.size(getattr(record, var.name + "_prev")) == 1
+            )
+
+
+def _raws_read(written: str) -> set[str]:
+    """The raw pre-activations an equation's written form reads, directly or through the
+    stabiliser m (the larger of i_raw and logf, made from f_raw)."""
+    names = set(re.findall(r"(?<![\w.])[A-Za-z_]\w*'?", written))
+    raws = {name for name in names if name.endswith("_raw")}
+    return raws | ({"i_raw", "f_raw"} if names & {"m", "logf"} else set())
+
+
+@pytest.mark.parametrize("kind", ["slstm", "mlstm"])
+@pytest.mark.parametrize("sizes", [(1, 1), (3, 4)])
+def test_every_raw_pre_activation_read_is_worked_out_from_the_weights(
+    kind: str, sizes: tuple[int, int]
+) -> None:
+    """The tester found i', f', m, h with i_raw, f_raw, o_raw as ready-made numbers: the
+    full sum of each equation that reads one says where it comes from, every product."""
+    cell, records = _records(kind, sizes, 3)
+    inputs, H = sizes
+    seen = set()
+    for record in records:
+        for unit in range(H):
+            for index, eq in enumerate(chosen(cell, record)):
+                text = [line.strip() for line in full_sum(cell, record, unit, index)]
+                for raw in _raws_read(eq.written):
+                    seen.add(raw)
+                    start = text.index(f"where {raw} comes from:")
+                    section = text[start + 1 : text.index("", start)]
+                    values = np.ravel(getattr(record, raw))  # the mLSTM's i_raw: one
+                    value = number(values[unit if values.size > 1 else 0])
+                    assert section[-1].startswith(f"{raw} = ") and section[-1].endswith(
+                        f" = {value}"
+                    ), section[-1]
+                    products = [line for line in section if re.match(r"\w+\[[\d,]+\]\*", line)]
+                    # x's products; the sLSTM's h_prev too (its gates read both)
+                    assert len(products) == inputs + H * (kind == "slstm")
+    assert seen == {"i_raw", "f_raw", "o_raw"}
+
+
+def test_the_mlstm_says_where_the_query_is_scaled() -> None:
+    cell, records = _records("mlstm", (3, 4))
+    record = records[-1]
+    names = symbols(cell)
+    for unit in range(4):
+        q = write(cell, record, unit)[names.index("q")]
+        assert q.note == f"qs = q/sqrt(H) = {number(record.qs[unit])}"
+        assert record.qs[unit] == pytest.approx(record.q[unit] / 2)
+    for name in ("den", "h~"):
+        text = [line.strip() for line in full_sum(cell, record, 0, names.index(name))]
+        assert "qs = q/sqrt(H) = q/sqrt(4) = q/2.0000:" in text
+        for j in range(4):
+            assert (
+                f"qs[{j}] = q[{j}]/2.0000 = {number(record.q[j])}/2.0000 = {number(record.qs[j])}"
+                in text
+            )
+
+
+@pytest.mark.parametrize("kind", ["slstm", "mlstm"])
+def test_the_glossary_writes_the_stabilised_gates_as_each_cell_does(kind: str) -> None:
+    cell, records = _records(kind, (1, 2), 2)
+    entry = next(e for e in GLOSSARY if "i'" in e.symbols)
+    for w in write(cell, records[1], 0):
+        if w.parts[0] in ("i'", "f'"):
+            assert w.parts[1] in entry.meaning, (kind, w.parts[1])
 
 
 #: Words, not symbols, in the written forms and the full sum's headings.
 WORDS = {"first", "step", "row", "column", "of", "unit", "in", "full", "element", "by"}
+WORDS |= {"where", "comes", "from", "data", "and", "each", "state", "before", "the", "whole"}
+WORDS |= {"shared", "every"}
 
 
 def _symbols_on_screen(cell: Cell, record: Record) -> set[str]:
@@ -270,6 +383,8 @@ def _symbols_on_screen(cell: Cell, record: Record) -> set[str]:
     texts = [given(cell, record, 0)]
     for k, w in enumerate(write(cell, record, 0)):
         texts += [w.text, *full_sum(cell, record, 0, k)]
+    # the nudge bar's names: weight_ih[5,0], x_3[0] (x_t[j]: the input of step t)
+    texts += [re.sub(r"^x_\d+", "x_t", target.name) for target in targets(cell, 0, record.t)]
     for text in texts:
         found |= set(re.findall(token, re.sub(r"\[[\d,:]+\]", "", text)))
     for gate in cell.gates:
@@ -298,7 +413,7 @@ def test_the_full_sum_of_h_tilde_lists_qs_times_the_units_column_of_c() -> None:
     record = records[-1]
     text = full_sum(cell, record, 2, symbols(cell).index("h~"))
     assert "qs@C (column 2 of C):" in text
-    products = [line.strip() for line in text if line.strip().startswith("qs[")]
+    products = [line.strip() for line in text if line.strip().startswith("qs[") and "*C[" in line]
     assert [p.split(" = ")[0] for p in products] == ["qs[0]*C[0,2]", "qs[1]*C[1,2]", "qs[2]*C[2,2]"]
     terms = [float(p.split(" = ")[-1]) for p in products]
     total = next(line for line in text if line.strip().startswith("qs@C = "))

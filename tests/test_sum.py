@@ -12,7 +12,7 @@ from lstm_engine.equations import symbols
 from lstm_engine.glossary import GLOSSARY
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
-from tui.screens.sum import NO_STEP, FullSum
+from tui.screens.sum import NO_STEP, FullSum, sum_lines, wrap
 from tui.widgets import EquationsPanel
 
 from tui_helpers import make_app
@@ -131,3 +131,43 @@ async def test_the_dashboards_help_lists_every_glossary_symbol() -> None:
         tables = [s.content for s in app.screen.query(Static) if isinstance(s.content, Table)]
         written = {str(cell) for table in tables for cell in table.columns[0]._cells}
         assert {entry.written for entry in GLOSSARY} <= written
+
+
+def test_a_long_line_wraps_at_its_equals_signs_onto_indented_lines() -> None:
+    # the tester's 80x24 full sum: "= -0.1032 -" / "0.3554 = -0.4586", at column 0
+    line = "  C[0,2] = 1.0000*(-0.1032) + 0.6623*0.6175*(-0.8690) = -0.1032 - 0.3554 = -0.4586"
+    assert wrap(line, 66) == [
+        "  C[0,2] = 1.0000*(-0.1032) + 0.6623*0.6175*(-0.8690)",
+        "      = -0.1032 - 0.3554 = -0.4586",
+    ]
+    vector = "  h_prev = [" + ", ".join(["-0.4953"] * 12) + "]"
+    lines = wrap(vector, 40)
+    assert all(len(part) <= 40 for part in lines) and lines[0].startswith("  h_prev = [")
+    assert all(part.startswith("        -0.4953") for part in lines[1:])  # between numbers
+    assert " ".join(part.strip() for part in lines) == vector.strip()
+    assert wrap(line, 0) == [line] and wrap(line, len(line)) == [line]
+
+
+@pytest.mark.parametrize("kind", ["lstm", "slstm", "mlstm"])
+async def test_the_full_sum_at_80x24_breaks_no_expression(kind: str) -> None:
+    """Every line fits the screen's text (Textual would wrap it anywhere, at column 0), and
+    the wrapped lines say what the sum says, each continuation indented."""
+    app = make_app(
+        "--cell", kind, "--input-size", "3", "--hidden-size", "8",
+        "--inputs", "1,2,3;-0.5,0.7,2;0.3,-1.2,0.8",
+    )  # fmt: skip
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", "space", "f")
+        screen = app.screen
+        assert isinstance(screen, FullSum)
+        for _ in symbols(app.stepper.frame.cell):
+            await pilot.pause()
+            width = screen.query_one("#sum-text", Static).size.width
+            shown = sum_text(screen).splitlines()
+            assert max(len(line) for line in shown) <= width
+            lines = sum_lines(app.stepper.frame)
+            assert " ".join(" ".join(shown).split()) == " ".join(" ".join(lines).split())
+            assert len(shown) > len(lines)  # H = 8: some lines did not fit
+            wrapped = [line for line in shown if line not in lines]
+            assert all(line.startswith("    ") for line in wrapped if line.strip()[:1] == "=")
+            await pilot.press("right_square_bracket")

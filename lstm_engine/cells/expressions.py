@@ -94,6 +94,9 @@ class Affine:
     names: tuple[str, ...]  #: each product's matrix as written: "W_fh", "W_fx"
     bias_name: str  #: "b_f"
     stacked: str = ""  #: "W_f·[h_prev, x]": the products as one, where that is how it reads
+    #: One row shared by every unit (the mLSTM's scalar gates: weights ``w_i`` of shape
+    #: (I,), bias ``b_i`` of shape ()), not a row per unit.
+    shared: bool = False
 
     def written(self, each_product: bool) -> str:
         """The affine part in symbols: stacked where every product is shown, else named
@@ -116,6 +119,25 @@ class Dot:
     b: str
     value: str  #: the record field holding the dot product ("qn", "qC")
     written: str  #: how it is written: "qs·n", "qs@C"
+
+
+@dataclass(frozen=True)
+class Scaled:
+    """A vector field divided by sqrt(H) (the mLSTM's query, qs = q/sqrt(H)): how the full
+    sum writes where a field it reads comes from, element by element."""
+
+    of: str  #: the field divided ("q")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a record field an equation reads comes from, for its full sum: an affine
+    part (a raw pre-activation, ``i_raw = W_i·x + R_i·h_prev + b_i``) or a scaled vector
+    (``qs = q/sqrt(H)``). The equation's line shows the field's value; the full sum shows
+    how it is made, every product on a line."""
+
+    field: str  #: the record field ("i_raw", "qs")
+    expr: Affine | Scaled
 
 
 Expr = (
@@ -144,7 +166,9 @@ class Equation:
     the least; ``result`` is the record field holding the value (a matrix field: the
     selected unit's column, and the symbol is written ``C[:,u]``). ``note`` names a record
     field worth showing beside the result, with its label (the unstabilised gate of an
-    xLSTM cell).
+    xLSTM cell, the mLSTM's scaled query). ``sources``: where the fields it reads come
+    from that no line of their own works out (the xLSTM's raw pre-activations), written
+    out in its full sum.
     """
 
     symbol: str
@@ -152,6 +176,7 @@ class Equation:
     stages: tuple[Expr, ...]
     result: str
     note: tuple[str, str] | None = None  #: (label, record field)
+    sources: tuple[Source, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,6 +222,8 @@ __all__ = [
     "Product",
     "Quotient",
     "Row",
+    "Scaled",
+    "Source",
     "Sum",
     "Value",
     "Weight",

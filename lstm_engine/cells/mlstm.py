@@ -94,6 +94,8 @@ from .expressions import (
     Magnitude,
     Quotient,
     Row,
+    Scaled,
+    Source,
     call,
     plus,
     times,
@@ -110,6 +112,16 @@ QC = Dot("qs", "C", "qC", "qs@C")
 #: Rows of the fused input projection, in the order of the flat pre-activation.
 BLOCKS = (("W_q", "b_q"), ("W_k", "b_k"), ("W_v", "b_v"), ("W_o", "b_o"))
 SCALARS = (("w_i", "b_i"), ("w_f", "b_f"))
+#: Where the fields no line works out come from, for the full sums that read them: the
+#: scalar gates' raw pre-activations (one row every unit shares), the output gate's, and
+#: the scaled query that den and h~ read.
+I_RAW, F_RAW = (
+    Source(f"{gate}_raw", Affine(((w, "x"),), (b,), 0, (w,), b, shared=True))
+    for gate, (w, b) in zip("if", SCALARS, strict=True)
+)
+O_RAW = Source("o_raw", Affine((("W_o", "x"),), ("b_o",), 0, ("W_o",), "b_o"))
+GATES_RAW = (I_RAW, F_RAW)
+QS = Source("qs", Scaled("q"))
 
 
 def power_of_two_above(values: Array, axes: tuple[int, ...]) -> Array:
@@ -194,7 +206,14 @@ class MLSTMCell(Cell):
     plotted_apart = ("|C|",)
     equations = (
         *(
-            Equation(name, "{affine}", (Affine(((w, "x"),), (b,), 0, (w,), b),), name)
+            Equation(
+                name,
+                "{affine}",
+                (Affine(((w, "x"),), (b,), 0, (w,), b),),
+                name,
+                # what den and h~ read: the engine scales q (module docstring)
+                note=("qs = q/sqrt(H)", "qs") if name == "q" else None,
+            )
             for name, (w, b) in zip("qkv", BLOCKS[:3], strict=True)
         ),
         Equation(
@@ -202,6 +221,7 @@ class MLSTMCell(Cell):
             "max(logsigmoid(f_raw) + m_prev, i_raw)",
             (call("max", value("logf"), value("i_raw")),),
             "m",
+            sources=GATES_RAW,
         ),
         Equation(
             "i'",
@@ -209,6 +229,7 @@ class MLSTMCell(Cell):
             (call("exp", Difference(value("i_raw"), value("m"))),),
             "i",
             note=("exp(i_raw)", "exp_i"),
+            sources=GATES_RAW,
         ),
         Equation(
             "f'",
@@ -216,6 +237,7 @@ class MLSTMCell(Cell):
             (call("exp", Difference(value("logf"), value("m"))),),
             "f",
             note=("sigmoid(f_raw)", "sig_f"),
+            sources=GATES_RAW,
         ),
         Equation(
             "C",
@@ -235,8 +257,9 @@ class MLSTMCell(Cell):
             "max(|qs·n|, exp(-m)) + eps",
             (plus(call("max", Magnitude(QN), value("exp_minus_m")), Const(EPS)),),
             "den",
+            sources=(QS, *GATES_RAW),  # exp(-m): m is the larger of logf and i_raw
         ),
-        Equation("h~", "(qs@C)/den", (Quotient(QC, value("den")),), "h_tilde"),
+        Equation("h~", "(qs@C)/den", (Quotient(QC, value("den")),), "h_tilde", sources=(QS,)),
         Equation(
             "h",
             "sigmoid(o_raw)*h~",
@@ -245,6 +268,7 @@ class MLSTMCell(Cell):
                 times(value("o"), value("h_tilde")),
             ),
             "h",
+            sources=(O_RAW,),
         ),
     )
     param_roles = {

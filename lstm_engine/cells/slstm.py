@@ -68,6 +68,7 @@ from .expressions import (
     Difference,
     Equation,
     Quotient,
+    Source,
     call,
     plus,
     times,
@@ -75,6 +76,21 @@ from .expressions import (
 )
 from .lstm import ROW_GATES
 from .slstm_backward import slstm_taped_forward
+
+
+def raw(gate: str, block: int) -> Source:
+    """Where a raw pre-activation comes from, for the full sums of the equations that read
+    it: ``i_raw = W_i·x + R_i·h_prev + b_i``, the gate's block of rows (i, f, z, o)."""
+    affine = Affine(
+        (("W", "x"), ("R", "h_prev")), ("b",), block, (f"W_{gate}", f"R_{gate}"), f"b_{gate}"
+    )
+    return Source(f"{gate}_raw", affine)
+
+
+#: The raw pre-activations no line works out (z_raw is in c_bar's), and the stabiliser's:
+#: logf reads f_raw, m reads i_raw and logf, the gates read both through m.
+I_RAW, F_RAW, O_RAW = raw("i", 0), raw("f", 1), raw("o", 3)
+GATES_RAW = (I_RAW, F_RAW)
 
 
 @dataclass(frozen=True)
@@ -149,11 +165,18 @@ class SLSTMCell(Cell):
             "m_prev + logsigmoid(f_raw)",
             (plus(value("m_prev"), call("logsigmoid", value("f_raw"))),),
             "logf",
+            sources=(F_RAW,),
         ),
         Choice(
             "start",
-            Equation("m", "i_raw (first step: n_prev = 0)", (), "m"),
-            Equation("m", "max(i_raw, logf)", (call("max", value("i_raw"), value("logf")),), "m"),
+            Equation("m", "i_raw (first step: n_prev = 0)", (), "m", sources=(I_RAW,)),
+            Equation(
+                "m",
+                "max(i_raw, logf)",
+                (call("max", value("i_raw"), value("logf")),),
+                "m",
+                sources=GATES_RAW,
+            ),
         ),
         Equation(
             "i'",
@@ -161,6 +184,7 @@ class SLSTMCell(Cell):
             (call("min", call("exp", Difference(value("i_raw"), value("m"))), Const(1.0)),),
             "i",
             note=("exp(i_raw)", "exp_i"),
+            sources=GATES_RAW,
         ),
         Equation(
             "f'",
@@ -168,6 +192,7 @@ class SLSTMCell(Cell):
             (call("min", call("exp", Difference(value("logf"), value("m"))), Const(1.0)),),
             "f",
             note=("sigmoid(f_raw)", "sig_f"),
+            sources=GATES_RAW,
         ),
         Equation(
             "c_bar",
@@ -175,7 +200,7 @@ class SLSTMCell(Cell):
             (
                 call(
                     "tanh",
-                    Affine((("W", "x"), ("R", "h_prev")), ("b",), 2, ("W_z", "R_z"), "b_z"),
+                    raw("z", 2).expr,
                 ),
                 call("tanh", value("z_raw")),
             ),
@@ -198,6 +223,7 @@ class SLSTMCell(Cell):
                 Quotient(times(value("o"), value("c")), value("n")),
             ),
             "h",
+            sources=(O_RAW,),
         ),
     )
     param_roles = {
