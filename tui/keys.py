@@ -71,6 +71,15 @@ def replaced(keys: tuple[Key, ...], action: str, **changes: object) -> tuple[Key
     return tuple(replace(k, **changes) if k.action == action else k for k in keys)  # type: ignore[arg-type]
 
 
+#: The full sum of the equation being read: on the main screen and the diagram.
+FULL_SUM = Key(
+    "f",
+    "app.open('sum')",
+    "Full sum",
+    "The marked equation written out in full, every product of its sum, scrollable",
+    footer=False,
+)
+
 #: The keys of every screen that steps: the main screen and compare mode.
 STEPPING = (
     Key("space,right", "step", "Step", "Take the next step", "space"),
@@ -188,13 +197,7 @@ MAIN = (
         "Nudge mode: change a weight or this step's input by small steps, and watch",
         footer=False,
     ),
-    Key(
-        "f",
-        "app.open('sum')",
-        "Full sum",
-        "The marked equation written out in full, every product of its sum, scrollable",
-        footer=False,
-    ),
+    FULL_SUM,
     Key(
         "g",
         "app.open('gradients')",
@@ -245,13 +248,7 @@ DIAGRAM = (
             "screenshot",
         }
     ),
-    Key(
-        "f",
-        "app.open('sum')",
-        "Full sum",
-        "The marked equation written out in full, every product of its sum, scrollable",
-        footer=False,
-    ),
+    FULL_SUM,
     Key("escape,d", "close", "Close", "Back to the dashboard", "d"),
     *STEPPING[-2:],
 )
